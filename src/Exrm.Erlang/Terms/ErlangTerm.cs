@@ -27,4 +27,11 @@ public abstract record ErlangTerm : IComparable<ErlangTerm>
     public static bool operator <=(ErlangTerm left, ErlangTerm right) => TermOrder.Compare(left, right) <= 0;
 
     public static bool operator >=(ErlangTerm left, ErlangTerm right) => TermOrder.Compare(left, right) >= 0;
+
+    /// <summary>
+    /// The term in Erlang's text syntax, on one line (<see cref="Text.ErlangText.Format"/>). For display only:
+    /// it never throws, so pids, ports, references and funs show as <c>#Opaque&lt;pid&gt;</c>, which no reader accepts.
+    /// </summary>
+    /// <remarks>Sealed so that the records deriving from this one do not generate their own.</remarks>
+    public sealed override string ToString() => Text.TermWriter.Format(this, lenient: true);
 }
