@@ -128,5 +128,30 @@ public sealed class EtfOtpDifferentialTests
         }
     }
 
+    [Fact]
+    public void Pids_ports_references_and_funs_are_kept_byte_for_byte()
+    {
+        const string Module = """
+            run(_) ->
+                X = 42,
+                Opaque = [self(), hd(erlang:ports()), make_ref(), fun lists:map/2, fun() -> X end,
+                          fun(A) -> {A, self()} end, list_to_pid("<0.0.1>"), {self(), [make_ref()]}],
+                [{term_to_binary(T), term_to_binary(T, [{minor_version, 2}])} || T <- Opaque].
+            """;
+        var answers = ((ErlangList)Otp.Run(Module, Term.Nil)).Elements;
+        Assert.Equal(8, answers.Length);
+        foreach (ErlangTuple answer in answers)
+        {
+            // Atoms occur only inside the opaque bytes, which are kept as they came.
+            foreach (var encoded in answer.Elements.Select(e => Bytes(e)))
+            {
+                Assert.True(encoded.AsSpan().SequenceEqual(Etf.Encode(Etf.Decode(encoded))), Convert.ToHexString(encoded));
+            }
+        }
+
+        var kinds = answers.Select(a => Etf.Decode(Bytes(((ErlangTuple)a)[0])).Kind).Take(4);
+        Assert.Equal([TermKind.Pid, TermKind.Port, TermKind.Reference, TermKind.Fun], kinds);
+    }
+
     private static byte[] Bytes(ErlangTerm term) => ((ErlangBinary)term).Bytes.ToArray();
 }
