@@ -5,11 +5,15 @@ namespace Exrm.Erlang.Text;
 
 /// <summary>
 /// Floats as OTP 25's <c>float_to_list(F, [short])</c> (what <c>~p</c> uses) writes them: the fewest digits
-/// that read back as the same double, in plain or exponent form, whichever is shorter (plain on a tie),
-/// always with a digit on each side of the '.': <c>0.1</c>, <c>100.0</c>, <c>1.0e6</c>, <c>1.23e-4</c>, <c>-0.0</c>.
+/// that read back as the same double, in plain or exponent form, whichever is shorter (plain on a tie), but
+/// never plain from 2^53 up, where the integer digits would suggest a precision the double lacks; always with a
+/// digit on each side of the '.': <c>0.1</c>, <c>100.0</c>, <c>1.0e6</c>, <c>1.23e-4</c>, <c>9.007199254740992e15</c>.
 /// </summary>
 internal static class FloatText
 {
+    /// <summary>2^53: from here on, observed in OTP 25, <c>float_to_list(F, [short])</c> always uses the exponent form.</summary>
+    private const double PlainLimit = 9007199254740992.0;
+
     public static string Format(double value)
     {
         // .NET's "R" gives the shortest round-trip digits; only its layout differs from Erlang's.
@@ -34,7 +38,7 @@ internal static class FloatText
 
         var plain = Plain(digits, integerDigits);
         var scientific = Scientific(digits, integerDigits - 1);
-        var chosen = plain.Length <= scientific.Length ? plain : scientific;
+        var chosen = plain.Length <= scientific.Length && Math.Abs(value) < PlainLimit ? plain : scientific;
         return negative ? "-" + chosen : chosen;
     }
 

@@ -68,10 +68,18 @@ internal sealed class TermWriter
                 output.Append(FloatText.Format(number.Value));
                 return Fits();
             case ErlangBinary binary:
-                WriteBinary(output, binary.Bytes.AsSpan());
+                if (Enter(depth))
+                {
+                    WriteBinary(output, binary.Bytes.AsSpan());
+                }
+
                 return Fits();
             case ErlangBitString bits:
-                WriteBitString(output, bits);
+                if (Enter(depth))
+                {
+                    WriteBitString(output, bits);
+                }
+
                 return Fits();
             case ErlangTuple tuple:
                 return WriteTuple(tuple, depth);
@@ -97,7 +105,10 @@ internal sealed class TermWriter
 
     private bool Fits() => output.Length <= limit;
 
-    /// <summary>Checks the nesting depth the reader accepts (<see cref="TermLimits.MaxDepth"/>) before entering a container.</summary>
+    /// <summary>
+    /// Checks the nesting depth the reader accepts (<see cref="TermLimits.MaxDepth"/>) before writing a
+    /// bracket: the reader counts every <c>{</c>, <c>[</c>, <c>#{</c> and <c>&lt;&lt;</c>, empty ones included.
+    /// </summary>
     private bool Enter(int depth)
     {
         if (depth < TermLimits.MaxDepth)
@@ -141,12 +152,6 @@ internal sealed class TermWriter
 
     private bool WriteList(ErlangList list, int depth)
     {
-        if (list.IsNil)
-        {
-            output.Append("[]");
-            return Fits();
-        }
-
         if (IsPrintableString(list))
         {
             WriteQuoted(output, list.Elements.Select(e => (int)((ErlangInteger)e).Value), '"', lenient);
@@ -156,6 +161,12 @@ internal sealed class TermWriter
         if (!Enter(depth))
         {
             return true;
+        }
+
+        if (list.IsNil)
+        {
+            output.Append("[]");
+            return Fits();
         }
 
         output.Append('[');
@@ -227,7 +238,8 @@ internal sealed class TermWriter
 
         foreach (var element in list.Elements)
         {
-            if (element is not ErlangInteger integer || integer.Value > 0x10FFFF || !SyntaxRules.IsPrintableUnicode((long)integer.Value))
+            if (element is not ErlangInteger integer || integer.Value.Sign < 0 || integer.Value > 0x10FFFF
+                || !SyntaxRules.IsPrintableUnicode((long)integer.Value))
             {
                 return false;
             }
