@@ -129,7 +129,7 @@ public static class TermGenerators
         return text.Length <= 400 ? text : text[..400] + "…";
     }
 
-    /// <summary>A deterministic sample of the generator, for differential batches.</summary>
+    /// <summary>A fresh random sample of the generator, for differential batches.</summary>
     public static IReadOnlyList<ErlangTerm> Sample(int count, int size = 30) =>
         Terms.Sample(count, size).ToList();
 

@@ -17,7 +17,10 @@ public static class Etf
     /// </summary>
     private const int MaxDeflateRatio = 1032;
 
-    /// <summary>Decodes a whole binary: the version byte, one term (plain or compressed), and nothing after it.</summary>
+    /// <summary>
+    /// Decodes the version byte and one term, plain or compressed. As binary_to_term/1 does, bytes after the
+    /// term are ignored, while compressed data must inflate to exactly the size it declares.
+    /// </summary>
     /// <exception cref="ErlangFormatException">The bytes are not one valid term; the message gives the offset.</exception>
     public static ErlangTerm Decode(ReadOnlySpan<byte> data, string? sourceName = null)
     {
@@ -37,13 +40,7 @@ public static class Etf
         }
 
         var reader = new EtfReader(data[1..], sourceName, baseOffset: 1);
-        var term = reader.ReadTerm();
-        if (reader.Remaining != 0)
-        {
-            throw reader.Error($"{reader.Remaining} bytes follow the term; expected the end of the input");
-        }
-
-        return term;
+        return reader.ReadTerm();
     }
 
     /// <summary>Encodes as term_to_binary/1 does (version byte, no compression); OTP 25's atom choices by default.</summary>
@@ -73,6 +70,8 @@ public static class Etf
         }
 
         var claimed = BinaryPrimitives.ReadUInt32BigEndian(data[2..6]);
+        // The zlib stream's end is found by inflating, so bytes after it cannot be told apart from
+        // corrupt data: OTP rejects them, and so does ZLibStream below (it reads past the stream end).
         var compressed = data[6..];
         if (claimed > (long)compressed.Length * MaxDeflateRatio || claimed > Array.MaxLength)
         {
@@ -84,13 +83,7 @@ public static class Etf
 
         var inflated = Inflate(compressed, (int)claimed, sourceName);
         var reader = new EtfReader(inflated, sourceName is null ? "(compressed term)" : $"{sourceName} (uncompressed)", baseOffset: 0);
-        var term = reader.ReadTerm();
-        if (reader.Remaining != 0)
-        {
-            throw reader.Error($"{reader.Remaining} bytes follow the compressed term; expected the end of the data");
-        }
-
-        return term;
+        return reader.ReadTerm();
     }
 
     /// <summary>

@@ -19,24 +19,6 @@ internal ref partial struct EtfReader
 
         switch (tag)
         {
-            case EtfTag.Pid: // Node ID:32 Serial:32 Creation:8
-                SkipNodeThen(4 + 4 + 1);
-                break;
-            case EtfTag.NewPid: // Node ID:32 Serial:32 Creation:32
-                SkipNodeThen(4 + 4 + 4);
-                break;
-            case EtfTag.Port: // Node ID:32 Creation:8
-                SkipNodeThen(4 + 1);
-                break;
-            case EtfTag.NewPort: // Node ID:32 Creation:32
-                SkipNodeThen(4 + 4);
-                break;
-            case EtfTag.V4Port: // Node ID:64 Creation:32
-                SkipNodeThen(8 + 4);
-                break;
-            case EtfTag.Reference: // Node ID:32 Creation:8
-                SkipNodeThen(4 + 1);
-                break;
             case EtfTag.NewReference: // Len:16 Node Creation:8 ID:Len*32
                 SkipReference(creationBytes: 1);
                 break;
@@ -51,19 +33,27 @@ internal ref partial struct EtfReader
                 ReadExpected(TermKind.Atom, "the function of an export fun");
                 ReadExpected(TermKind.Number, "the arity of an export fun");
                 break;
-            default: // FUN_EXT: NumFree:32 Pid Module Index Uniq FreeVars
+            case EtfTag.Fun: // FUN_EXT: NumFree:32 Pid Module Index Uniq FreeVars
                 SkipOldFun();
+                break;
+            default: // a node name, then fixed-size fields
+                ReadExpected(TermKind.Atom, "a node name");
+                Take(FixedFieldsAfterNode(tag), "pid, port or reference fields");
                 break;
         }
 
         return new ErlangOpaque(kind, ImmutableArray.Create(_data[start.._position]));
     }
 
-    private void SkipNodeThen(int fixedBytes)
+    private static int FixedFieldsAfterNode(byte tag) => tag switch
     {
-        ReadExpected(TermKind.Atom, "a node name");
-        Take(fixedBytes, "pid, port or reference fields");
-    }
+        EtfTag.Pid => 4 + 4 + 1,       // ID:32 Serial:32 Creation:8
+        EtfTag.NewPid => 4 + 4 + 4,    // ID:32 Serial:32 Creation:32
+        EtfTag.Port => 4 + 1,          // ID:32 Creation:8
+        EtfTag.NewPort => 4 + 4,       // ID:32 Creation:32
+        EtfTag.V4Port => 8 + 4,        // ID:64 Creation:32
+        _ => 4 + 1,                    // REFERENCE_EXT: ID:32 Creation:8
+    };
 
     private void SkipReference(int creationBytes)
     {

@@ -133,12 +133,8 @@ internal ref partial struct EtfReader
     // SMALL_BIG_EXT / LARGE_BIG_EXT:  Sign:8  Digits:n bytes, least significant first.
     private ErlangInteger ReadBig(int digitCount)
     {
+        // OTP's decoder treats any non-zero sign byte as negative.
         var sign = ReadByte("the sign of a big integer");
-        if (sign > 1)
-        {
-            throw Error($"a big integer's sign byte is {sign}; expected 0 or 1", _position - 1);
-        }
-
         var magnitude = new BigInteger(Take(digitCount, "big integer digits"), isUnsigned: true, isBigEndian: false);
         return ErlangInteger.Of(sign == 0 ? magnitude : -magnitude);
     }
@@ -245,9 +241,10 @@ internal ref partial struct EtfReader
         var length = ReadLength("a bit string length");
         var at = _position;
         var bits = ReadByte("the bit count of a bit string's last byte");
-        if (bits is < 1 or > 8 && !(length == 0 && bits == 0))
+        // OTP's decoder: an empty bit string has 0 bits in its (absent) last byte, any other 1 to 8.
+        if (length == 0 ? bits != 0 : bits is < 1 or > 8)
         {
-            throw Error($"a bit string's last byte has {bits} bits; expected 1 to 8", at);
+            throw Error($"a bit string of {length} bytes has {bits} bits in its last byte; expected {(length == 0 ? "0" : "1 to 8")}", at);
         }
 
         var data = ImmutableArray.Create(Take(length, "bit string data"));

@@ -1,0 +1,30 @@
+using System.CommandLine;
+using Exrm.Cli.Commands;
+
+namespace Exrm.Cli;
+
+/// <summary>Builds the command tree and runs one command line against the given writers.</summary>
+public static class ExrmCli
+{
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand("exrm: releases and hot upgrades for Erlang and Elixir projects.");
+        root.Subcommands.Add(HelpCommand.Create(root));
+        root.SetAction(parsed => root.Parse(["--help"]).Invoke(parsed.InvocationConfiguration));
+
+        var configuration = new InvocationConfiguration { Output = output, Error = error };
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var problem in parsed.Errors)
+            {
+                error.WriteLine($"exrm: {problem.Message}");
+            }
+
+            error.WriteLine("Run 'exrm help' for the commands and their options.");
+            return (int)ExitCode.Usage;
+        }
+
+        return parsed.Invoke(configuration);
+    }
+}

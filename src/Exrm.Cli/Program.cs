@@ -1,0 +1,3 @@
+using Exrm.Cli;
+
+return ExrmCli.Run(args, Console.Out, Console.Error);
