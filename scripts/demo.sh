@@ -8,7 +8,17 @@ cd "$root"
 
 bash scripts/prerequisites.sh
 
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+    step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+else
+    step() { printf '\n==> %s\n' "$*"; }
+fi
 
 step "exrm help"
 ./exrm help
+
+erl_root="$(dirname "$(dirname "$(readlink -f "$(command -v erl)")")")"
+elixir_lib="$(dirname "$(dirname "$(readlink -f "$(command -v elixir)")")")/lib"
+
+step "exrm inspect: what exrm reads in compiled modules (the md5 is what hot upgrades compare)"
+./exrm inspect "$erl_root"/lib/stdlib-*/ebin/supervisor.beam "$elixir_lib/elixir/ebin/Elixir.GenServer.beam"
