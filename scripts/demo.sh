@@ -22,3 +22,16 @@ elixir_lib="$(dirname "$(dirname "$(readlink -f "$(command -v elixir)")")")/lib"
 
 step "exrm inspect: what exrm reads in compiled modules (the md5 is what hot upgrades compare)"
 ./exrm inspect "$erl_root"/lib/stdlib-*/ebin/supervisor.beam "$elixir_lib/elixir/ebin/Elixir.GenServer.beam"
+
+step "exrm inspect: a boot file, decoded from the External Term Format"
+./exrm inspect "$erl_root/bin/start_clean.boot" | head -n 12
+echo "    ..."
+
+step "exrm inspect: an application resource file, read as file:consult reads it"
+./exrm inspect "$erl_root"/lib/sasl-*/ebin/sasl.app
+
+step "exrm inspect: a broken file gets its line and column"
+broken="$(mktemp -d)/broken.app"
+printf '{application, broken,\n [{vsn, "1.0"},\n  {modules, [a b]}]}.\n' > "$broken"
+./exrm inspect "$broken" || echo "(exit code $?)"
+rm -rf "$(dirname "$broken")"

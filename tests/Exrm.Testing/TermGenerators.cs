@@ -123,9 +123,9 @@ public static class TermGenerators
     }
 
     /// <summary>Describes a term for a failure message, shortened.</summary>
-    public static string Describe(ErlangTerm term)
+    public static string Describe(ErlangTerm? term)
     {
-        var text = term.ToString() ?? string.Empty;
+        var text = term?.ToString() ?? "(none)";
         return text.Length <= 400 ? text : text[..400] + "…";
     }
 

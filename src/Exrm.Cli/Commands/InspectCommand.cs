@@ -1,21 +1,24 @@
 using System.CommandLine;
 using Exrm.Erlang;
 using Exrm.Erlang.Beam;
+using Exrm.Erlang.ExternalFormat;
+using Exrm.Erlang.Text;
 
 namespace Exrm.Cli.Commands;
 
 /// <summary>
-/// <c>exrm inspect FILE...</c>: what exrm reads in a compiled module — name, md5 (the one hot upgrades
-/// compare), behaviours, vsn, exports — so a user can see why a module counts as changed or as a
-/// supervisor.
+/// <c>exrm inspect FILE...</c>: what exrm reads in a file. For a compiled module: name, md5 (the one hot
+/// upgrades compare), behaviours, vsn, exports — why a module counts as changed or as a supervisor. For a
+/// .boot file: its script. For a term file (.app, .rel, .appup, relup, sys.config, RELEASES, ...): its
+/// terms as file:consult reads them, or the line and column where it cannot.
 /// </summary>
 internal static class InspectCommand
 {
     public static Command Create()
     {
-        var files = new Argument<FileInfo[]>("files") { Description = "BEAM files (.beam, plain or gzip-compressed).", Arity = ArgumentArity.OneOrMore };
+        var files = new Argument<FileInfo[]>("files") { Description = "BEAM files (plain or gzip-compressed), .boot files, or term files.", Arity = ArgumentArity.OneOrMore };
         var exports = new Option<bool>("--exports") { Description = "List every exported function." };
-        var command = new Command("inspect", "Show what exrm reads in compiled modules: name, md5, behaviours, vsn, exports.");
+        var command = new Command("inspect", "Show what exrm reads in a .beam (name, md5, behaviours, exports), a .boot or a term file.");
         command.Arguments.Add(files);
         command.Options.Add(exports);
         command.SetAction(parsed =>
@@ -43,22 +46,19 @@ internal static class InspectCommand
 
         try
         {
-            var beam = BeamFile.Read(file.FullName);
-            output.WriteLine($"{file.Name}");
-            output.WriteLine($"  module      {beam.Module.Name}");
-            output.WriteLine($"  md5         {beam.Md5Hex}");
-            output.WriteLine($"  behaviours  {(beam.Behaviours.IsEmpty ? "-" : string.Join(", ", beam.Behaviours.Select(b => b.Name)))}");
-            output.WriteLine($"  vsn         {beam.Vsn?.ToString() ?? "-"}");
-            output.WriteLine($"  exports     {beam.Exports.Length}");
-            if (listExports)
+            switch (file.Extension)
             {
-                foreach (var function in beam.Exports)
-                {
-                    output.WriteLine($"    {function.Name.Name}/{function.Arity}");
-                }
+                case ".beam":
+                    ShowBeam(BeamFile.Read(file.FullName), file, listExports, output);
+                    break;
+                case ".boot":
+                    output.WriteLine(ErlangText.ToFileText([Etf.Decode(File.ReadAllBytes(file.FullName), file.FullName)]));
+                    break;
+                default:
+                    output.WriteLine(ErlangText.ToFileText(ErlangText.Consult(File.ReadAllBytes(file.FullName), file.FullName)));
+                    break;
             }
 
-            output.WriteLine($"  chunks      {string.Join(" ", beam.Chunks.Select(c => c.Id))}{(beam.WasCompressed ? " (gzip)" : string.Empty)}");
             return ExitCode.Success;
         }
         catch (ErlangFormatException e)
@@ -71,6 +71,25 @@ internal static class InspectCommand
             error.WriteLine($"exrm: {file.FullName}: {e.Message}");
             return ExitCode.NoInput;
         }
+    }
+
+    private static void ShowBeam(BeamFile beam, FileInfo file, bool listExports, TextWriter output)
+    {
+        output.WriteLine($"{file.Name}");
+        output.WriteLine($"  module      {beam.Module.Name}");
+        output.WriteLine($"  md5         {beam.Md5Hex}");
+        output.WriteLine($"  behaviours  {(beam.Behaviours.IsEmpty ? "-" : string.Join(", ", beam.Behaviours.Select(b => b.Name)))}");
+        output.WriteLine($"  vsn         {beam.Vsn?.ToString() ?? "-"}");
+        output.WriteLine($"  exports     {beam.Exports.Length}");
+        if (listExports)
+        {
+            foreach (var function in beam.Exports)
+            {
+                output.WriteLine($"    {function.Name.Name}/{function.Arity}");
+            }
+        }
+
+        output.WriteLine($"  chunks      {string.Join(" ", beam.Chunks.Select(c => c.Id))}{(beam.WasCompressed ? " (gzip)" : string.Empty)}");
     }
 
     private static ExitCode Max(ExitCode a, ExitCode b) => (int)a >= (int)b ? a : b;

@@ -27,7 +27,8 @@ internal static class SourceDecoder
             var (line, column) = SourceText.Locate(Encoding.UTF8.GetString(bytes[..index]), int.MaxValue);
             var bad = index < bytes.Length ? $"0x{bytes[index]:X2}" : "sequence";
             throw new ErlangSyntaxException(sourceName, line, column,
-                $"invalid UTF-8 byte {bad}; the file is read as UTF-8 because it has no '%% coding: latin-1' comment on its first two lines");
+                $"invalid UTF-8 byte {bad}; the file is read as UTF-8 because it has no '%% coding: latin-1' comment on its first two lines",
+                index);
         }
     }
 

@@ -14,7 +14,7 @@ internal sealed class SourceText(string text, string name)
     public ErlangSyntaxException Error(int offset, string reason)
     {
         var (line, column) = Locate(Text, offset);
-        return new ErlangSyntaxException(Name, line, column, reason);
+        return new ErlangSyntaxException(Name, line, column, reason, Math.Clamp(offset, 0, Text.Length));
     }
 
     public static (int Line, int Column) Locate(string text, int offset)

@@ -1,3 +1,4 @@
+using Exrm.Testing;
 using System.Collections.Immutable;
 using Exrm.Erlang.Beam;
 
@@ -20,7 +21,7 @@ public sealed class BeamFileOracleTests
         var answers = BeamLibAnswers.Shared;
         Assert.True(answers.Files.Count > 1000, $"expected the OTP and Elixir installations to hold over 1000 BEAM files, found {answers.Files.Count}");
         Assert.Contains(answers.Files, f => f.Contains("/elixir/", StringComparison.Ordinal) && f.EndsWith("Elixir.Enum.beam", StringComparison.Ordinal));
-        var failures = answers.ByFile.Where(p => !p.Value.IsTagged("ok", 11)).Select(p => $"{p.Key}: {TermText.Show(p.Value)}").ToList();
+        var failures = answers.ByFile.Where(p => !p.Value.IsTagged("ok", 11)).Select(p => $"{p.Key}: {TermGenerators.Describe(p.Value)}").ToList();
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(10)));
     }
 
@@ -159,7 +160,7 @@ public sealed class BeamFileOracleTests
         foreach (var file in answers.Files)
         {
             var answer = answers.ByFile[file];
-            Assert.True(answer.IsTagged("ok", 11), $"{file}: beam_lib failed: {TermText.Show(answer)}");
+            Assert.True(answer.IsTagged("ok", 11), $"{file}: beam_lib failed: {TermGenerators.Describe(answer)}");
             if (compare(Ours.Value[file], answer) is { } mismatch)
             {
                 mismatches.Add($"{file}: {mismatch}");
@@ -170,7 +171,7 @@ public sealed class BeamFileOracleTests
     }
 
     private static string? Same(string what, ErlangTerm ours, ErlangTerm theirs) =>
-        ours.Equals(theirs) ? null : $"{what}: ours {TermText.Show(ours)}, beam_lib {TermText.Show(theirs)}";
+        ours.Equals(theirs) ? null : $"{what}: ours {TermGenerators.Describe(ours)}, beam_lib {TermGenerators.Describe(theirs)}";
 
     private static ErlangList Sorted(IEnumerable<ErlangTerm> terms) => Term.List(terms.Order(TermOrder.Comparer));
 

@@ -77,7 +77,7 @@ public sealed class BeamStripperOracleTests
         {
             var original = f.Originals[i];
             var verdict = (ErlangTuple)f.LoadVerdicts[i];
-            Assert.True(verdict[0].Equals(Term.Tuple(Term.Atom("module"), original.Module)), $"{original.Path}: code:load_binary answered {TermText.Show(verdict[0])}");
+            Assert.True(verdict[0].Equals(Term.Tuple(Term.Atom("module"), original.Module)), $"{original.Path}: code:load_binary answered {TermGenerators.Describe(verdict[0])}");
             Assert.Equal(Term.Binary([.. original.Md5]), verdict[1]);
             Assert.Equal(Term.Binary([.. original.Md5]), verdict[2]);
         }
