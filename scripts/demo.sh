@@ -24,8 +24,8 @@ step "exrm inspect: what exrm reads in compiled modules (the md5 is what hot upg
 ./exrm inspect "$erl_root"/lib/stdlib-*/ebin/supervisor.beam "$elixir_lib/elixir/ebin/Elixir.GenServer.beam"
 
 step "exrm inspect: a boot file, decoded from the External Term Format"
-./exrm inspect "$erl_root/bin/start_clean.boot" | head -n 12
-echo "    ..."
+boot_text="$(./exrm inspect "$erl_root/bin/start_clean.boot")"
+printf '%s\n    ...\n' "$(printf '%s\n' "$boot_text" | sed -n '1,12p')"
 
 step "exrm inspect: an application resource file, read as file:consult reads it"
 ./exrm inspect "$erl_root"/lib/sasl-*/ebin/sasl.app
