@@ -70,8 +70,8 @@ public static class Etf
         }
 
         var claimed = BinaryPrimitives.ReadUInt32BigEndian(data[2..6]);
-        // The zlib stream's end is found by inflating, so bytes after it cannot be told apart from
-        // corrupt data: OTP rejects them, and so does ZLibStream below (it reads past the stream end).
+        // OTP rejects bytes after the zlib stream, and so does this decoder (the odd-encodings
+        // differential test holds both to that).
         var compressed = data[6..];
         if (claimed > (long)compressed.Length * MaxDeflateRatio || claimed > Array.MaxLength)
         {
