@@ -156,6 +156,11 @@ public sealed class BeamFileOracleTests
     private static void AssertAllFiles(Func<BeamFile, ErlangTuple, string?> compare)
     {
         var answers = BeamLibAnswers.Shared;
+
+        // An empty or partial file list would let every comparison pass: stdlib (and Elixir, when
+        // installed) must be among the files compared.
+        Assert.Contains(answers.Files, f => f.EndsWith("/ebin/lists.beam", StringComparison.Ordinal));
+        Assert.True(OtpInstallation.ElixirLibDir is null || answers.Files.Any(f => f.EndsWith("/Elixir.Enum.beam", StringComparison.Ordinal)), "Elixir's beams are missing from the comparison");
         var mismatches = new List<string>();
         foreach (var file in answers.Files)
         {
