@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job, shown end to end on this machine. Today exrm reads and writes Erlang's own formats;
-# this builds the tool and shows it at work on the OTP installed here (installing OTP, Elixir and
-# rebar3 from Debian's packages when they are missing).
+# The main job, end to end: builds exrm, builds a release of the bundled example project
+# (examples/example, an Elixir application with a supervisor and a GenServer), deploys the tarball into a
+# temporary directory outside the project, starts it, talks to it and stops it. Installs OTP, Elixir and
+# rebar3 from Debian's packages first when they are missing.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -13,25 +14,45 @@ if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
 else
     step() { printf '\n==> %s\n' "$*"; }
 fi
+show() { printf '$ %s\n' "$*"; "$@"; }
 
-step "exrm help"
-./exrm help
+deploy="$(mktemp -d "${TMPDIR:-/tmp}/exrm-demo-XXXXXX")"
+epmd_pid=""
+cleanup() {
+    if [ -x "$deploy/bin/example" ]; then
+        "$deploy/bin/example" stop >/dev/null 2>&1 || true
+    fi
+    if [ -n "$epmd_pid" ]; then
+        kill "$epmd_pid" 2>/dev/null || true
+        wait "$epmd_pid" 2>/dev/null || true
+    fi
+    rm -rf "$deploy"
+}
+trap cleanup EXIT
 
-erl_root="$(dirname "$(dirname "$(readlink -f "$(command -v erl)")")")"
-elixir_lib="$(dirname "$(dirname "$(readlink -f "$(command -v elixir)")")")/lib"
+# The demo's node registers with an epmd of its own on a free port, so it never disturbs (or depends on)
+# another Erlang node of this machine; the environment carries the port to every command below.
+ERL_EPMD_PORT="$((40000 + RANDOM % 20000))"
+export ERL_EPMD_PORT
+epmd -port "$ERL_EPMD_PORT" >/dev/null 2>&1 &
+epmd_pid=$!
 
-step "exrm inspect: what exrm reads in compiled modules (the md5 is what hot upgrades compare)"
-./exrm inspect "$erl_root"/lib/stdlib-*/ebin/supervisor.beam "$elixir_lib/elixir/ebin/Elixir.GenServer.beam"
+step "exrm release: compile examples/example (MIX_ENV=prod) and build its release"
+(cd examples/example && show ../../exrm release)
 
-step "exrm inspect: a boot file, decoded from the External Term Format"
-boot_text="$(./exrm inspect "$erl_root/bin/start_clean.boot")"
-printf '%s\n    ...\n' "$(printf '%s\n' "$boot_text" | sed -n '1,12p')"
+step "Deploy: extract the tarball into a fresh directory"
+show tar -xzf examples/example/rel/example/releases/0.0.1/example.tar.gz -C "$deploy"
+ls "$deploy"
 
-step "exrm inspect: an application resource file, read as file:consult reads it"
-./exrm inspect "$erl_root"/lib/sasl-*/ebin/sasl.app
+step "Start it as a daemon, and talk to it"
+show "$deploy/bin/example" start
+show "$deploy/bin/example" ping
+show "$deploy/bin/example" eval 'Example.Counter.hello("demo")'
+show "$deploy/bin/example" eval ':code.root_dir()'
+show "$deploy/bin/example" eval 'Application.get_env(:example, :greeting)'
+show "$deploy/bin/example" rpc Example.Counter hello '"rpc"'
+show "$deploy/bin/example" versions
 
-step "exrm inspect: a broken file gets its line and column"
-broken="$(mktemp -d)/broken.app"
-printf '{application, broken,\n [{vsn, "1.0"},\n  {modules, [a b]}]}.\n' > "$broken"
-./exrm inspect "$broken" || echo "(exit code $?)"
-rm -rf "$(dirname "$broken")"
+step "Stop it"
+show "$deploy/bin/example" stop
+"$deploy/bin/example" ping || echo "(exit code $?: the node is gone)"

@@ -9,6 +9,7 @@ public static class ExrmCli
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var root = new RootCommand("exrm: releases and hot upgrades for Erlang and Elixir projects.");
+        root.Subcommands.Add(ReleaseCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(HelpCommand.Create(root));
         root.SetAction(parsed => root.Parse(["--help"]).Invoke(parsed.InvocationConfiguration));

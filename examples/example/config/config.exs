@@ -1,0 +1,5 @@
+import Config
+
+config :example, greeting: "Hello"
+
+import_config "#{config_env()}.exs"

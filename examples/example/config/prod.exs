@@ -1,0 +1,3 @@
+import Config
+
+config :example, greeting: "Hello from production"

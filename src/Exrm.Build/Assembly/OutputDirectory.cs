@@ -1,0 +1,94 @@
+namespace Exrm.Build.Assembly;
+
+/// <summary>
+/// Makes a build atomic: the release is assembled in a staging directory next to rel/&lt;name&gt; and only
+/// swapped into place when every step succeeded, so a failed build leaves the previous output exactly as it
+/// was (and a crash leaves at worst a stray staging directory, which the next build removes).
+/// </summary>
+internal sealed class OutputDirectory : IDisposable
+{
+    private const string StagingPrefix = ".exrm-staging-";
+    private const string RetiredPrefix = ".exrm-retired-";
+
+    private OutputDirectory(string target, string staging)
+    {
+        Target = target;
+        Staging = staging;
+    }
+
+    /// <summary>rel/&lt;name&gt;: where the release ends up.</summary>
+    public string Target { get; }
+
+    /// <summary>Where this build writes until <see cref="Commit"/>.</summary>
+    public string Staging { get; }
+
+    private bool Committed { get; set; }
+
+    public static OutputDirectory Begin(string target)
+    {
+        var parent = Path.GetDirectoryName(Path.GetFullPath(target))!;
+        Directory.CreateDirectory(parent);
+        foreach (var stray in Directory.EnumerateDirectories(parent, StagingPrefix + "*").Concat(Directory.EnumerateDirectories(parent, RetiredPrefix + "*")))
+        {
+            TryDelete(stray);
+        }
+
+        var staging = Path.Combine(parent, StagingPrefix + Path.GetFileName(target) + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(staging);
+        return new OutputDirectory(Path.GetFullPath(target), staging);
+    }
+
+    /// <summary>Puts the staged release in place of the previous one (two renames on one file system).</summary>
+    public void Commit()
+    {
+        string? retired = null;
+        if (Directory.Exists(Target))
+        {
+            retired = Path.Combine(Path.GetDirectoryName(Target)!, RetiredPrefix + Path.GetFileName(Target) + "-" + Guid.NewGuid().ToString("N")[..8]);
+            Directory.Move(Target, retired);
+        }
+
+        try
+        {
+            Directory.Move(Staging, Target);
+        }
+        catch
+        {
+            if (retired is not null)
+            {
+                Directory.Move(retired, Target);
+            }
+
+            throw;
+        }
+
+        Committed = true;
+        if (retired is not null)
+        {
+            TryDelete(retired);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!Committed)
+        {
+            TryDelete(Staging);
+        }
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the next build's clean-up; it never shadows a release.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using System.Collections.Immutable;
+using Exrm.Otp.Applications;
+
+namespace Exrm.Build.Projects;
+
+/// <summary>
+/// A project after compilation, with everything the release build takes from it: the release's name and
+/// version, the applications to start, where the compiled applications are, and the user's runtime settings.
+/// </summary>
+/// <param name="Directory">The project directory.</param>
+/// <param name="Kind">Mix, rebar3, or plain ebin directories.</param>
+/// <param name="ReleaseName">The release name (from mix.exs releases:, rebar.config's relx release, or the app).</param>
+/// <param name="ReleaseVsn">The release version.</param>
+/// <param name="UsesElixir">Whether the release runs Elixir (its console is IEx, eval takes Elixir).</param>
+/// <param name="Roots">The applications the release is for, with their start types.</param>
+/// <param name="Applications">The compiled applications of the project and its dependencies.</param>
+/// <param name="SysConfig">Where sys.config comes from.</param>
+/// <param name="VmArgs">The user's vm.args (or vm.args.src), or null to generate one.</param>
+/// <param name="IncludeErts">The project's include_erts setting: null (not set), false, or an OTP root path ("true" = the installation).</param>
+/// <param name="Overlays">File operations on the assembled release.</param>
+public sealed record CompiledProject(
+    string Directory,
+    ProjectKind Kind,
+    string ReleaseName,
+    string ReleaseVsn,
+    bool UsesElixir,
+    ImmutableArray<RootApplication> Roots,
+    ImmutableArray<ProjectApplicationDir> Applications,
+    SysConfigSource SysConfig,
+    string? VmArgs,
+    ErtsSetting? IncludeErts,
+    ImmutableArray<Overlay> Overlays)
+{
+    /// <summary>The Elixir installation's lib dir the project was compiled against (Mix projects), if known.</summary>
+    public string? ElixirLibDir { get; init; }
+
+    /// <summary>The cookie the project sets for its release (mix.exs releases: cookie:), or null to use exrm's stored one.</summary>
+    public string? Cookie { get; init; }
+}

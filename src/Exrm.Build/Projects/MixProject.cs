@@ -1,0 +1,156 @@
+using System.Collections.Immutable;
+using Exrm.Build.Installation;
+using Exrm.Build.Processes;
+using Exrm.Erlang.Terms;
+using Exrm.Erlang.Text;
+using Exrm.Otp;
+using Exrm.Otp.Applications;
+
+namespace Exrm.Build.Projects;
+
+/// <summary>
+/// A Mix project: compiled and described by ONE <c>mix run --no-start</c> in the chosen MIX_ENV (default prod),
+/// which runs exrm's probe script (Templates/probe/mix_probe.exs) after compiling. The probe also evaluates
+/// config/config.exs and the environment's file with Elixir's own Config.Reader, so sys.config is exactly what
+/// Mix would have configured.
+/// </summary>
+internal static class MixProject
+{
+    public static CompiledProject Compile(ProjectOptions options, IProgress<BuildEvent>? progress)
+    {
+        var mix = ProgramPath.Find("mix") ?? throw new ReleaseException(new ReleaseProblem(
+            "mix", $"{options.Directory} is a Mix project, but there is no 'mix' on PATH.", "Install Elixir (on Debian: apt-get install elixir)."));
+        var env = options.Env ?? "prod";
+        var work = Directory.CreateTempSubdirectory("exrm-mix-");
+        try
+        {
+            var probe = Path.Combine(work.FullName, "probe.exs");
+            var answer = Path.Combine(work.FullName, "project.term");
+            File.WriteAllText(probe, TemplateText.Read("probe/mix_probe.exs"));
+            progress?.Report(new BuildEvent.Stage($"Compiling with mix (MIX_ENV={env})"));
+            var result = ProcessRunner.Run(
+                mix,
+                ["run", "--no-start", probe, answer, options.ReleaseName ?? string.Empty],
+                options.Directory,
+                new Dictionary<string, string?> { ["MIX_ENV"] = env },
+                options.CompileTimeout,
+                new Progress<string>(line => progress?.Report(new BuildEvent.Detail(line))));
+            if (result.ExitCode != 0 || !File.Exists(answer))
+            {
+                throw new ReleaseException(new ReleaseProblem(
+                    "compile",
+                    $"The project did not compile: 'mix run' (MIX_ENV={env}) in {options.Directory} exited with {result.ExitCode}:\n{Indent(result.Tail())}",
+                    $"Fix the errors above; 'MIX_ENV={env} mix compile' shows them too."));
+            }
+
+            var term = ErlangText.Consult(File.ReadAllBytes(answer), "mix project description").Single();
+            return Describe(options, env, ((ErlangTuple)term).Elements[1], progress);
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    private static CompiledProject Describe(ProjectOptions options, string env, ErlangTerm info, IProgress<BuildEvent>? progress)
+    {
+        var app = Text(info, "app");
+        var umbrella = List(info, "umbrella_apps").Select(t => ((ErlangAtom)t).Name).ToImmutableArray();
+        var ownApps = umbrella.IsEmpty ? [app] : umbrella;
+        var (releaseName, settings) = ChooseRelease(options, info, app);
+        foreach (var setting in ((ErlangList)settings).Elements.OfType<ErlangTuple>().Where(t => t.Elements[0] is ErlangAtom { Name: "unsupported" }))
+        {
+            progress?.Report(new BuildEvent.Warning(
+                $"mix.exs: the release setting {setting.Elements[1]}: is not one exrm uses (it reads applications, version, include_erts, cookie); it was ignored."));
+        }
+
+        var roots = TermReading.TryGet(settings, "applications", out var apps) && apps is ErlangList appList
+            ? appList.Elements.Select(ReadRoot).ToImmutableArray()
+            : ownApps.Select(name => new RootApplication(name)).ToImmutableArray();
+
+        var version = options.Version
+            ?? (TermReading.TryGet(settings, "version", out var v) ? TermReading.Text(v) : null)
+            ?? Text(info, "version");
+
+        ErtsSetting? includeErts = TermReading.TryGet(settings, "include_erts", out var erts)
+            ? erts switch
+            {
+                ErlangAtom { Name: "false" } => new ErtsSetting.Excluded(),
+                ErlangAtom => new ErtsSetting.Installed(),
+                _ => new ErtsSetting.FromRoot(TermReading.Text(erts)!),
+            }
+            : null;
+
+        var applications = List(info, "ebin_dirs")
+            .Select(dir => TermReading.Text(dir)!)
+            .Select(dir => new ProjectApplicationDir(
+                dir,
+                ownApps.Contains(Path.GetFileName(Path.GetDirectoryName(dir)) ?? string.Empty) ? ApplicationOrigin.Project : ApplicationOrigin.Dependency))
+            .ToImmutableArray();
+
+        var vmArgs = Path.Combine(options.Directory, "rel", "vm.args");
+        var overlays = Path.Combine(options.Directory, "rel", "overlays");
+        return new CompiledProject(
+            options.Directory,
+            ProjectKind.Mix,
+            releaseName,
+            version,
+            UsesElixir: true,
+            roots,
+            applications,
+            new SysConfigSource.Evaluated(
+                TermReading.TryGet(info, "sys_config", out var config) ? config : ErlangList.Nil,
+                $"{Text(info, "config_origin")} (MIX_ENV={env})"),
+            File.Exists(vmArgs) ? vmArgs : null,
+            includeErts,
+            Directory.Exists(overlays) ? [new Overlay.Copy(Path.Combine("rel", "overlays"), ".")] : [])
+        {
+            ElixirLibDir = Text(info, "elixir_lib"),
+            Cookie = TermReading.TryGet(settings, "cookie", out var cookie) ? TermReading.Text(cookie) : null,
+        };
+    }
+
+    private static (string Name, ErlangTerm Settings) ChooseRelease(ProjectOptions options, ErlangTerm info, string app)
+    {
+        var releases = List(info, "releases")
+            .OfType<ErlangTuple>()
+            .Select(r => (Name: ((ErlangAtom)r.Elements[0]).Name, Settings: r.Elements[1]))
+            .ToList();
+        if (releases.Count == 0)
+        {
+            return (options.ReleaseName ?? app, ErlangList.Nil);
+        }
+
+        if (options.ReleaseName is null)
+        {
+            return releases[0];
+        }
+
+        var chosen = releases.FirstOrDefault(r => r.Name == options.ReleaseName);
+        if (chosen.Name is null)
+        {
+            throw new ReleaseException(new ReleaseProblem(
+                "release",
+                $"mix.exs defines the releases {string.Join(", ", releases.Select(r => r.Name))}, not '{options.ReleaseName}'.",
+                "Pass one of those names with --name, or add the release to mix.exs under releases:."));
+        }
+
+        return chosen;
+    }
+
+    private static RootApplication ReadRoot(ErlangTerm entry) => entry switch
+    {
+        ErlangAtom atom => new RootApplication(atom.Name),
+        ErlangTuple { Elements: [ErlangAtom name, ErlangAtom type] } => new RootApplication(name.Name, StartTypes.Parse(type.Name, $"mix.exs releases: applications: {name.Name}")),
+        _ => throw new ReleaseException(new ReleaseProblem(
+            "mix.exs", $"mix.exs releases: applications: has the entry {entry}, which is not app_name: :start_type.", "Write entries as my_app: :permanent (or :transient, :temporary, :load, :none).")),
+    };
+
+    private static string Text(ErlangTerm info, string key) =>
+        TermReading.TryGet(info, key, out var value) ? TermReading.Text(value) ?? string.Empty : string.Empty;
+
+    private static ImmutableArray<ErlangTerm> List(ErlangTerm info, string key) =>
+        TermReading.TryGet(info, key, out var value) && value is ErlangList list ? list.Elements : [];
+
+    private static string Indent(string text) => "    " + text.Replace("\n", "\n    ");
+}

@@ -1,0 +1,242 @@
+using System.Collections.Immutable;
+using Exrm.Build.Installation;
+using Exrm.Build.Processes;
+using Exrm.Erlang;
+using Exrm.Erlang.Terms;
+using Exrm.Erlang.Text;
+using Exrm.Otp;
+using Exrm.Otp.Applications;
+
+namespace Exrm.Build.Projects;
+
+/// <summary>
+/// A rebar3 project. rebar.config is read here (it is a file of terms, no VM needed); the compile is one
+/// <c>rebar3 as &lt;profile&gt; compile</c>, with the prod profile when the project defines one. The release
+/// comes from the relx section (the profile's relx settings override the base ones, as in rebar3).
+/// </summary>
+internal static class Rebar3Project
+{
+    /// <summary>Where rebar3 looks for the applications of a multi-app project.</summary>
+    private static readonly string[] AppsDirs = ["apps", "lib"];
+
+    public static CompiledProject Compile(ProjectOptions options, IProgress<BuildEvent>? progress)
+    {
+        var configPath = Path.Combine(options.Directory, "rebar.config");
+        var config = ReadConfig(configPath);
+        var profiles = TermReading.TryGet(config, "profiles", out var p) && p is ErlangList list ? list : ErlangList.Nil;
+        var profile = options.Env ?? (TermReading.TryGet(profiles, "prod", out _) ? "prod" : "default");
+        var relx = MergeRelx(config, profiles, profile);
+
+        var rebar3 = ProgramPath.Find("rebar3") ?? throw new ReleaseException(new ReleaseProblem(
+            "rebar3", $"{options.Directory} is a rebar3 project, but there is no 'rebar3' on PATH.", "Install rebar3 (on Debian: apt-get install rebar3)."));
+        progress?.Report(new BuildEvent.Stage($"Compiling with rebar3 (profile {profile})"));
+        string[] arguments = profile == "default" ? ["compile"] : ["as", profile, "compile"];
+        var result = ProcessRunner.Run(
+            rebar3,
+            arguments,
+            options.Directory,
+            new Dictionary<string, string?> { ["REBAR_COLOR"] = "none" },
+            options.CompileTimeout,
+            new Progress<string>(line => progress?.Report(new BuildEvent.Detail(line))));
+        if (result.ExitCode != 0)
+        {
+            throw new ReleaseException(new ReleaseProblem(
+                "compile",
+                $"The project did not compile: 'rebar3 {string.Join(' ', arguments)}' in {options.Directory} exited with {result.ExitCode}:\n    {result.Tail().Replace("\n", "\n    ")}",
+                $"Fix the errors above; 'rebar3 {string.Join(' ', arguments)}' shows them too."));
+        }
+
+        var libDir = Path.Combine(options.Directory, "_build", profile, "lib");
+        var ownApps = OwnApplications(options.Directory);
+        var applications = (Directory.Exists(libDir) ? Directory.EnumerateDirectories(libDir) : [])
+            .Select(dir => Path.Combine(dir, "ebin"))
+            .Where(Directory.Exists)
+            .Order(StringComparer.Ordinal)
+            .Select(ebin => new ProjectApplicationDir(
+                ebin,
+                ownApps.Contains(Path.GetFileName(Path.GetDirectoryName(ebin)!)) ? ApplicationOrigin.Project : ApplicationOrigin.Dependency))
+            .ToImmutableArray();
+
+        var (name, version, roots) = ReadRelease(options, relx, configPath, ownApps);
+        return new CompiledProject(
+            options.Directory,
+            ProjectKind.Rebar3,
+            name,
+            version,
+            UsesElixir: false,
+            roots,
+            applications,
+            SysConfig(options.Directory, relx),
+            ProjectFile(options.Directory, relx, "vm_args_src") ?? ProjectFile(options.Directory, relx, "vm_args") ?? Existing(options.Directory, "config/vm.args"),
+            IncludeErts(options.Directory, relx),
+            Overlays(relx, configPath));
+    }
+
+    private static ErlangList ReadConfig(string path)
+    {
+        try
+        {
+            return Term.List(ErlangText.Consult(File.ReadAllBytes(path), path));
+        }
+        catch (ErlangFormatException e)
+        {
+            throw new ReleaseException(new ReleaseProblem("rebar.config", e.Message, "Fix the syntax of rebar.config; 'rebar3 compile' reports the same problem."));
+        }
+    }
+
+    /// <summary>The relx settings in force for <paramref name="profile"/>: the profile's keys replace the base ones.</summary>
+    private static ErlangList MergeRelx(ErlangList config, ErlangList profiles, string profile)
+    {
+        var relx = TermReading.TryGet(config, "relx", out var r) && r is ErlangList baseList ? baseList.Elements : [];
+        if (TermReading.TryGet(profiles, profile, out var settings) && TermReading.TryGet(settings, "relx", out var pr) && pr is ErlangList profileList)
+        {
+            var overridden = profileList.Elements.Select(Key).Where(k => k is not null && k != "release").ToHashSet();
+            relx = [.. relx.Where(e => !overridden.Contains(Key(e)!)), .. profileList.Elements];
+        }
+
+        return Term.List(relx);
+    }
+
+    private static string? Key(ErlangTerm element) => element switch
+    {
+        ErlangTuple { Elements: [ErlangAtom key, ..] } => key.Name,
+        ErlangAtom atom => atom.Name,
+        _ => null,
+    };
+
+    private static (string Name, string Vsn, ImmutableArray<RootApplication> Roots) ReadRelease(
+        ProjectOptions options, ErlangList relx, string configPath, ImmutableArray<string> ownApps)
+    {
+        var releases = relx.Elements
+            .OfType<ErlangTuple>()
+            .Where(t => t.Elements is [ErlangAtom { Name: "release" }, ErlangTuple, ErlangList] or [ErlangAtom { Name: "release" }, ErlangTuple, _, ErlangList])
+            .ToList();
+        if (releases.Count == 0)
+        {
+            if (ownApps.Length != 1 && options.ReleaseName is null)
+            {
+                throw new ReleaseException(new ReleaseProblem(
+                    "rebar.config", $"{configPath} has no relx release and the project has {ownApps.Length} applications, so the release is not clear.",
+                    "Add {relx, [{release, {my_release, \"0.1.0\"}, [my_app]}]} to rebar.config, or pass --name and --version."));
+            }
+
+            var app = options.ReleaseName ?? ownApps[0];
+            return (app, options.Version ?? AppVsn(options.Directory, app) ?? "0.1.0", [.. ownApps.Select(a => new RootApplication(a))]);
+        }
+
+        var chosen = options.ReleaseName is null
+            ? releases[0]
+            : releases.FirstOrDefault(r => ((ErlangTuple)r.Elements[1]).Elements[0] is ErlangAtom a && a.Name == options.ReleaseName)
+              ?? throw new ReleaseException(new ReleaseProblem(
+                  "release", $"{configPath} defines no relx release named '{options.ReleaseName}'.", "Pass the name of one of its releases with --name."));
+        var id = (ErlangTuple)chosen.Elements[1];
+        var name = id.Elements[0] is ErlangAtom n ? n.Name : TermReading.Text(id.Elements[0]) ?? "release";
+        var vsn = options.Version ?? TermReading.Text(id.Elements[1] is ErlangAtom ? null : id.Elements[1])
+            ?? throw new ReleaseException(new ReleaseProblem(
+                "rebar.config",
+                $"{configPath}: the version of release '{name}' is {id.Elements[1]}; exrm needs a plain version string.",
+                "Write the version as a string, e.g. {release, {" + name + ", \"0.1.0\"}, [...]}, or pass --version."));
+        var apps = (ErlangList)chosen.Elements[^1];
+        return (name, vsn, [.. apps.Elements.Select(e => ReadRoot(e, configPath))]);
+    }
+
+    private static RootApplication ReadRoot(ErlangTerm entry, string configPath) => entry switch
+    {
+        ErlangAtom atom => new RootApplication(atom.Name),
+        ErlangTuple { Elements: [ErlangAtom name, ErlangAtom type] } => new RootApplication(name.Name, StartTypes.Parse(type.Name, $"{configPath}: release application {name.Name}")),
+        ErlangTuple { Elements: [ErlangAtom name, ErlangList] } => new RootApplication(name.Name),
+        ErlangTuple { Elements: [ErlangAtom name, ErlangList, ErlangAtom type] } => new RootApplication(name.Name, StartTypes.Parse(type.Name, $"{configPath}: release application {name.Name}")),
+        _ => throw new ReleaseException(new ReleaseProblem(
+            "rebar.config", $"{configPath}: the release application entry {entry} is not one exrm reads.", "Write app, {app, StartType} or {app, \"Vsn\", StartType}.")),
+    };
+
+    private static SysConfigSource SysConfig(string projectDir, ErlangList relx)
+    {
+        if (ProjectFile(projectDir, relx, "sys_config_src") is { } template)
+        {
+            return new SysConfigSource.Template(template);
+        }
+
+        var file = ProjectFile(projectDir, relx, "sys_config") ?? Existing(projectDir, "config/sys.config");
+        return file is null ? new SysConfigSource.Empty() : new SysConfigSource.File(file);
+    }
+
+    private static ErtsSetting? IncludeErts(string projectDir, ErlangList relx) =>
+        TermReading.TryGet(relx, "include_erts", out var value)
+            ? value switch
+            {
+                ErlangAtom { Name: "false" } => new ErtsSetting.Excluded(),
+                ErlangAtom => new ErtsSetting.Installed(),
+                _ => new ErtsSetting.FromRoot(Path.GetFullPath(Path.Combine(projectDir, TermReading.Text(value) ?? "."))),
+            }
+            : null;
+
+    private static ImmutableArray<Overlay> Overlays(ErlangList relx, string configPath)
+    {
+        if (!TermReading.TryGet(relx, "overlay", out var value) || value is not ErlangList list)
+        {
+            return [];
+        }
+
+        var problems = new List<ReleaseProblem>();
+        var overlays = new List<Overlay>();
+        foreach (var entry in list.Elements)
+        {
+            switch (entry)
+            {
+                case ErlangTuple { Elements: [ErlangAtom { Name: "mkdir" }, var to] } when TermReading.Text(to) is { } dir:
+                    overlays.Add(new Overlay.Mkdir(dir));
+                    break;
+                case ErlangTuple { Elements: [ErlangAtom { Name: "copy" }, var from, var to] } when TermReading.Text(from) is { } f && TermReading.Text(to) is { } t:
+                    overlays.Add(new Overlay.Copy(f, t));
+                    break;
+                default:
+                    problems.Add(new ReleaseProblem(
+                        "rebar.config",
+                        $"{configPath}: the overlay {entry} is not supported (exrm supports {{mkdir, Dir}} and {{copy, From, To}}).",
+                        "Replace it with mkdir/copy overlays, or remove it; exrm refuses to build a release that silently lacks files."));
+                    break;
+            }
+        }
+
+        return problems.Count > 0 ? throw new ReleaseException(problems) : [.. overlays];
+    }
+
+    /// <summary>The project's own applications: apps/*/ (and lib/*/) with a src/*.app.src, or the top-level src/.</summary>
+    private static ImmutableArray<string> OwnApplications(string projectDir)
+    {
+        var appSrc = AppsDirs
+            .Select(dir => Path.Combine(projectDir, dir))
+            .Where(Directory.Exists)
+            .SelectMany(Directory.EnumerateDirectories)
+            .Append(projectDir)
+            .SelectMany(dir => Directory.Exists(Path.Combine(dir, "src")) ? Directory.EnumerateFiles(Path.Combine(dir, "src"), "*.app.src") : [])
+            .Select(file => Path.GetFileName(file)[..^".app.src".Length])
+            .Distinct()
+            .Order(StringComparer.Ordinal);
+        return [.. appSrc];
+    }
+
+    private static string? AppVsn(string projectDir, string app)
+    {
+        var file = Path.Combine(projectDir, "src", app + ".app.src");
+        if (!File.Exists(file))
+        {
+            return null;
+        }
+
+        var term = ErlangText.Consult(File.ReadAllBytes(file), file).FirstOrDefault();
+        return term is ErlangTuple { Elements: [_, _, var props] } && TermReading.TryGet(props, "vsn", out var vsn) ? TermReading.Text(vsn is ErlangAtom ? null : vsn) : null;
+    }
+
+    private static string? ProjectFile(string projectDir, ErlangList relx, string key) =>
+        TermReading.TryGet(relx, key, out var value) && TermReading.Text(value) is { } path && value is not ErlangAtom
+            ? Path.GetFullPath(Path.Combine(projectDir, path))
+            : null;
+
+    private static string? Existing(string projectDir, string relative)
+    {
+        var path = Path.Combine(projectDir, relative);
+        return File.Exists(path) ? path : null;
+    }
+}

@@ -1,0 +1,16 @@
+using System.Collections.Immutable;
+
+namespace Exrm.Build;
+
+/// <summary>What `exrm release` built, for the summary that tells the user how to deploy it.</summary>
+public sealed record ReleaseBuildResult(
+    string Name,
+    string Vsn,
+    string OutputDir,
+    string Tarball,
+    long TarballBytes,
+    ImmutableArray<string> Applications,
+    string ErtsVsn,
+    bool IncludesErts,
+    string NodeName,
+    bool UsesElixir);

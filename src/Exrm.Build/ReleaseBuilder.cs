@@ -1,0 +1,175 @@
+using System.Collections.Immutable;
+using Exrm.Build.Assembly;
+using Exrm.Build.Installation;
+using Exrm.Build.Packaging;
+using Exrm.Build.Projects;
+using Exrm.Build.Runtime;
+using Exrm.Erlang.Text;
+using Exrm.Otp;
+using Exrm.Otp.Applications;
+using Exrm.Otp.Boot;
+using Exrm.Otp.Releases;
+
+namespace Exrm.Build;
+
+/// <summary>
+/// `exrm release`: a project in, a bootable self-contained release and its tarball out.
+/// Steps: compile the project (one mix/rebar3 run) → read the available applications → resolve the closure
+/// → generate the .rel, boot scripts, RELEASES and start_erl.data → assemble in a staging directory → pack
+/// the tarball → swap the staging directory into rel/&lt;name&gt;. Any failure leaves rel/ as it was.
+/// </summary>
+/// <remarks>
+/// The release directory it produces:
+/// <code>
+/// rel/&lt;name&gt;/
+///   bin/&lt;name&gt;                      control script (start, stop, ping, eval, rpc, ...)
+///   bin/start, bin/start_erl         rendered from the ERTS .src templates (heart and release_handler use them)
+///   erts-&lt;evsn&gt;/bin/                only what a release runs (absent with --no-erts)
+///   lib/&lt;app&gt;-&lt;vsn&gt;/ebin, priv       every application of the closure; beams stripped unless --no-strip
+///   releases/RELEASES                this release, permanent (so later releases can downgrade to it)
+///   releases/start_erl.data          "&lt;evsn&gt; &lt;vsn&gt;"
+///   releases/&lt;vsn&gt;/                  &lt;name&gt;.rel, start.script/.boot, start_clean.script/.boot,
+///                                    sys.config[.src], vm.args[.src], &lt;name&gt;.tar.gz
+///   releases/&lt;older vsn&gt;/            kept from earlier builds (the base of upgrades)
+/// </code>
+/// </remarks>
+public static class ReleaseBuilder
+{
+    public static ReleaseBuildResult Build(ReleaseRequest request, IProgress<BuildEvent>? progress = null)
+    {
+        var project = ProjectLoader.Load(request.Project, progress);
+        var erts = request.Erts ?? project.IncludeErts ?? new ErtsSetting.Installed();
+        var erlang = erts is ErtsSetting.FromRoot fromRoot ? ErlangInstallation.FromRoot(fromRoot.Root) : ErlangInstallation.FromPath();
+        var elixir = project.UsesElixir
+            ? (project.ElixirLibDir is { } lib && Directory.Exists(lib) ? new ElixirInstallation(lib) : ElixirInstallation.FromPath())
+            : null;
+
+        progress?.Report(new BuildEvent.Stage("Resolving applications"));
+        var resolved = Resolve(project, erlang, elixir);
+        var release = ApplicationResolver.ToRelease(resolved, project.ReleaseName, project.ReleaseVsn, erlang.ErtsVsn);
+        foreach (var app in resolved.Applications)
+        {
+            progress?.Report(new BuildEvent.Detail($"  {app.Name} {app.Vsn} ({app.App.Origin}, {app.App.EbinDir})"));
+        }
+
+        var apps = resolved.Applications.ToDictionary(a => a.Name, a => a.Resource, StringComparer.Ordinal);
+        var constants = OtpBootConstants.FromScript(ErlangText.Consult(File.ReadAllBytes(erlang.StartCleanScript), erlang.StartCleanScript).Single());
+        var script = BootScriptGenerator.Generate(release, apps, constants);
+        var startClean = BootScriptGenerator.StartClean(release, apps, constants);
+
+        var outputDir = Path.GetFullPath(request.OutputDir ?? Path.Combine(project.Directory, "rel"));
+        var target = Path.Combine(outputDir, release.Name);
+        var cookie = project.Cookie ?? CookieStore.GetOrCreate(project.Directory, progress);
+        using var output = OutputDirectory.Begin(target);
+        var root = output.Staging;
+        var relDir = Path.Combine(root, "releases", release.Vsn);
+        Directory.CreateDirectory(relDir);
+
+        progress?.Report(new BuildEvent.Stage($"Copying {resolved.Applications.Length} applications{(request.Strip ? " (stripping debug info)" : string.Empty)}"));
+        var copied = LibraryCopier.Copy(resolved.Applications, Path.Combine(root, "lib"), request.Strip);
+        progress?.Report(new BuildEvent.Info($"lib/: {copied.Files} files, {Size(copied.Bytes)} (from {Size(copied.SourceBytes)})"));
+
+        progress?.Report(new BuildEvent.Stage("Writing boot scripts and release files"));
+        WriteReleaseFiles(release, script, startClean, erlang, relDir);
+        RuntimeConfig.WriteSysConfig(project.SysConfig, relDir);
+        RuntimeConfig.WriteVmArgs(project.VmArgs, release.Name, cookie, relDir);
+
+        var includesErts = erts is not ErtsSetting.Excluded;
+        if (includesErts)
+        {
+            progress?.Report(new BuildEvent.Stage($"Bundling ERTS {erlang.ErtsVsn} from {erlang.Root}"));
+            var bundled = ErtsBundle.Copy(erlang.ErtsDir, root, new Progress<string>(line => progress?.Report(new BuildEvent.Detail(line))));
+            progress?.Report(new BuildEvent.Info($"erts-{bundled.ErtsVsn}/: {bundled.Files} files, {Size(bundled.Bytes)}"));
+        }
+        else
+        {
+            progress?.Report(new BuildEvent.Info($"No ERTS bundled: the target needs Erlang/OTP {erlang.OtpRelease} (ERTS {erlang.ErtsVsn}) on its PATH."));
+        }
+
+        ControlScript.Write(root, new ControlScriptSettings(release.Name, project.UsesElixir ? ReleaseFlavor.Elixir : ReleaseFlavor.Erlang));
+        OverlayApplier.Apply(project.Overlays, project.Directory, root, progress);
+
+        var tarball = Path.Combine(relDir, release.Name + ".tar.gz");
+        progress?.Report(new BuildEvent.Stage("Packing the tarball"));
+        var tarBytes = ReleaseTarball.Write(
+            root,
+            Directory.EnumerateFileSystemEntries(root).Select(Path.GetFileName).OfType<string>(),
+            [($"releases/{release.Name}-{release.Vsn}.rel", Path.Combine(relDir, release.Name + ".rel"))],
+            tarball);
+
+        KeepEarlierReleases(target, root, release.Vsn, progress);
+        output.Commit();
+        var finalTarball = Path.Combine(target, "releases", release.Vsn, release.Name + ".tar.gz");
+        return new ReleaseBuildResult(
+            release.Name,
+            release.Vsn,
+            target,
+            finalTarball,
+            tarBytes,
+            [.. resolved.Applications.Select(a => $"{a.Name}-{a.Vsn}")],
+            erlang.ErtsVsn,
+            includesErts,
+            release.Name + "@127.0.0.1",
+            project.UsesElixir);
+    }
+
+    private static ResolvedApplications Resolve(CompiledProject project, ErlangInstallation erlang, ElixirInstallation? elixir)
+    {
+        var available = ApplicationCatalog.Read(project, erlang, elixir);
+        var roots = project.Roots;
+        ImmutableArray<string> always = ["sasl"];
+        if (project.UsesElixir)
+        {
+            always = [.. always, "elixir"];
+            if (!roots.Any(r => r.Name == "iex"))
+            {
+                // The console is IEx; like mix release, ship it without loading or starting it.
+                roots = roots.Add(new RootApplication("iex", StartType.None));
+            }
+        }
+
+        return ApplicationResolver.Resolve(new ClosureRequest(roots, available, always));
+    }
+
+    private static void WriteReleaseFiles(
+        ReleaseDefinition release, Exrm.Erlang.Terms.ErlangTerm script, Exrm.Erlang.Terms.ErlangTerm startClean, ErlangInstallation erlang, string relDir)
+    {
+        var releases = Path.GetDirectoryName(relDir)!;
+        File.WriteAllBytes(Path.Combine(relDir, release.Name + ".rel"), ErlangText.ToFileBytes([ReleaseFile.ToTerm(release)]));
+        File.WriteAllBytes(Path.Combine(relDir, "start.script"), ErlangText.ToFileBytes([script]));
+        File.WriteAllBytes(Path.Combine(relDir, "start.boot"), BootScriptGenerator.ToBoot(script, erlang.TermEncoding));
+        File.WriteAllBytes(Path.Combine(relDir, "start_clean.script"), ErlangText.ToFileBytes([startClean]));
+        File.WriteAllBytes(Path.Combine(relDir, "start_clean.boot"), BootScriptGenerator.ToBoot(startClean, erlang.TermEncoding));
+        File.WriteAllBytes(Path.Combine(releases, "RELEASES"), ErlangText.ToFileBytes([ReleasesFile.Create(release)]));
+        File.WriteAllText(Path.Combine(releases, "start_erl.data"), ReleasesFile.StartErlData(release.ErtsVsn, release.Vsn) + "\n");
+    }
+
+    /// <summary>Earlier versions in rel/&lt;name&gt;/releases/ stay: they are what upgrades are built from.</summary>
+    private static void KeepEarlierReleases(string target, string staging, string vsn, IProgress<BuildEvent>? progress)
+    {
+        var previous = Path.Combine(target, "releases");
+        if (!Directory.Exists(previous))
+        {
+            return;
+        }
+
+        foreach (var dir in Directory.EnumerateDirectories(previous))
+        {
+            var name = Path.GetFileName(dir);
+            if (name == vsn)
+            {
+                continue;
+            }
+
+            FileTree.Copy(dir, Path.Combine(staging, "releases", name));
+            progress?.Report(new BuildEvent.Detail($"kept the earlier release {name}"));
+        }
+    }
+
+    internal static string Size(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => $"{bytes / 1024.0:0.0} KiB",
+        _ => $"{bytes / (1024.0 * 1024):0.0} MiB",
+    };
+}

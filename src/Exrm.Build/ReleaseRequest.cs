@@ -1,0 +1,10 @@
+using Exrm.Build.Projects;
+
+namespace Exrm.Build;
+
+/// <summary>Everything `exrm release` was asked to do.</summary>
+/// <param name="Project">Which project, and the user's overrides of its settings.</param>
+/// <param name="Erts">--no-erts / --erts ROOT, or null to follow the project (default: bundle the installed ERTS).</param>
+/// <param name="Strip">Strip debug information from beams (default); --no-strip keeps it.</param>
+/// <param name="OutputDir">Where releases go, default &lt;project&gt;/rel.</param>
+public sealed record ReleaseRequest(ProjectOptions Project, ErtsSetting? Erts = null, bool Strip = true, string? OutputDir = null);

@@ -1,0 +1,72 @@
+# Runs inside `mix run --no-start` once the project is compiled, and writes what a release needs to know
+# about it as one Erlang term (read back with file:consult rules): the project's application and version,
+# the release settings from mix.exs, the compiled applications, and the configuration evaluated for the
+# environment. One VM does the compile and all of this.
+[out, wanted_release] = System.argv()
+
+config = Mix.Project.config()
+charlist = fn value -> String.to_charlist(to_string(value)) end
+
+# A value that file:consult cannot read back (a pid, a function, a reference, a port) would silently change
+# meaning in sys.config; name it instead.
+check = fn check, value, path ->
+  cond do
+    is_pid(value) or is_function(value) or is_reference(value) or is_port(value) ->
+      raise "config #{Enum.join(path, " → ")} is #{inspect(value)}, which cannot be written to sys.config"
+
+    is_list(value) ->
+      Enum.each(value, &check.(check, &1, path))
+
+    is_tuple(value) ->
+      Enum.each(Tuple.to_list(value), &check.(check, &1, path))
+
+    is_map(value) ->
+      Enum.each(value, fn {k, v} -> check.(check, k, path); check.(check, v, path ++ [inspect(k)]) end)
+
+    true ->
+      :ok
+  end
+end
+
+config_path = config[:config_path] || "config/config.exs"
+
+evaluated =
+  if File.regular?(config_path) do
+    Config.Reader.read!(config_path, env: Mix.env(), target: Mix.target())
+  else
+    []
+  end
+
+Enum.each(evaluated, fn {app, kvs} ->
+  Enum.each(kvs, fn {key, value} -> check.(check, value, [inspect(app), inspect(key)]) end)
+end)
+
+release_setting = fn
+  {key, value} when key in [:include_erts] and is_boolean(value) -> [{key, value}]
+  {:include_erts, path} when is_binary(path) -> [{:include_erts, charlist.(path)}]
+  {:version, vsn} when is_binary(vsn) -> [{:version, charlist.(vsn)}]
+  {:applications, apps} when is_list(apps) -> [{:applications, apps}]
+  {:cookie, cookie} when is_binary(cookie) -> [{:cookie, charlist.(cookie)}]
+  {key, _} -> [{:unsupported, key}]
+end
+
+releases =
+  for {name, opts} <- Keyword.get(config, :releases, []), is_list(opts) do
+    {name, Enum.flat_map(opts, release_setting)}
+  end
+
+umbrella_apps = if Mix.Project.umbrella?(), do: Map.keys(Mix.Project.apps_paths()), else: []
+
+info = [
+  app: config[:app],
+  version: charlist.(config[:version] || ""),
+  umbrella_apps: umbrella_apps,
+  releases: releases,
+  wanted_release: charlist.(wanted_release),
+  ebin_dirs: Enum.map(Path.wildcard(Path.join(Mix.Project.build_path(), "lib/*/ebin")), charlist),
+  config_origin: charlist.(config_path),
+  elixir_lib: charlist.(Path.expand(Path.join(:code.lib_dir(:elixir), ".."))),
+  sys_config: evaluated
+]
+
+File.write!(out, :unicode.characters_to_binary(:io_lib.format(~c"~tp.~n", [{:exrm_mix_project, info}])))

@@ -1,0 +1,32 @@
+using Exrm.Build;
+
+namespace Exrm.Cli;
+
+/// <summary>The closing message of `exrm release`: what was built and how to deploy and start it.</summary>
+internal static class ReleaseSummary
+{
+    public static void Write(ReleaseBuildResult result, TextWriter output)
+    {
+        var dir = Relative(result.OutputDir);
+        var tarball = Relative(result.Tarball);
+        var home = $"/opt/{result.Name}";
+        output.WriteLine();
+        output.WriteLine($"Release {result.Name} {result.Vsn} is in {dir}: {result.Applications.Length} applications, "
+            + (result.IncludesErts ? $"ERTS {result.ErtsVsn} included." : $"no ERTS (the target needs Erlang with ERTS {result.ErtsVsn})."));
+        output.WriteLine($"Tarball: {tarball} ({ReleaseBuilder.Size(result.TarballBytes)})");
+        output.WriteLine();
+        output.WriteLine("Deploy it (any directory works):");
+        output.WriteLine($"    mkdir -p {home} && tar -xzf {tarball} -C {home}");
+        output.WriteLine($"    {home}/bin/{result.Name} start            # as a daemon; logs in {home}/log");
+        output.WriteLine($"    {home}/bin/{result.Name} ping");
+        output.WriteLine($"    {home}/bin/{result.Name} remote_console   # {(result.UsesElixir ? "IEx" : "an Erlang shell")} on the running node");
+        output.WriteLine($"    {home}/bin/{result.Name} stop");
+        output.WriteLine($"Or try it in place: {dir}/bin/{result.Name} console");
+    }
+
+    private static string Relative(string path)
+    {
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
+        return relative.StartsWith("..", StringComparison.Ordinal) ? path : relative;
+    }
+}

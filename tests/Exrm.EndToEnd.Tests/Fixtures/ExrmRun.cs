@@ -1,0 +1,24 @@
+using Exrm.Cli;
+
+namespace Exrm.EndToEnd.Tests.Fixtures;
+
+/// <summary>Runs exrm's command line in this process, as the user would type it, and keeps what it printed.</summary>
+internal sealed record ExrmRun(int ExitCode, string Output, string Error)
+{
+    public static ExrmRun Invoke(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = ExrmCli.Run(args, output, error);
+        return new ExrmRun(code, output.ToString(), error.ToString());
+    }
+
+    public string All => Output + Error;
+
+    /// <summary>Asserts success, showing everything exrm printed when it did not succeed.</summary>
+    public ExrmRun Succeeded()
+    {
+        Assert.True(ExitCode == 0, $"exrm exited with {ExitCode}:\n{All}");
+        return this;
+    }
+}
