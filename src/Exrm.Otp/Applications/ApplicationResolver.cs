@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Exrm.Otp.Boot;
 using Exrm.Otp.Releases;
 
 namespace Exrm.Otp.Applications;
@@ -46,7 +47,31 @@ public static class ApplicationResolver
 
         var resolved = walk.Order.Select(a => new ResolvedApplication(a, types.GetValueOrDefault(a.Resource.Name))).ToImmutableArray();
         ResolvedDuplicates.Check(resolved, problems);
+        if (problems.Count == 0)
+        {
+            SystoolsAccepts(new ResolvedApplications(resolved), problems);
+        }
+
         return problems.Count == 0 ? new ResolvedApplications(resolved) : throw new ReleaseException(problems);
+    }
+
+    /// <summary>
+    /// systools' start order can still reject a complete, acyclic set: when an included application uses an
+    /// including application that is not its top one, systools needs that includer earlier in the .rel than the
+    /// included application (OTP-SPEC §2.3, <c>find_all/6</c>). Running systools' own ordering on the .rel finds
+    /// that before make_script would.
+    /// </summary>
+    private static void SystoolsAccepts(ResolvedApplications apps, List<ReleaseProblem> problems)
+    {
+        var rel = ToRelease(apps, "release", "0", "0");
+        try
+        {
+            BootScriptGenerator.StartOrderOf(rel, apps.Applications.ToDictionary(a => a.Name, a => a.Resource, StringComparer.Ordinal));
+        }
+        catch (ReleaseException e)
+        {
+            problems.AddRange(e.Problems);
+        }
     }
 
     /// <summary>The .rel of the resolved applications: one <c>{App, Vsn}</c> or <c>{App, Vsn, Type}</c> entry each, in order.</summary>

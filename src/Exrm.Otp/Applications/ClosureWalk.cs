@@ -10,6 +10,7 @@ internal sealed class ClosureWalk(CandidateChooser candidates, List<ReleaseProbl
     private readonly HashSet<string> reportedMissing = new(StringComparer.Ordinal);
     private readonly List<(string App, bool ByInclude)> path = [];
     private readonly List<AvailableApplication> order = [];
+    private readonly List<string> deferred = [];
 
     public IReadOnlyList<AvailableApplication> Order => order;
 
@@ -30,6 +31,12 @@ internal sealed class ClosureWalk(CandidateChooser candidates, List<ReleaseProbl
         }
 
         Walk(name, byInclude: false);
+        while (deferred.Count > 0)
+        {
+            var next = deferred[0];
+            deferred.RemoveAt(0);
+            Walk(next, byInclude: false);
+        }
     }
 
     private void Walk(string name, bool byInclude)
@@ -83,6 +90,14 @@ internal sealed class ClosureWalk(CandidateChooser candidates, List<ReleaseProbl
             return;
         }
 
+        // An application may use one that (transitively) includes it; OTP drops that use from the start order
+        // (add_top_apps_to_uses, find_all), so it is walked only after this application is placed.
+        if (!byInclude && Includes(name, from.Resource.Name, []))
+        {
+            deferred.Add(name);
+            return;
+        }
+
         var onPath = path.FindIndex(p => p.App == name);
         if (onPath < 0)
         {
@@ -90,27 +105,11 @@ internal sealed class ClosureWalk(CandidateChooser candidates, List<ReleaseProbl
             return;
         }
 
-        // Back on the path: a cycle, unless every 'uses' step in it goes from an application to one that
-        // (transitively) includes it, which OTP allows and drops from the start order (add_top_apps_to_uses).
-        // Includes alone going round are never allowed.
         var cycle = path.Skip(onPath).Select(p => p.App).Append(name).ToList();
-        var steps = path.Skip(onPath + 1).Select(p => p.ByInclude).Append(byInclude).ToList();
-        var allowed = steps.Contains(false);
-        for (var i = 0; i < steps.Count; i++)
-        {
-            if (!steps[i] && !Includes(cycle[i + 1], cycle[i], []))
-            {
-                allowed = false;
-            }
-        }
-
-        if (!allowed)
-        {
-            problems.Add(new ReleaseProblem(
-                $"app {name}",
-                $"applications need each other in a circle, so none of them can start first: {string.Join(" -> ", cycle.Select(TermShapes.Quote))} ({from.AppFile})",
-                "Remove one of the dependencies in the circle (from applications or included_applications)."));
-        }
+        problems.Add(new ReleaseProblem(
+            $"app {name}",
+            $"applications need each other in a circle, so none of them can start first: {string.Join(" -> ", cycle.Select(TermShapes.Quote))} ({from.AppFile})",
+            "Remove one of the dependencies in the circle (from applications or included_applications)."));
     }
 
     private bool Includes(string includer, string app, HashSet<string> seen)

@@ -61,7 +61,7 @@ public static class BootScriptGenerator
     }
 
     /// <summary>systools_make <c>get_release1/3</c> from the collected applications on (OTP-SPEC §2.2 steps 2–6).</summary>
-    private static ImmutableArray<BootApplication> StartOrderOf(ReleaseDefinition rel, IReadOnlyDictionary<string, AppResource> apps)
+    internal static ImmutableArray<BootApplication> StartOrderOf(ReleaseDefinition rel, IReadOnlyDictionary<string, AppResource> apps)
     {
         var problems = new List<ReleaseProblem>();
         ReleaseFile.CheckMandatory(rel.Applications, $"{rel.Name}.rel", problems);

@@ -29,8 +29,14 @@ internal static class BootScriptOracle
             end.
         """;
 
-    public static IReadOnlyList<string> Disagreements(IReadOnlyList<OracleCase> cases, out int otpErrors)
+    public static IReadOnlyList<string> Disagreements(IReadOnlyList<OracleCase> cases, out int otpErrors) =>
+        Disagreements(cases, out otpErrors, out _);
+
+    /// <param name="otpFailures">Each case systools rejected, with its reason.</param>
+    public static IReadOnlyList<string> Disagreements(IReadOnlyList<OracleCase> cases, out int otpErrors, out IReadOnlyList<string> otpFailures)
     {
+        var failures = new List<string>();
+        otpFailures = failures;
         using var workspace = new OracleWorkspace();
         var written = cases.Select((c, i) => workspace.Write(c, i)).ToList();
         var inputs = written.Select(w => (ErlangTerm)Term.Tuple(
@@ -46,6 +52,7 @@ internal static class BootScriptOracle
             if (theirs.IsTagged("error", 2))
             {
                 otpErrors++;
+                failures.Add($"{cases[i].Label}: {theirs[1]}");
                 if (problem is null)
                 {
                     disagreements.Add($"{cases[i].Label}: systools fails with {theirs[1]}, but we generate a script");

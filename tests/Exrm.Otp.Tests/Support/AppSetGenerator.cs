@@ -67,9 +67,9 @@ internal sealed class AppSetGenerator(int seed)
                 app.Modules.Add(ModuleName(app.Name, k));
             }
 
-            if (Chance(10))
+            if (i == 0 && Chance(5))
             {
-                app.Modules.Add("erl_tracer"); // preloaded: never primLoaded
+                app.Modules.Add("erl_tracer"); // preloaded: never primLoaded (one app only, or it is a duplicate)
             }
 
             for (var k = rng.Next(0, 3); k > 0; k--)
