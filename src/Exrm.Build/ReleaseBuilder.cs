@@ -67,7 +67,7 @@ public static class ReleaseBuilder
 
         progress?.Report(new BuildEvent.Stage($"Copying {resolved.Applications.Length} applications{(request.Strip ? " (stripping debug info)" : string.Empty)}"));
         var copied = LibraryCopier.Copy(resolved.Applications, Path.Combine(root, "lib"), request.Strip);
-        progress?.Report(new BuildEvent.Info($"lib/: {copied.Files} files, {Size(copied.Bytes)} (from {Size(copied.SourceBytes)})"));
+        progress?.Report(new BuildEvent.Info($"lib/: {copied.Files} files, {ByteSize.Format(copied.Bytes)} (from {ByteSize.Format(copied.SourceBytes)})"));
 
         progress?.Report(new BuildEvent.Stage("Writing boot scripts and release files"));
         WriteReleaseFiles(release, script, startClean, erlang, relDir);
@@ -79,7 +79,7 @@ public static class ReleaseBuilder
         {
             progress?.Report(new BuildEvent.Stage($"Bundling ERTS {erlang.ErtsVsn} from {erlang.Root}"));
             var bundled = ErtsBundle.Copy(erlang.ErtsDir, root, new Progress<string>(line => progress?.Report(new BuildEvent.Detail(line))));
-            progress?.Report(new BuildEvent.Info($"erts-{bundled.ErtsVsn}/: {bundled.Files} files, {Size(bundled.Bytes)}"));
+            progress?.Report(new BuildEvent.Info($"erts-{bundled.ErtsVsn}/: {bundled.Files} files, {ByteSize.Format(bundled.Bytes)}"));
         }
         else
         {
@@ -165,11 +165,4 @@ public static class ReleaseBuilder
             progress?.Report(new BuildEvent.Detail($"kept the earlier release {name}"));
         }
     }
-
-    internal static string Size(long bytes) => bytes switch
-    {
-        < 1024 => $"{bytes} B",
-        < 1024 * 1024 => $"{bytes / 1024.0:0.0} KiB",
-        _ => $"{bytes / (1024.0 * 1024):0.0} MiB",
-    };
 }

@@ -13,7 +13,7 @@ internal static class ReleaseSummary
         output.WriteLine();
         output.WriteLine($"Release {result.Name} {result.Vsn} is in {dir}: {result.Applications.Length} applications, "
             + (result.IncludesErts ? $"ERTS {result.ErtsVsn} included." : $"no ERTS (the target needs Erlang with ERTS {result.ErtsVsn})."));
-        output.WriteLine($"Tarball: {tarball} ({ReleaseBuilder.Size(result.TarballBytes)})");
+        output.WriteLine($"Tarball: {tarball} ({ByteSize.Format(result.TarballBytes)})");
         output.WriteLine();
         output.WriteLine("Deploy it (any directory works):");
         output.WriteLine($"    mkdir -p {home} && tar -xzf {tarball} -C {home}");

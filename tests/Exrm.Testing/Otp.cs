@@ -86,7 +86,8 @@ public static class Otp
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "-noshell", "-noinput", "-eval", expression })
+        // File names are UTF-8 whatever the test machine's locale: the cases use non-Latin-1 application names.
+        foreach (var argument in new[] { "+fnu", "-noshell", "-noinput", "-eval", expression })
         {
             start.ArgumentList.Add(argument);
         }

@@ -47,7 +47,7 @@ internal static class ApplicationCatalog
             .ToDictionary(group => group.Key, group => group.ToImmutableArray(), StringComparer.Ordinal);
     }
 
-    private static IEnumerable<AvailableApplication> ReadEbin(string ebin, ApplicationOrigin origin, List<ReleaseProblem>? problems)
+    private static List<AvailableApplication> ReadEbin(string ebin, ApplicationOrigin origin, List<ReleaseProblem>? problems)
     {
         var result = new List<AvailableApplication>();
         foreach (var file in Directory.EnumerateFiles(ebin, "*.app").Order(StringComparer.Ordinal))

@@ -39,12 +39,14 @@ internal static class CookieStore
 
         File.WriteAllText(Path.Combine(dir, ".gitignore"), "# exrm's per-project secrets: never commit them.\n*\n");
         var cookie = RandomNumberGenerator.GetString(Alphabet, Length);
-        using (var stream = new FileStream(file, new FileStreamOptions
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
         {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            UnixCreateMode = OperatingSystem.IsWindows() ? null : UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        }))
+            // Created private: the secret is never readable by others, not even for a moment.
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(file, options))
         using (var writer = new StreamWriter(stream))
         {
             writer.Write(cookie + "\n");

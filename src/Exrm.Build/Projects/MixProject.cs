@@ -141,7 +141,7 @@ internal static class MixProject
     private static RootApplication ReadRoot(ErlangTerm entry) => entry switch
     {
         ErlangAtom atom => new RootApplication(atom.Name),
-        ErlangTuple { Elements: [ErlangAtom name, ErlangAtom type] } => new RootApplication(name.Name, StartTypes.Parse(type.Name, $"mix.exs releases: applications: {name.Name}")),
+        ErlangTuple { Elements: [ErlangAtom name, ErlangAtom type] } => new RootApplication(name.Name, TermReading.StartType(type, $"mix.exs releases: applications: {name.Name}")),
         _ => throw new ReleaseException(new ReleaseProblem(
             "mix.exs", $"mix.exs releases: applications: has the entry {entry}, which is not app_name: :start_type.", "Write entries as my_app: :permanent (or :transient, :temporary, :load, :none).")),
     };

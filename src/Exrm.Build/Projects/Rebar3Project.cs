@@ -143,9 +143,9 @@ internal static class Rebar3Project
     private static RootApplication ReadRoot(ErlangTerm entry, string configPath) => entry switch
     {
         ErlangAtom atom => new RootApplication(atom.Name),
-        ErlangTuple { Elements: [ErlangAtom name, ErlangAtom type] } => new RootApplication(name.Name, StartTypes.Parse(type.Name, $"{configPath}: release application {name.Name}")),
+        ErlangTuple { Elements: [ErlangAtom name, ErlangAtom type] } => new RootApplication(name.Name, TermReading.StartType(type, $"{configPath}: release application {name.Name}")),
         ErlangTuple { Elements: [ErlangAtom name, ErlangList] } => new RootApplication(name.Name),
-        ErlangTuple { Elements: [ErlangAtom name, ErlangList, ErlangAtom type] } => new RootApplication(name.Name, StartTypes.Parse(type.Name, $"{configPath}: release application {name.Name}")),
+        ErlangTuple { Elements: [ErlangAtom name, ErlangList, ErlangAtom type] } => new RootApplication(name.Name, TermReading.StartType(type, $"{configPath}: release application {name.Name}")),
         _ => throw new ReleaseException(new ReleaseProblem(
             "rebar.config", $"{configPath}: the release application entry {entry} is not one exrm reads.", "Write app, {app, StartType} or {app, \"Vsn\", StartType}.")),
     };

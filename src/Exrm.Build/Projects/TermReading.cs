@@ -1,6 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using Exrm.Erlang.Terms;
+using Exrm.Otp;
+using Exrm.Otp.Releases;
 
 namespace Exrm.Build.Projects;
 
@@ -34,4 +36,9 @@ internal static class TermReading
         ErlangAtom atom => atom.Name,
         _ => null,
     };
+
+    /// <summary>A start type as users write it in mix.exs or rebar.config; anything else is a problem naming <paramref name="where"/>.</summary>
+    public static StartType StartType(ErlangTerm type, string where) =>
+        StartTypes.TryParse(type) ?? throw new ReleaseException(new ReleaseProblem(
+            where, $"{where}: {type} is not a start type.", "Use permanent, transient, temporary, load or none."));
 }

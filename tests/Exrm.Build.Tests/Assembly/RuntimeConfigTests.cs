@@ -39,7 +39,7 @@ public sealed class RuntimeConfigTests : IDisposable
     [Fact]
     public void A_config_with_variables_is_also_written_as_a_template()
     {
-        var config = ErlangText.ParseTerm("[{app, [{port, \"${PORT}\"}]}]", "test");
+        var config = ErlangText.ParseTerm("[{app, [{port, \"${PORT}\"}]}].", "test");
 
         RuntimeConfig.WriteSysConfig(new SysConfigSource.Evaluated(config, "config.exs"), ReleaseDir);
 

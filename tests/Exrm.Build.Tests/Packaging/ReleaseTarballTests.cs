@@ -8,12 +8,12 @@ public sealed class ReleaseTarballTests : IDisposable
 {
     private const string ExtractOracle = """
         run({Tar, Dir}) ->
-            ok = erl_tar:extract(binary_to_list(Tar), [compressed, {cwd, binary_to_list(Dir)}]),
-            Files = filelib:fold_files(binary_to_list(Dir), ".*", true,
+            ok = erl_tar:extract(unicode:characters_to_list(Tar), [compressed, {cwd, unicode:characters_to_list(Dir)}]),
+            Files = filelib:fold_files(unicode:characters_to_list(Dir), ".*", true,
                         fun(F, Acc) ->
                             {ok, Info} = file:read_file_info(F),
                             {ok, Bin} = file:read_file(F),
-                            [{list_to_binary(F -- binary_to_list(Dir)), element(8, Info) band 8#777, Bin} | Acc]
+                            [{unicode:characters_to_binary(F -- unicode:characters_to_list(Dir)), element(8, Info) band 8#777, Bin} | Acc]
                         end, []),
             lists:sort(Files).
         """;
@@ -40,7 +40,7 @@ public sealed class ReleaseTarballTests : IDisposable
         ReleaseTarball.Write(root, ["bin", "lib", "log", "releases"], [("releases/example-1.rel", Path.Combine(root, "releases/1/example.rel"))], tarball);
 
         var target = Directory.CreateDirectory(Path.Combine(work.FullName, "extracted")).FullName;
-        var files = (ErlangList)Otp.Run(ExtractOracle, Term.Tuple(Term.Utf8Binary(tarball), Term.Utf8Binary(target)));
+        var files = (ErlangList)Exrm.Testing.Otp.Run(ExtractOracle, Term.Tuple(Term.Utf8Binary(tarball), Term.Utf8Binary(target)));
         var found = files.Elements.Cast<ErlangTuple>().ToDictionary(
             f => System.Text.Encoding.UTF8.GetString(((ErlangBinary)f.Elements[0]).Bytes.AsSpan()).TrimStart('/'),
             f => (Mode: (int)((ErlangInteger)f.Elements[1]).Value, Content: System.Text.Encoding.UTF8.GetString(((ErlangBinary)f.Elements[2]).Bytes.AsSpan())));

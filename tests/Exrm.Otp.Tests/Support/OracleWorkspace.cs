@@ -14,16 +14,6 @@ namespace Exrm.Otp.Tests.Support;
 /// </summary>
 internal sealed class OracleWorkspace : IDisposable
 {
-    static OracleWorkspace()
-    {
-        // Application names with non-Latin-1 characters become file names: erl must read names as UTF-8.
-        var flags = Environment.GetEnvironmentVariable("ERL_FLAGS") ?? string.Empty;
-        if (!flags.Contains("+fnu", StringComparison.Ordinal))
-        {
-            Environment.SetEnvironmentVariable("ERL_FLAGS", (flags + " +fnu").Trim());
-        }
-    }
-
     public OracleWorkspace() => Root = Directory.CreateTempSubdirectory("exrm-otp-oracle-").FullName;
 
     public string Root { get; }
