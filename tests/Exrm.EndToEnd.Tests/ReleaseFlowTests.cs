@@ -1,0 +1,80 @@
+using Exrm.EndToEnd.Tests.Fixtures;
+
+namespace Exrm.EndToEnd.Tests;
+
+/// <summary>
+/// The flow a new user tries: build a release of a real project with exrm, extract its tarball into a fresh
+/// directory outside the project, start it, talk to it, stop it. The running node reports its root directory
+/// (the extracted release, not the system's Erlang), its release version and its configuration.
+/// </summary>
+public sealed class ReleaseFlowTests : IDisposable
+{
+    private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("exrm-flow-");
+
+    public void Dispose() => work.Delete(recursive: true);
+
+    [Fact]
+    public void An_elixir_project_release_runs_from_its_tarball_anywhere()
+    {
+        var project = Path.Combine(work.FullName, "shop");
+        ProjectFiles.WriteMixProject(project, greeting: "Hello from prod");
+
+        var build = ExrmRun.Invoke("release", project).Succeeded();
+
+        Assert.Contains("rel/shop/releases/0.0.1/shop.tar.gz", build.Output, StringComparison.Ordinal);
+        using var release = DeployedRelease.Extract(Path.Combine(project, "rel/shop/releases/0.0.1/shop.tar.gz"), "shop", Path.Combine(work.FullName, "elsewhere", "shop"));
+        release.Run("start").Succeeded();
+        Assert.Equal("pong", release.Run("ping").Succeeded().Output.Trim());
+        Assert.Equal(Quoted(release.Root), release.Run("eval", ":code.root_dir() |> List.to_string()").Succeeded().Output.Trim());
+        Assert.Equal("\"Hello from prod\"", release.Run("eval", "Application.fetch_env!(:shop, :greeting)").Succeeded().Output.Trim());
+        Assert.Equal("\"Hello from prod, eval (1)\"", release.Run("eval", "Shop.Counter.hello(\"eval\")").Succeeded().Output.Trim());
+        Assert.Equal("\"Hello from prod, rpc (2)\"", release.Run("rpc", "Shop.Counter", "hello", "\"rpc\"").Succeeded().Output.Trim());
+        Assert.Contains("0.0.1", release.Run("eval", "elem(:init.script_id(), 1)").Succeeded().Output, StringComparison.Ordinal);
+        Assert.Matches(@"^\d+$", release.Run("pid").Succeeded().Output.Trim());
+        var versions = release.Run("versions").Succeeded().Output;
+        Assert.Contains("0.0.1", versions, StringComparison.Ordinal);
+        Assert.Contains("permanent", versions, StringComparison.Ordinal);
+
+        release.Run("stop").Succeeded();
+
+        Assert.Equal(DeployedRelease.NotRunning, release.Run("ping").ExitCode);
+    }
+
+    [Fact]
+    public void An_erlang_project_release_runs_from_its_tarball_and_release_handler_unpacks_its_next_version_under_both_names()
+    {
+        var project = Path.Combine(work.FullName, "depot");
+        ProjectFiles.WriteRebar3Project(project, greeting: "Hello from sys.config");
+
+        ExrmRun.Invoke("release", project).Succeeded();
+
+        using var release = DeployedRelease.Extract(Path.Combine(project, "rel/depot/releases/0.0.1/depot.tar.gz"), "depot", Path.Combine(work.FullName, "elsewhere", "depot"));
+        Assert.True(Directory.Exists(Path.Combine(release.Root, "data")), "the mkdir overlay is in the release");
+        Assert.True(File.Exists(Path.Combine(release.Root, "README.md")), "the copy overlay is in the release");
+        release.Run("start").Succeeded();
+        Assert.Equal("pong", release.Run("ping").Succeeded().Output.Trim());
+        Assert.Equal(Quoted(release.Root), release.Run("eval", "code:root_dir().").Succeeded().Output.Trim());
+        Assert.Equal("{ok,\"Hello from sys.config\"}", release.Run("eval", "application:get_env(depot, greeting).").Succeeded().Output.Trim());
+        Assert.Equal("\"Hello from sys.config, rpc (1)\"", release.Run("rpc", "depot_counter", "hello", "\"rpc\"").Succeeded().Output.Trim());
+        Assert.Contains("200000", release.Run("eval", "erlang:system_info(process_limit).").Succeeded().Output, StringComparison.Ordinal);
+
+        // The next version, built by exrm, unpacked by the running node's release_handler under both naming conventions.
+        ProjectFiles.WriteRebar3Project(project, version: "0.0.2", greeting: "Hello again");
+        ExrmRun.Invoke("release", project).Succeeded();
+        var next = Path.Combine(project, "rel/depot/releases/0.0.2/depot.tar.gz");
+        Assert.True(Directory.Exists(Path.Combine(project, "rel/depot/releases/0.0.1")), "the earlier release is kept in rel/");
+        Directory.CreateDirectory(Path.Combine(release.Root, "releases", "0.0.2"));
+        File.Copy(next, Path.Combine(release.Root, "releases", "0.0.2", "depot.tar.gz"));
+        Assert.Equal("{ok,\"0.0.2\"}", release.Run("eval", "release_handler:unpack_release(\"0.0.2/depot\").").Succeeded().Output.Trim());
+        Assert.Equal("ok", release.Run("eval", "release_handler:remove_release(\"0.0.2\").").Succeeded().Output.Trim());
+        File.Copy(next, Path.Combine(release.Root, "releases", "depot-0.0.2.tar.gz"));
+        Assert.Equal("{ok,\"0.0.2\"}", release.Run("eval", "release_handler:unpack_release(\"depot-0.0.2\").").Succeeded().Output.Trim());
+        Assert.StartsWith("{ok,", release.Run("eval", "release_handler:check_install_release(\"0.0.2\").").Succeeded().Output.Trim(), StringComparison.Ordinal);
+
+        release.Run("stop").Succeeded();
+
+        Assert.Equal(DeployedRelease.NotRunning, release.Run("ping").ExitCode);
+    }
+
+    private static string Quoted(string text) => "\"" + text + "\"";
+}
