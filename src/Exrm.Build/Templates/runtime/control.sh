@@ -1,0 +1,395 @@
+#!/bin/sh
+# bin/@RELEASE_NAME@: starts, stops and talks to the @RELEASE_NAME@ release (an @RELEASE_FLAVOR@ release).
+# Run "bin/@RELEASE_NAME@ help" for the commands.
+#
+# Exit codes:
+#   0  ok
+#   1  the command failed: the node or the expression raised, or a deadline passed
+#   2  usage: unknown command or wrong arguments
+#   3  the node is not running (its name is not registered with epmd)
+#   4  cookie mismatch: the name is registered with epmd but the node refuses our cookie
+#   5  already running: start, foreground or console found the node answering
+#   6  the release is misconfigured: unset ${VAR} in a .src file, no start_erl.data,
+#      no vm.args, no ERTS and no erl on PATH, or no node name for a remote command
+#
+# What it relies on (relative to the release root, found from this script's real path):
+#   releases/start_erl.data       "<erts vsn> <release vsn>"; RELEASE_VSN overrides the release vsn
+#   releases/<vsn>/start.boot     booted with -boot; sys.config with -config; vm.args with -args_file
+#   releases/<vsn>/start_clean.boot  boots the short-lived hidden helper node
+#   releases/<vsn>/vm.args.src, sys.config.src   when present, rendered into vm.args and sys.config
+#                                 before use, ${VAR} replaced from the environment
+#   erts-<erts vsn>/bin           the runtime; without it, the Erlang installation of erl on PATH
+#   bin/nodetool.script           Erlang expressions the helper node evaluates (no compiler needed)
+#   bin/start                     the command heart runs (HEART_COMMAND) to restart the node
+#
+# Environment:
+#   RELEASE_NODE    node name instead of vm.args' -name/-sname. name@host with a dot in host: -name;
+#                   name@host without a dot: -sname; a bare name keeps vm.args' kind and host.
+#   RELEASE_COOKIE  cookie instead of vm.args' -setcookie (else ~/.erlang.cookie)
+#   RELEASE_VSN     release version to boot instead of the one in releases/start_erl.data
+#   RELEASE_START_TIMEOUT, RELEASE_STOP_TIMEOUT, RELEASE_RPC_TIMEOUT  seconds (60, 60, 60)
+#   ERL_EPMD_PORT   the epmd port, as for every Erlang node
+
+RELEASE_NAME='@RELEASE_NAME@'
+RELEASE_FLAVOR='@RELEASE_FLAVOR@'
+
+EXIT_FAILED=1
+EXIT_USAGE=2
+EXIT_NOT_RUNNING=3
+EXIT_COOKIE=4
+EXIT_RUNNING=5
+EXIT_CONFIG=6
+
+fail() { # fail CODE MESSAGE: prints MESSAGE on stderr and exits with CODE
+    code=$1
+    shift
+    echo "$RELEASE_NAME: $*" >&2
+    exit "$code"
+}
+
+resolve_links() { # resolve_links PATH: PATH with every symbolic link followed
+    target=$1
+    while [ -h "$target" ]; do
+        link=$(readlink "$target")
+        case $link in
+            /*) target=$link ;;
+            *) target=$(dirname "$target")/$link ;;
+        esac
+    done
+    echo "$target"
+}
+
+sh_quote() { # sh_quote WORD: WORD quoted for sh -c
+    printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+
+SCRIPT=$(resolve_links "$0")
+RELEASE_ROOT=$(CDPATH='' cd -- "$(dirname -- "$SCRIPT")/.." && pwd -P) || fail $EXIT_CONFIG "cannot find the release root from $0"
+SCRIPT="$RELEASE_ROOT/bin/$RELEASE_NAME"
+RELEASES_DIR="$RELEASE_ROOT/releases"
+START_ERL_DATA="$RELEASES_DIR/start_erl.data"
+
+usage() {
+    cat <<EOF
+Usage: $RELEASE_NAME COMMAND [ARGS]
+
+  start                 start the node as a daemon (run_erl; logs in log/, pipes in tmp/)
+  foreground            run the node in this terminal, without a shell
+  console               run the node with $( [ "$RELEASE_FLAVOR" = elixir ] && echo IEx || echo "the Erlang shell")
+  remote_console        open $( [ "$RELEASE_FLAVOR" = elixir ] && echo "an IEx" || echo "an Erlang") shell on the running node
+  attach                attach to the shell of a node started with start (to_erl; leave with Ctrl-D)
+  stop                  stop the node; returns when its OS process is gone
+  restart               restart the node's applications (init:restart/0)
+  reboot                reboot the node's VM (init:reboot/0; only heart brings it back)
+  ping                  print pong if the node answers
+  pid                   print the node's OS process id
+  eval EXPR             evaluate EXPR on the running node and print the result
+  rpc MOD FUN [ARG...]  call MOD:FUN(ARG...) on the running node and print the result
+  versions              list the releases and their status
+  help                  this text
+
+EOF
+    if [ "$RELEASE_FLAVOR" = elixir ]; then
+        cat <<'EOF'
+eval and rpc use Elixir syntax: EXPR and each ARG are Elixir expressions evaluated on the node
+(bin/NAME rpc Example.Server call '"hello"' 42). MOD is an Elixir module (Example.Server) or an
+Erlang one written :lists or lists; results are printed with inspect/1.
+
+EOF
+    else
+        cat <<'EOF'
+eval and rpc use Erlang syntax: EXPR is a sequence of expressions (the final dot is optional),
+each ARG one Erlang term (bin/NAME rpc lists seq 1 3; bin/NAME rpc io_lib format '"~p"' '[[x]]').
+MOD and FUN are atoms; results are printed with ~p.
+
+EOF
+    fi
+    cat <<'EOF'
+Environment: RELEASE_NODE, RELEASE_COOKIE, RELEASE_VSN, RELEASE_START_TIMEOUT,
+RELEASE_STOP_TIMEOUT, RELEASE_RPC_TIMEOUT (seconds), ERL_EPMD_PORT.
+
+Exit codes: 0 ok, 1 the command failed, 2 usage, 3 the node is not running,
+4 cookie mismatch, 5 already running, 6 the release is misconfigured.
+EOF
+}
+
+# --- release version and runtime --------------------------------------------------------------
+
+[ -f "$START_ERL_DATA" ] || fail $EXIT_CONFIG "$START_ERL_DATA is missing; it must hold \"<erts vsn> <release vsn>\". Rebuild or reinstall the release."
+ERTS_VSN=$(awk '{ print $1; exit }' "$START_ERL_DATA")
+RELEASE_VSN=${RELEASE_VSN:-$(awk '{ print $2; exit }' "$START_ERL_DATA")}
+[ -n "$RELEASE_VSN" ] || fail $EXIT_CONFIG "$START_ERL_DATA names no release version; it must hold \"<erts vsn> <release vsn>\"."
+REL_DIR="$RELEASES_DIR/$RELEASE_VSN"
+
+if [ -x "$RELEASE_ROOT/erts-$ERTS_VSN/bin/erlexec" ]; then
+    BINDIR="$RELEASE_ROOT/erts-$ERTS_VSN/bin"
+else
+    # A release built without ERTS runs on the Erlang installation of erl on PATH.
+    ERL=$(command -v erl) || fail $EXIT_CONFIG "$RELEASE_ROOT has no erts-$ERTS_VSN and there is no erl on PATH. Install Erlang/OTP or rebuild the release with its ERTS."
+    ERL_ROOT=$(CDPATH='' cd -- "$(dirname -- "$(resolve_links "$ERL")")/.." && pwd -P)
+    BINDIR=
+    if [ -x "$ERL_ROOT/erts-$ERTS_VSN/bin/erlexec" ]; then
+        BINDIR="$ERL_ROOT/erts-$ERTS_VSN/bin"
+    else
+        for dir in "$ERL_ROOT"/erts-*/bin; do
+            [ -x "$dir/erlexec" ] && BINDIR=$dir
+        done
+    fi
+    [ -n "$BINDIR" ] || fail $EXIT_CONFIG "erl on PATH resolves to $ERL_ROOT, which has no erts-*/bin/erlexec. Install Erlang/OTP or rebuild the release with its ERTS."
+fi
+
+ROOTDIR=$RELEASE_ROOT
+RELDIR=$RELEASES_DIR
+EMU=beam
+PROGNAME=$RELEASE_NAME
+HEART_COMMAND=${HEART_COMMAND:-"$RELEASE_ROOT/bin/start"}
+ERL_CRASH_DUMP=${ERL_CRASH_DUMP:-"$RELEASE_ROOT/log/erl_crash.dump"}
+export ROOTDIR BINDIR EMU PROGNAME RELDIR HEART_COMMAND ERL_CRASH_DUMP RELEASE_ROOT RELEASE_NAME RELEASE_VSN
+cd "$RELEASE_ROOT" || fail $EXIT_CONFIG "cannot enter $RELEASE_ROOT"
+
+# --- configuration ----------------------------------------------------------------------------
+
+render_src() { # render_src SRC DEST: DEST = SRC with every ${VAR} replaced; unset variables are errors
+    awk -v src="$1" '
+        {
+            line = $0
+            out = ""
+            while (match(line, /\$\{[A-Za-z_][A-Za-z0-9_]*\}/)) {
+                name = substr(line, RSTART + 2, RLENGTH - 3)
+                if (!(name in ENVIRON)) {
+                    printf "%s:%d: ${%s} is used but the environment variable %s is not set\n", src, NR, name, name > "/dev/stderr"
+                    failed = 1
+                }
+                out = out substr(line, 1, RSTART - 1) ENVIRON[name]
+                line = substr(line, RSTART + RLENGTH)
+            }
+            print out line
+        }
+        END { exit failed }' "$1" >"$2.tmp" || {
+        rm -f "$2.tmp"
+        fail $EXIT_CONFIG "cannot render $2 from $1: set the variables named above and try again."
+    }
+    mv "$2.tmp" "$2"
+}
+
+vm_arg() { # vm_arg FLAG: the value of FLAG's first line in vm.args, without surrounding quotes
+    awk -v flag="$1" '$1 == flag { v = $2; gsub(/^"|"$/, "", v); print v; exit }' "$VM_ARGS"
+}
+
+VM_ARGS="$REL_DIR/vm.args"
+load_vm_args() { # sets VM_ARGS, DIST (-name, -sname or empty), NODE, COOKIE, COOKIE_SOURCE
+    [ -d "$REL_DIR" ] || fail $EXIT_CONFIG "release $RELEASE_VSN has no directory $REL_DIR (the version comes from RELEASE_VSN or $START_ERL_DATA)."
+    if [ -f "$REL_DIR/vm.args.src" ]; then
+        render_src "$REL_DIR/vm.args.src" "$VM_ARGS"
+    fi
+    [ -f "$VM_ARGS" ] || fail $EXIT_CONFIG "$VM_ARGS is missing; the release needs it for its node name and cookie."
+    DIST=
+    NODE=$(vm_arg -name)
+    if [ -n "$NODE" ]; then
+        DIST=-name
+    else
+        NODE=$(vm_arg -sname)
+        [ -n "$NODE" ] && DIST=-sname
+    fi
+    if [ -n "${RELEASE_NODE:-}" ]; then
+        case $RELEASE_NODE in
+            *@*)
+                case ${RELEASE_NODE#*@} in
+                    *.*) DIST=-name ;;
+                    *) DIST=-sname ;;
+                esac
+                NODE=$RELEASE_NODE
+                ;;
+            *)
+                case $DIST:$NODE in
+                    -name:*@*) NODE="$RELEASE_NODE@${NODE#*@}" ;;
+                    -name:*) NODE=$RELEASE_NODE ;;
+                    *) DIST=-sname NODE=$RELEASE_NODE ;;
+                esac
+                ;;
+        esac
+    fi
+    COOKIE=$(vm_arg -setcookie)
+    COOKIE_SOURCE="-setcookie in $VM_ARGS"
+    if [ -n "${RELEASE_COOKIE:-}" ]; then
+        COOKIE=$RELEASE_COOKIE
+        COOKIE_SOURCE="the RELEASE_COOKIE environment variable"
+    elif [ -z "$COOKIE" ]; then
+        COOKIE_SOURCE="${HOME:-~}/.erlang.cookie (vm.args has no -setcookie and RELEASE_COOKIE is not set)"
+    fi
+}
+
+prepare_boot() { # renders sys.config; sets BOOT_VM_ARGS, the args file the node boots with
+    if [ -f "$REL_DIR/sys.config.src" ]; then
+        render_src "$REL_DIR/sys.config.src" "$REL_DIR/sys.config"
+    fi
+    [ -f "$REL_DIR/sys.config" ] || fail $EXIT_CONFIG "$REL_DIR/sys.config is missing; the node cannot boot without it (it may hold just \"[].\")."
+    [ -f "$REL_DIR/start.boot" ] || fail $EXIT_CONFIG "$REL_DIR/start.boot is missing; rebuild the release."
+    mkdir -p "$RELEASE_ROOT/log" "$RELEASE_ROOT/tmp"
+    BOOT_VM_ARGS=$VM_ARGS
+    if [ -n "${RELEASE_NODE:-}${RELEASE_COOKIE:-}" ]; then
+        # The overrides replace vm.args' name and cookie lines in a copy; bin/start (heart) uses it too.
+        BOOT_VM_ARGS="$RELEASE_ROOT/tmp/vm.args"
+        (
+            umask 077
+            awk '$1 != "-name" && $1 != "-sname" && $1 != "-setcookie"' "$VM_ARGS" >"$BOOT_VM_ARGS.tmp"
+            [ -n "$DIST" ] && echo "$DIST $NODE" >>"$BOOT_VM_ARGS.tmp"
+            [ -n "$COOKIE" ] && echo "-setcookie $COOKIE" >>"$BOOT_VM_ARGS.tmp"
+            mv "$BOOT_VM_ARGS.tmp" "$BOOT_VM_ARGS"
+        )
+        RELEASE_VM_ARGS=$BOOT_VM_ARGS
+        export RELEASE_VM_ARGS
+    fi
+}
+
+# --- the helper node --------------------------------------------------------------------------
+
+helper() { # helper COMMAND ARGS...: runs bin/nodetool.script in a hidden node; its exit code
+    helper_dist=
+    helper_host=
+    case $NODE in *@*) helper_host="@${NODE#*@}" ;; esac
+    [ -n "$DIST" ] && helper_dist="$DIST exrm_helper_$$$helper_host"
+    if [ -n "$COOKIE" ]; then
+        set -- -setcookie "$COOKIE" -extra "$RELEASE_ROOT/bin/nodetool.script" "$NODE" "$RELEASE_FLAVOR" "$@"
+    else
+        set -- -extra "$RELEASE_ROOT/bin/nodetool.script" "$NODE" "$RELEASE_FLAVOR" "$@"
+    fi
+    # shellcheck disable=SC2086 # helper_dist is two words or none
+    "$BINDIR/erlexec" -boot "$REL_DIR/start_clean" -noshell -noinput -hidden $helper_dist \
+        -eval 'case file:script(hd(init:get_plain_arguments())) of {error, R} -> io:format(standard_error, "bin/nodetool.script failed: ~tp~n", [R]), halt(1); _ -> halt(0) end' \
+        "$@"
+}
+
+explain() { # explain CODE: says what the helper's exit code 3 or 4 means; returns CODE
+    case $1 in
+        "$EXIT_NOT_RUNNING") echo "$RELEASE_NAME: node $NODE is not running${ERL_EPMD_PORT:+ (epmd port $ERL_EPMD_PORT)}" >&2 ;;
+        "$EXIT_COOKIE") echo "$RELEASE_NAME: node $NODE is registered with epmd but refused the connection: cookie mismatch. The cookie used here comes from $COOKIE_SOURCE and must equal the node's." >&2 ;;
+    esac
+    return "$1"
+}
+
+remote() { # remote COMMAND ARGS...: runs a helper command against the node, explaining failures
+    load_vm_args
+    [ -n "$DIST" ] || fail $EXIT_CONFIG "$VM_ARGS has no -name or -sname, so the node cannot be reached; add one or set RELEASE_NODE."
+    helper "$@"
+    explain $?
+}
+
+ensure_not_running() { # exits 5 when the node answers, 4 when its name is taken by a node refusing our cookie
+    [ -n "${RELEASE_DAEMON_CHILD:-}" ] && return 0
+    [ -n "$DIST" ] || return 0
+    helper ping >/dev/null
+    case $? in
+        0) fail $EXIT_RUNNING "node $NODE is already running" ;;
+        "$EXIT_COOKIE") explain $EXIT_COOKIE || exit $EXIT_COOKIE ;;
+    esac
+    return 0
+}
+
+process_alive() { # process_alive PID: true while the OS process exists and is not a zombie
+    kill -0 "$1" 2>/dev/null || return 1
+    case $(ps -o stat= -p "$1" 2>/dev/null) in
+        Z*) return 1 ;;
+    esac
+    return 0
+}
+
+pause() { sleep 0.1 2>/dev/null || sleep 1; }
+
+boot() { # boot MODE: execs the VM; MODE is foreground or console
+    load_vm_args
+    ensure_not_running
+    prepare_boot
+    set -- -boot "$REL_DIR/start" -config "$REL_DIR/sys" -args_file "$BOOT_VM_ARGS" -mode embedded
+    case $MODE:$RELEASE_FLAVOR in
+        foreground:*) set -- "$@" -noshell -noinput ;;
+        console:elixir) set -- "$@" -noshell -user Elixir.IEx.CLI -extra --no-halt +iex ;;
+    esac
+    exec "$BINDIR/erlexec" "$@"
+}
+
+# --- commands ---------------------------------------------------------------------------------
+
+COMMAND=${1:-help}
+[ $# -gt 0 ] && shift
+
+case $COMMAND in
+    start)
+        [ $# -eq 0 ] || { usage >&2; exit $EXIT_USAGE; }
+        load_vm_args
+        ensure_not_running
+        prepare_boot
+        RELEASE_DAEMON_CHILD=1 "$BINDIR/run_erl" -daemon "$RELEASE_ROOT/tmp/" "$RELEASE_ROOT/log" \
+            "exec $(sh_quote "$SCRIPT") console" </dev/null >/dev/null 2>&1 ||
+            fail $EXIT_FAILED "run_erl could not start the node; see $RELEASE_ROOT/log/"
+        [ -n "$DIST" ] || exit 0
+        helper wait "${RELEASE_START_TIMEOUT:-60}" ||
+            fail $EXIT_FAILED "node $NODE did not answer within ${RELEASE_START_TIMEOUT:-60} s; see $RELEASE_ROOT/log/erlang.log.*"
+        ;;
+    foreground | console)
+        [ $# -eq 0 ] || { usage >&2; exit $EXIT_USAGE; }
+        MODE=$COMMAND
+        boot
+        ;;
+    remote_console)
+        [ $# -eq 0 ] || { usage >&2; exit $EXIT_USAGE; }
+        remote ping >/dev/null || exit
+        # Without a terminal the VM ignores -remsh and would open a shell on the helper node instead.
+        [ -t 0 ] || fail $EXIT_FAILED "remote_console needs a terminal on standard input; use eval or rpc from scripts."
+        if [ -n "$COOKIE" ]; then set -- -setcookie "$COOKIE"; fi
+        case $NODE in *@*) host="@${NODE#*@}" ;; *) host= ;; esac
+        if [ "$RELEASE_FLAVOR" = elixir ]; then
+            for app in elixir iex compiler logger; do
+                for dir in "$RELEASE_ROOT"/lib/"$app"-*/ebin; do
+                    [ -d "$dir" ] && set -- "$@" -pa "$dir"
+                done
+            done
+            exec "$BINDIR/erlexec" -boot "$REL_DIR/start_clean" -hidden "$DIST" "exrm_remsh_$$$host" "$@" \
+                -noshell -user Elixir.IEx.CLI -extra --no-halt +iex --remsh "$NODE"
+        fi
+        exec "$BINDIR/erlexec" -boot "$REL_DIR/start_clean" -hidden "$DIST" "exrm_remsh_$$$host" "$@" -remsh "$NODE"
+        ;;
+    attach)
+        [ $# -eq 0 ] || { usage >&2; exit $EXIT_USAGE; }
+        ls "$RELEASE_ROOT"/tmp/erlang.pipe.*.w >/dev/null 2>&1 ||
+            fail $EXIT_NOT_RUNNING "no node started with \"$RELEASE_NAME start\" is running here (no pipe in $RELEASE_ROOT/tmp/)"
+        exec "$BINDIR/to_erl" "$RELEASE_ROOT/tmp/"
+        ;;
+    stop)
+        [ $# -eq 0 ] || { usage >&2; exit $EXIT_USAGE; }
+        load_vm_args
+        PID=$(remote stop) || exit
+        deadline=$((${RELEASE_STOP_TIMEOUT:-60} * 10))
+        while process_alive "$PID"; do
+            deadline=$((deadline - 1))
+            [ $deadline -gt 0 ] || fail $EXIT_FAILED "node $NODE (OS pid $PID) is still running ${RELEASE_STOP_TIMEOUT:-60} s after init:stop()"
+            pause
+        done
+        echo ok
+        ;;
+    restart | reboot | ping | pid | versions)
+        [ $# -eq 0 ] || { usage >&2; exit $EXIT_USAGE; }
+        if [ "$COMMAND" = versions ]; then
+            load_vm_args
+            helper versions
+            exit
+        fi
+        remote "$COMMAND"
+        ;;
+    eval)
+        [ $# -eq 1 ] || { usage >&2; exit $EXIT_USAGE; }
+        remote eval "$1"
+        ;;
+    rpc)
+        [ $# -ge 2 ] || { usage >&2; exit $EXIT_USAGE; }
+        remote rpc "$@"
+        ;;
+    help | --help | -h)
+        usage
+        ;;
+    *)
+        echo "$RELEASE_NAME: unknown command: $COMMAND" >&2
+        usage >&2
+        exit $EXIT_USAGE
+        ;;
+esac

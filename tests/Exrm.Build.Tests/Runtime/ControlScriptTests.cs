@@ -1,0 +1,134 @@
+using Exrm.Build.Runtime;
+using Exrm.Otp;
+using Exrm.Testing;
+
+namespace Exrm.Build.Tests.Runtime;
+
+/// <summary>The control script without a running node: files, usage, configuration errors.</summary>
+public sealed class ControlScriptTests
+{
+    [Fact]
+    public void Writes_an_executable_script_and_its_helper()
+    {
+        var root = Directory.CreateTempSubdirectory("exrm-script-").FullName;
+        try
+        {
+            ControlScript.Write(root, new ControlScriptSettings("my_rel", ReleaseFlavor.Erlang));
+
+            var script = Path.Combine(root, "bin", "my_rel");
+            Assert.StartsWith("#!/bin/sh\n", File.ReadAllText(script), StringComparison.Ordinal);
+            Assert.DoesNotContain("@RELEASE_", File.ReadAllText(script), StringComparison.Ordinal);
+            Assert.True(OperatingSystem.IsWindows() || File.GetUnixFileMode(script).HasFlag(UnixFileMode.OtherExecute));
+            Assert.True(File.Exists(Path.Combine(root, "bin", ControlScript.HelperFileName)));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("two words")]
+    [InlineData("quo'te")]
+    [InlineData("start")]
+    [InlineData("nodetool.script")]
+    public void Rejects_names_that_cannot_name_the_script(string name)
+    {
+        var problem = Assert.Single(Assert.Throws<ReleaseException>(
+            () => ControlScript.Write(Path.GetTempPath(), new ControlScriptSettings(name, ReleaseFlavor.Erlang))).Problems);
+        Assert.Contains($"\"{name}\"", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Help_lists_the_commands_and_exit_codes()
+    {
+        using var release = TestRelease.Create(ReleaseFlavor.Erlang);
+
+        var help = release.Ok("help");
+
+        foreach (var command in new[] { "start", "foreground", "console", "remote_console", "attach", "stop", "restart", "reboot", "ping", "pid", "eval", "rpc", "versions" })
+        {
+            Assert.Contains("  " + command, help, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("3 the node is not running", help, StringComparison.Ordinal);
+        Assert.Contains("4 cookie mismatch", help, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("frobnicate")]
+    [InlineData("eval")]
+    [InlineData("eval", "1", "2")]
+    [InlineData("rpc", "erlang")]
+    [InlineData("ping", "extra")]
+    public void Wrong_usage_exits_2(params string[] args)
+    {
+        using var release = TestRelease.Create(ReleaseFlavor.Erlang);
+
+        var result = release.Command.Run(args);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("Usage:", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Works_through_a_symbolic_link_from_any_directory()
+    {
+        using var release = TestRelease.Create(ReleaseFlavor.Erlang);
+        var elsewhere = Directory.CreateTempSubdirectory("exrm-link-").FullName;
+        try
+        {
+            var link = Path.Combine(elsewhere, "demo-link");
+            File.CreateSymbolicLink(link, Path.Combine("..", Path.GetFileName(release.Root), "bin", TestRelease.Name));
+
+            using var viaLink = ChildProcess.Start(link, ["versions"], release.Command.Environment, "/");
+            viaLink.CloseInput();
+            var done = viaLink.WaitForExit(TimeSpan.FromSeconds(30));
+
+            Assert.True(done.ExitCode == 0, done.ToString());
+            Assert.Equal($"{TestRelease.Name} {release.RelVsn} permanent", done.StandardOutput.Trim());
+        }
+        finally
+        {
+            Directory.Delete(elsewhere, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Ping_without_a_node_exits_3_and_says_so()
+    {
+        using var release = TestRelease.Create(ReleaseFlavor.Erlang);
+
+        var result = release.Command.Run("ping");
+
+        Assert.True(result.ExitCode == 3, result.ToString());
+        Assert.Contains($"{release.NodeName} is not running", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unset_variables_in_src_files_are_named_with_the_file()
+    {
+        using var release = TestRelease.Create(ReleaseFlavor.Erlang);
+        var src = Path.Combine(release.VsnDir, "vm.args.src");
+        File.WriteAllText(src, "-name ${EXRM_TEST_NODE}@127.0.0.1\n-setcookie ${EXRM_TEST_COOKIE}\n");
+
+        var result = release.Command.With("EXRM_TEST_NODE", "x").With("EXRM_TEST_COOKIE", null).Run("start");
+
+        Assert.True(result.ExitCode == 6, result.ToString());
+        Assert.Contains($"{src}:2: ${{EXRM_TEST_COOKIE}}", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("EXRM_TEST_NODE}", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Missing_start_erl_data_is_a_configuration_error()
+    {
+        using var release = TestRelease.Create(ReleaseFlavor.Erlang);
+        File.Delete(Path.Combine(release.Root, "releases", "start_erl.data"));
+
+        var result = release.Command.Run("ping");
+
+        Assert.True(result.ExitCode == 6, result.ToString());
+        Assert.Contains("start_erl.data", result.StandardError, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,83 @@
+using Exrm.Build.Runtime;
+using Exrm.Testing;
+
+namespace Exrm.Build.Tests.Runtime;
+
+/// <summary>bin/&lt;name&gt; of an Elixir release: Elixir syntax for eval and rpc, IEx for consoles.</summary>
+public sealed class ElixirReleaseTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public void Daemon_lifecycle_with_elixir_syntax()
+    {
+        using var release = TestRelease.Create(ReleaseFlavor.Elixir);
+
+        var pid = release.StartDaemon();
+        Assert.Equal("pong", release.Ok("ping"));
+        Assert.Equal($"\"{release.Root}\"", release.Ok("eval", ":code.root_dir() |> List.to_string()"));
+        Assert.Equal($"{{'{TestRelease.Name}', '{release.RelVsn}'}}", release.Ok("eval", ":init.script_id()"));
+        Assert.Equal($"{{:ok, '{TestRelease.Greeting}'}}", release.Ok("eval", "Application.fetch_env(:exrm_demo, :greeting)"));
+        Assert.Equal("{:echo, %{a: 1}}", release.Ok("rpc", "Example.Server", "echo", "%{a: 1}"));
+        Assert.Equal("[1, 2, 3]", release.Ok("rpc", ":lists", "seq", "1", "1 + 2"));
+        Assert.Equal($"{TestRelease.Name} {release.RelVsn} permanent", release.Ok("versions"));
+
+        var raised = release.Command.Run("eval", "raise \"boom\"");
+        Assert.True(raised.ExitCode == 1 && raised.StandardError.Contains("(RuntimeError) boom", StringComparison.Ordinal), raised.ToString());
+
+        Assert.Equal("ok", release.Ok("stop"));
+        Assert.False(OsProcesses.IsRunning(pid));
+        Assert.Equal(3, release.Command.Run("ping").ExitCode);
+    }
+
+    [Fact]
+    public void Attach_and_remote_console_open_iex_on_the_node()
+    {
+        using var release = TestRelease.Create(ReleaseFlavor.Elixir);
+        release.StartDaemon();
+        var prompt = $"iex({release.NodeName})";
+
+        using (var attach = release.Command.Start("attach"))
+        {
+            attach.WaitForOutput(prompt, Deadline);
+            Assert.True(OsProcesses.Eventually(
+                () =>
+                {
+                    attach.WriteLine("IO.puts(\"attached-#{node()}\")");
+                    return attach.StandardOutput.Contains($"attached-{release.NodeName}", StringComparison.Ordinal);
+                },
+                Deadline,
+                TimeSpan.FromMilliseconds(500)), attach.StandardOutput);
+            attach.CloseInput();
+            Assert.Equal(0, attach.WaitForExit(Deadline).ExitCode);
+        }
+
+        using (var remote = release.Command.StartInTerminal("remote_console"))
+        {
+            remote.WaitForOutput(prompt, Deadline);
+            remote.WriteLine("IO.puts(\"remote-#{node()}\")");
+            remote.WaitForOutput($"remote-{release.NodeName}", Deadline);
+            remote.Write("\a");
+            remote.WaitForOutput("-->", Deadline);
+            remote.WriteLine("q");
+            Assert.Equal(0, remote.WaitForExit(Deadline).ExitCode);
+        }
+
+        Assert.Equal("pong", release.Ok("ping"));
+        Assert.Equal("ok", release.Ok("stop"));
+    }
+
+    [Fact]
+    public void Console_runs_iex()
+    {
+        using var release = TestRelease.Create(ReleaseFlavor.Elixir);
+        using var console = release.Command.Start("console");
+
+        console.WaitForOutput($"iex({release.NodeName})1>", Deadline);
+        console.WriteLine("IO.puts(\"console-#{node()}\")");
+        console.WaitForOutput($"console-{release.NodeName}", Deadline);
+        console.WriteLine(":init.stop()");
+
+        Assert.Equal(0, console.WaitForExit(Deadline).ExitCode);
+    }
+}
