@@ -26,7 +26,7 @@ internal static class MixProject
         {
             var probe = Path.Combine(work.FullName, "probe.exs");
             var answer = Path.Combine(work.FullName, "project.term");
-            File.WriteAllText(probe, TemplateText.Read("probe/mix_probe.exs"));
+            File.WriteAllText(probe, TemplateResources.Read("probe/mix_probe.exs"));
             progress?.Report(new BuildEvent.Stage($"Compiling with mix (MIX_ENV={env})"));
             var result = ProcessRunner.Run(
                 mix,

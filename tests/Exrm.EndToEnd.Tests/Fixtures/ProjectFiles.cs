@@ -74,10 +74,10 @@ internal static class ProjectFiles
             {profiles, [{prod, [{relx, [{dev_mode, false}, {include_erts, true}]}]}]}.
             """);
         Write(dir, "README.md", "depot\n");
-        Write(dir, "src/depot.app.src", $$"""
+        Write(dir, "src/depot.app.src", $$$"""
             {application, depot,
              [{description, "A depot"},
-              {vsn, "{{version}}"},
+              {vsn, "{{{version}}}"},
               {registered, [depot_sup, depot_counter]},
               {mod, {depot_app, []}},
               {applications, [kernel, stdlib]},

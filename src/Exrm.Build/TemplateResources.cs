@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace Exrm.Build.Runtime;
+namespace Exrm.Build;
 
 /// <summary>
 /// Reads the text templates under <c>src/Exrm.Build/Templates/</c>, embedded by the project file as
