@@ -78,7 +78,7 @@ public static class ReleaseBuilder
         if (includesErts)
         {
             progress?.Report(new BuildEvent.Stage($"Bundling ERTS {erlang.ErtsVsn} from {erlang.Root}"));
-            var bundled = ErtsBundle.Copy(erlang.ErtsDir, root, new Progress<string>(line => progress?.Report(new BuildEvent.Detail(line))));
+            var bundled = ErtsBundle.Copy(erlang.ErtsDir, root, new DetailLines(progress), finalRoot: target);
             progress?.Report(new BuildEvent.Info($"erts-{bundled.ErtsVsn}/: {bundled.Files} files, {ByteSize.Format(bundled.Bytes)}"));
         }
         else

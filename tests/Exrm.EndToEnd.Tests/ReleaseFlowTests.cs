@@ -77,5 +77,24 @@ public sealed class ReleaseFlowTests : IDisposable
         Assert.Equal(DeployedRelease.NotRunning, release.Run("ping").ExitCode);
     }
 
+    [Fact]
+    public void A_release_without_erts_runs_on_the_erlang_of_the_target_machine()
+    {
+        var project = Path.Combine(work.FullName, "shelf");
+        ProjectFiles.Write(project, "apps/shelf/ebin/shelf.app", """
+            {application, shelf, [{description, "shelf"}, {vsn, "1.0.0"}, {modules, []}, {registered, []}, {applications, [kernel, stdlib]}, {env, [{size, 3}]}]}.
+            """);
+
+        ExrmRun.Invoke("release", project, "--path", "apps", "--no-erts").Succeeded();
+
+        using var release = DeployedRelease.Extract(Path.Combine(project, "rel/shelf/releases/1.0.0/shelf.tar.gz"), "shelf", Path.Combine(work.FullName, "target", "shelf"));
+        Assert.Empty(Directory.EnumerateDirectories(release.Root, "erts-*"));
+        release.Run("start").Succeeded();
+        Assert.Equal("pong", release.Run("ping").Succeeded().Output.Trim());
+        Assert.Equal(Quoted(release.Root), release.Run("eval", "code:root_dir().").Succeeded().Output.Trim());
+        Assert.Equal("{ok,3}", release.Run("eval", "application:get_env(shelf, size).").Succeeded().Output.Trim());
+        release.Run("stop").Succeeded();
+    }
+
     private static string Quoted(string text) => "\"" + text + "\"";
 }

@@ -34,7 +34,7 @@ internal static class MixProject
                 options.Directory,
                 new Dictionary<string, string?> { ["MIX_ENV"] = env },
                 options.CompileTimeout,
-                new Progress<string>(line => progress?.Report(new BuildEvent.Detail(line))));
+                new DetailLines(progress));
             if (result.ExitCode != 0 || !File.Exists(answer))
             {
                 throw new ReleaseException(new ReleaseProblem(

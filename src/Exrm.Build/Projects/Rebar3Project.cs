@@ -37,7 +37,7 @@ internal static class Rebar3Project
             options.Directory,
             new Dictionary<string, string?> { ["REBAR_COLOR"] = "none" },
             options.CompileTimeout,
-            new Progress<string>(line => progress?.Report(new BuildEvent.Detail(line))));
+            new DetailLines(progress));
         if (result.ExitCode != 0)
         {
             throw new ReleaseException(new ReleaseProblem(

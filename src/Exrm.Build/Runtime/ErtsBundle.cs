@@ -59,7 +59,11 @@ public static class ErtsBundle
     /// <c><paramref name="releaseRoot"/>/erts-&lt;vsn&gt;/bin</c>, and writes <c>bin/start</c> and <c>bin/start_erl</c>.
     /// </summary>
     /// <exception cref="ReleaseException">The source is missing, or lacks programs or templates; every missing file is named.</exception>
-    public static ErtsBundleResult Copy(string sourceErtsDir, string releaseRoot, IProgress<string>? log = null)
+    /// <param name="finalRoot">
+    /// Where the release will be once in place, when it is assembled elsewhere first (a staging directory):
+    /// the root written into the scripts. Where it is later moved to, they find with dyn_erl.
+    /// </param>
+    public static ErtsBundleResult Copy(string sourceErtsDir, string releaseRoot, IProgress<string>? log = null, string? finalRoot = null)
     {
         var vsn = ErtsVersionOf(sourceErtsDir);
         var sourceBin = Path.Combine(Path.GetFullPath(sourceErtsDir), "bin");
@@ -94,13 +98,14 @@ public static class ErtsBundle
         var startErlSrc = File.ReadAllText(Path.Combine(sourceBin, "start_erl.src"));
 
         // Inside erts-<vsn>/bin the scripts keep OTP's behaviour; only the placeholders are filled.
-        written.Add(WriteScript(Path.Combine(targetBin, "erl"), RenderPlaceholders(erlSrc, root, vsn), log));
-        written.Add(WriteScript(Path.Combine(targetBin, "start"), RenderPlaceholders(startSrc, root, vsn), log));
+        var scriptRoot = finalRoot is null ? root : Path.GetFullPath(finalRoot);
+        written.Add(WriteScript(Path.Combine(targetBin, "erl"), RenderPlaceholders(erlSrc, scriptRoot, vsn), log));
+        written.Add(WriteScript(Path.Combine(targetBin, "start"), RenderPlaceholders(startSrc, scriptRoot, vsn), log));
         written.Add(WriteScript(Path.Combine(targetBin, "start_erl"), startErlSrc, log));
 
         var releaseBin = Path.Combine(root, "bin");
         Directory.CreateDirectory(releaseBin);
-        written.Add(WriteScript(Path.Combine(releaseBin, "start"), RenderReleaseStart(startSrc, root, vsn, sourceBin), log));
+        written.Add(WriteScript(Path.Combine(releaseBin, "start"), RenderReleaseStart(startSrc, scriptRoot, vsn, sourceBin), log));
         written.Add(WriteScript(Path.Combine(releaseBin, "start_erl"), startErlSrc, log));
 
         var bytes = written.Sum(f => new FileInfo(f).Length);
