@@ -77,11 +77,5 @@ public sealed class InspectCommandTests : IDisposable
         return path;
     }
 
-    private static (ExitCode Code, string Output, string Error) Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = (ExitCode)ExrmCli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (ExitCode Code, string Output, string Error) Run(params string[] args) => CliRun.Invoke(args);
 }

@@ -1,0 +1,56 @@
+using Exrm.EndToEnd.Tests.Fixtures;
+using Exrm.Erlang.Beam;
+using Exrm.Erlang.Text;
+
+namespace Exrm.EndToEnd.Tests;
+
+/// <summary>The release takes its settings from where users keep them, and strips beams unless told not to.</summary>
+public sealed class ReleaseSettingsTests : IDisposable
+{
+    private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("exrm-settings-");
+
+    public void Dispose() => work.Delete(recursive: true);
+
+    [Fact]
+    public void Mix_releases_settings_choose_the_name_version_and_start_types_and_flags_override_them()
+    {
+        var project = Path.Combine(work.FullName, "shop");
+        ProjectFiles.WriteMixProject(project);
+        var mix = File.ReadAllText(Path.Combine(project, "mix.exs")).Replace(
+            "deps: []]",
+            "deps: [], releases: [store: [version: \"2.0.0\", applications: [shop: :permanent, runtime_tools: :load]], other: []]]",
+            StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(project, "mix.exs"), mix);
+
+        ExrmRun.Invoke("release", project).Succeeded();
+        ExrmRun.Invoke("release", project, "--name", "other", "--version", "3.0.0").Succeeded();
+
+        var store = Rel(project, "store", "2.0.0");
+        Assert.Contains("{runtime_tools,", store, StringComparison.Ordinal);
+        Assert.Matches(@"\{runtime_tools,""[^""]+"",load\}", store);
+        Assert.Contains("{shop,\"0.0.1\",permanent}", store, StringComparison.Ordinal);
+        Assert.Contains("{sasl,", store, StringComparison.Ordinal);
+        Assert.Contains("{iex,\"", store, StringComparison.Ordinal);
+        Assert.Contains("{shop,\"0.0.1\"}", Rel(project, "other", "3.0.0"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Beams_are_stripped_keeping_what_upgrades_read_unless_no_strip_is_given()
+    {
+        var project = Path.Combine(work.FullName, "depot");
+        ProjectFiles.WriteRebar3Project(project);
+
+        ExrmRun.Invoke("release", project).Succeeded();
+        var stripped = BeamFile.Read(Path.Combine(project, "rel/depot/lib/depot-0.0.1/ebin/depot_counter.beam"));
+        ExrmRun.Invoke("release", project, "--no-strip").Succeeded();
+        var kept = BeamFile.Read(Path.Combine(project, "rel/depot/lib/depot-0.0.1/ebin/depot_counter.beam"));
+
+        Assert.False(stripped.HasChunk(BeamChunkId.Dbgi), "debug info is stripped by default");
+        Assert.True(stripped.HasChunk(BeamChunkId.Attr) && stripped.HasChunk(BeamChunkId.CInf), "Attr and CInf stay for release_handler");
+        Assert.True(kept.HasChunk(BeamChunkId.Dbgi), "--no-strip keeps debug info");
+        Assert.Equal(kept.Md5Hex, stripped.Md5Hex);
+    }
+
+    private static string Rel(string project, string name, string vsn) =>
+        ErlangText.Consult(File.ReadAllBytes(Path.Combine(project, "rel", name, "releases", vsn, name + ".rel")), name + ".rel").Single().ToString();
+}
