@@ -93,8 +93,9 @@ public static class AppResourceReader
     /// <summary>
     /// The <c>{application, Name, [...]}</c> term of <paramref name="app"/>, with every key written out
     /// (<c>mod</c> and <c>start_phases</c> only when set), so that <see cref="Read"/> gives back an equal model.
+    /// The keys are in systools' <c>pack_app/1</c> order, which is what boot scripts hold.
     /// </summary>
-    public static ErlangTerm ToTerm(AppResource app)
+    public static ErlangTuple ToTerm(AppResource app)
     {
         ArgumentNullException.ThrowIfNull(app);
         var props = new List<ErlangTerm>

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Exrm.Erlang.Terms;
+using Exrm.Otp.Applications;
 using Exrm.Otp.Releases;
 
 namespace Exrm.Otp.Boot;
@@ -80,35 +81,8 @@ internal static class BootScriptWriter
     /// <c>pack_app/1</c>: the application term application_controller is given, keys in this fixed order, with
     /// the rewritten applications and included_applications lists; start_phases and mod only when set.
     /// </summary>
-    private static ErlangTuple PackApp(BootApplication app)
-    {
-        var r = app.Resource;
-        var props = new List<ErlangTerm>
-        {
-            Pair("description", Term.String(r.Description)),
-            Pair("vsn", Term.String(r.Vsn)),
-            Pair("id", Term.String(r.Id)),
-            Pair("modules", TermShapes.AtomList(r.Modules)),
-            Pair("registered", TermShapes.AtomList(r.Registered)),
-            Pair("applications", TermShapes.AtomList(app.Uses)),
-            Pair("optional_applications", TermShapes.AtomList(r.OptionalApplications)),
-            Pair("included_applications", TermShapes.AtomList(app.Includes)),
-            Pair("env", r.Env),
-            Pair("maxT", r.MaxT),
-            Pair("maxP", r.MaxP),
-        };
-        if (r.StartPhases is not null)
-        {
-            props.Add(Pair("start_phases", r.StartPhases));
-        }
-
-        if (r.Mod is not null)
-        {
-            props.Add(Pair("mod", r.Mod));
-        }
-
-        return Term.Tuple(Term.Atom("application"), Term.Atom(r.Name), Term.List(props));
-    }
+    private static ErlangTuple PackApp(BootApplication app) =>
+        AppResourceReader.ToTerm(app.Resource with { Applications = app.Uses, IncludedApplications = app.Includes });
 
     /// <summary><c>{path, Dirs}</c> with duplicates removed, first kept (<c>make_set/1</c>).</summary>
     private static ErlangTuple PathCommand(IEnumerable<string> dirs) =>
@@ -118,7 +92,6 @@ internal static class BootScriptWriter
 
     private static ErlangTuple Progress(string stage) => Command("progress", Term.Atom(stage));
 
-    private static ErlangTuple Pair(string key, ErlangTerm value) => Term.Tuple(Term.Atom(key), value);
 
     private static ErlangTuple Apply(string module, string function, params ErlangTerm[] args) =>
         Term.Tuple(Term.Atom("apply"), Term.Tuple(Term.Atom(module), Term.Atom(function), Term.List(args)));
