@@ -88,6 +88,13 @@ internal static class MixProject
                 ownApps.Contains(Path.GetFileName(Path.GetDirectoryName(dir)) ?? string.Empty) ? ApplicationOrigin.Project : ApplicationOrigin.Dependency))
             .ToImmutableArray();
 
+        if (File.Exists(Path.Combine(options.Directory, "config", "runtime.exs")))
+        {
+            progress?.Report(new BuildEvent.Warning(
+                "config/runtime.exs is not part of the release: exrm releases boot from sys.config, made from config/config.exs at build time. "
+                + "For values known only on the target, write \"${VAR}\" in config.exs; bin/<name> fills them from the environment at start."));
+        }
+
         var vmArgs = Path.Combine(options.Directory, "rel", "vm.args");
         var overlays = Path.Combine(options.Directory, "rel", "overlays");
         return new CompiledProject(

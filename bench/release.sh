@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Times a whole release build of the example project: `exrm release` against Elixir's own `mix release`
+# (both in MIX_ENV=prod, both bundling ERTS and stripping beams), on a copy of examples/example that is
+# compiled once first, so every timed run measures the release build and not the compile.
+# Run from the repository root: bash bench/release.sh [runs]   (default 5)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+runs="${1:-5}"
+work="$(mktemp -d "${TMPDIR:-/tmp}/exrm-bench-release-XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+cp -r "$root/examples/example" "$work/example"
+rm -rf "$work/example/_build" "$work/example/rel" "$work/example/.exrm"
+cd "$work/example"
+export MIX_ENV=prod
+"$root/exrm" release >/dev/null          # builds exrm if needed, compiles the project once
+mix release --overwrite --quiet >/dev/null
+
+median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
+time_of() {
+    local start end
+    start=$(date +%s.%N)
+    "$@" >/dev/null 2>&1
+    end=$(date +%s.%N)
+    awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }'
+}
+
+exrm_times=(); mix_times=()
+for _ in $(seq "$runs"); do
+    # Interleaved, so that both see the same state of the machine.
+    exrm_times+=("$(time_of "$root/exrm" release)")
+    mix_times+=("$(time_of mix release --overwrite --quiet)")
+done
+
+echo "release build of examples/example, $runs runs each (seconds: median, then all runs)"
+printf 'exrm release          %s   (%s)\n' "$(printf '%s\n' "${exrm_times[@]}" | median)" "${exrm_times[*]}"
+printf 'mix release           %s   (%s)\n' "$(printf '%s\n' "${mix_times[@]}" | median)" "${mix_times[*]}"
+du -sh _build/prod/rel/example rel/example | awk '{ print "size " $2 ": " $1 }'
