@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Times a whole release build of the example project: `exrm release` against Elixir's own `mix release`
 # (both in MIX_ENV=prod, both bundling ERTS and stripping beams), on a copy of examples/example that is
-# compiled once first, so every timed run measures the release build and not the compile.
+# compiled once first, so every timed run measures the release build and not the compile. exrm always packs
+# the tarball too, so mix release is timed twice: assembling only, and assembling plus its :tar step.
 # Run from the repository root: bash bench/release.sh [runs]   (default 5)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,9 +13,12 @@ trap 'rm -rf "$work"' EXIT
 cp -r "$root/examples/example" "$work/example"
 rm -rf "$work/example/_build" "$work/example/rel" "$work/example/.exrm"
 cd "$work/example"
+# A second Mix release of the same project whose steps end with the tarball.
+sed -i 's/deps: \[\]/deps: [], releases: [example: [], example_tar: [steps: [:assemble, :tar]]]/' mix.exs
 export MIX_ENV=prod
 "$root/exrm" release >/dev/null          # builds exrm if needed, compiles the project once
-mix release --overwrite --quiet >/dev/null
+mix release example --overwrite --quiet >/dev/null
+mix release example_tar --overwrite --quiet >/dev/null
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 time_of() {
@@ -25,14 +29,16 @@ time_of() {
     awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }'
 }
 
-exrm_times=(); mix_times=()
+exrm_times=(); mix_times=(); mix_tar_times=()
 for _ in $(seq "$runs"); do
     # Interleaved, so that both see the same state of the machine.
     exrm_times+=("$(time_of "$root/exrm" release)")
-    mix_times+=("$(time_of mix release --overwrite --quiet)")
+    mix_times+=("$(time_of mix release example --overwrite --quiet)")
+    mix_tar_times+=("$(time_of mix release example_tar --overwrite --quiet)")
 done
 
 echo "release build of examples/example, $runs runs each (seconds: median, then all runs)"
 printf 'exrm release          %s   (%s)\n' "$(printf '%s\n' "${exrm_times[@]}" | median)" "${exrm_times[*]}"
 printf 'mix release           %s   (%s)\n' "$(printf '%s\n' "${mix_times[@]}" | median)" "${mix_times[*]}"
+printf 'mix release + tar     %s   (%s)\n' "$(printf '%s\n' "${mix_tar_times[@]}" | median)" "${mix_tar_times[*]}"
 du -sh _build/prod/rel/example rel/example | awk '{ print "size " $2 ": " $1 }'
