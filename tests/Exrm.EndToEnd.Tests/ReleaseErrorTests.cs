@@ -62,6 +62,21 @@ public sealed class ReleaseErrorTests : IDisposable
     }
 
     [Fact]
+    public void Every_problem_of_a_malformed_app_file_is_listed_at_once()
+    {
+        var project = PathProject("apps", ("shelf", "{applications, [kernel, stdlib]}"));
+        File.WriteAllText(Path.Combine(project, "apps", "shelf", "ebin", "shelf.app"), "{application, shelf, [{vsn, 1}, {modules, [a, \"b\"]}]}.\n");
+
+        var run = ExrmRun.Invoke("release", project, "--path", "apps");
+
+        Assert.NotEqual(0, run.ExitCode);
+        foreach (var key in new[] { "'vsn'", "'modules'", "'description'", "'registered'", "'applications'" })
+        {
+            Assert.Contains(key, run.Error, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void A_missing_erts_fails_with_what_to_pass_and_the_previous_release_stays()
     {
         var project = PathProject("apps", ("shelf", "{applications, [kernel, stdlib]}"));

@@ -64,6 +64,7 @@ public sealed class ReleaseFlowTests : IDisposable
         ExrmRun.Invoke("release", project).Succeeded();
         var next = Path.Combine(project, "rel/depot/releases/0.0.2/depot.tar.gz");
         Assert.True(Directory.Exists(Path.Combine(project, "rel/depot/releases/0.0.1")), "the earlier release is kept in rel/");
+        Assert.True(Directory.Exists(Path.Combine(project, "rel/depot/lib/depot-0.0.2")), "the new version of the application is in the new release");
         Directory.CreateDirectory(Path.Combine(release.Root, "releases", "0.0.2"));
         File.Copy(next, Path.Combine(release.Root, "releases", "0.0.2", "depot.tar.gz"));
         Assert.Equal("{ok,\"0.0.2\"}", release.Run("eval", "release_handler:unpack_release(\"0.0.2/depot\").").Succeeded().Output.Trim());

@@ -1,6 +1,4 @@
 using System.Collections.Immutable;
-using Exrm.Erlang.Terms;
-using Exrm.Erlang.Text;
 using Exrm.Otp;
 using Exrm.Otp.Applications;
 
@@ -82,9 +80,10 @@ internal static class EbinProject
 
     private static bool HasApp(string dir) => Directory.Exists(dir) && Directory.EnumerateFiles(dir, "*.app").Any();
 
-    private static string? AppVsn(string ebin, string app)
+    /// <summary>The application's version, read with the .app checks, so a malformed file is reported as such.</summary>
+    private static string AppVsn(string ebin, string app)
     {
-        var term = ErlangText.Consult(File.ReadAllBytes(Path.Combine(ebin, app + ".app")), app + ".app").FirstOrDefault();
-        return term is ErlangTuple { Elements: [_, _, var props] } && TermReading.TryGet(props, "vsn", out var vsn) ? TermReading.Text(vsn) : null;
+        var file = Path.Combine(ebin, app + ".app");
+        return AppResourceReader.Parse(File.ReadAllText(file), file, app).Vsn;
     }
 }
