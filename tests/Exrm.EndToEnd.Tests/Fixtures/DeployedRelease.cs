@@ -26,7 +26,8 @@ internal sealed class DeployedRelease : IDisposable
     /// <summary>The release's root directory (where the tarball was extracted).</summary>
     public string Root { get; }
 
-    public static DeployedRelease Extract(string tarball, string name, string root)
+    /// <param name="environment">Variables for every command, e.g. those the release's ${VAR} references need.</param>
+    public static DeployedRelease Extract(string tarball, string name, string root, params (string Name, string Value)[] environment)
     {
         Directory.CreateDirectory(root);
         using (var tar = ChildProcess.Start("tar", ["-xzf", tarball, "-C", root], new Dictionary<string, string?>(), root))
@@ -38,7 +39,13 @@ internal sealed class DeployedRelease : IDisposable
 
         var epmd = EpmdInstance.Start();
         var node = $"{name}_{Guid.NewGuid():N}"[..(name.Length + 9)] + "@127.0.0.1";
-        return new DeployedRelease(root, epmd, new ReleaseCommand(root, name).With(epmd.Environment).With("RELEASE_NODE", node));
+        var command = new ReleaseCommand(root, name).With(epmd.Environment).With("RELEASE_NODE", node);
+        foreach (var (variable, value) in environment)
+        {
+            command = command.With(variable, value);
+        }
+
+        return new DeployedRelease(root, epmd, command);
     }
 
     /// <summary>Runs bin/&lt;name&gt; with the arguments, from a directory that is not the release's.</summary>
