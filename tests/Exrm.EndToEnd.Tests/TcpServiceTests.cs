@@ -36,4 +36,21 @@ public sealed class TcpServiceTests : IDisposable
         Assert.Equal("\"" + port + "\"", release.Run("eval", "element(2, application:get_env(gate, port)).").Succeeded().Output.Trim());
         release.Run("stop").Succeeded();
     }
+
+    [Fact]
+    public void Its_three_versions_build_one_after_the_other_and_rel_keeps_each()
+    {
+        var project = Path.Combine(work.FullName, "gate");
+        for (var version = 1; version <= 3; version++)
+        {
+            TcpProjectFiles.Write(project, version);
+            ExrmRun.Invoke("release", project).Succeeded();
+        }
+
+        var root = Path.Combine(project, "rel", "gate");
+        Assert.Equal(["0.0.1", "0.0.2"], Exrm.Build.Upgrades.EarlierReleases.KeptVersions(root, "gate", current: "0.0.3").Reverse());
+        var ebin = Path.Combine(root, "lib", "gate-0.0.3", "ebin");
+        Assert.True(File.Exists(Path.Combine(ebin, "gate_text.beam")) && File.Exists(Path.Combine(ebin, "gate_stats.beam")));
+        Assert.False(File.Exists(Path.Combine(ebin, "gate_util.beam")), "gate_util was renamed to gate_text");
+    }
 }
