@@ -59,6 +59,14 @@ public sealed class UpgradeTests
         var upward = release.Command.Run("downgrade", Second);
         Assert.True(upward.ExitCode == 1 && upward.StandardError.Contains($"no downgrade to {Second}", StringComparison.Ordinal), upward.ToString());
 
+        // Installed by hand but not made permanent: install finishes the job, remove refuses it meanwhile.
+        Assert.Equal($"{{ok,\"{First}\",[]}}", release.Ok("eval", $"release_handler:install_release(\"{Second}\")"));
+        Assert.Equal($"demo {Second} current\ndemo {First} permanent", release.Ok("versions"));
+        var current = release.Command.Run("remove", Second);
+        Assert.True(current.ExitCode == 1 && current.StandardError.Contains($"{Second} is the current release", StringComparison.Ordinal), current.ToString());
+        Assert.Equal($"{Second} is already installed and current; making it permanent\n{Second} is now permanent", release.Ok("install", Second));
+        Assert.Equal($"Installed {First} (from {Second})\n{First} is now permanent", release.Ok("downgrade", First));
+
         var permanent = release.Command.Run("remove", First);
         Assert.True(permanent.ExitCode == 1 && permanent.StandardError.Contains($"{First} is the permanent release", StringComparison.Ordinal), permanent.ToString());
         Assert.Equal($"Removed {Second}", release.Ok("remove", Second));
@@ -80,6 +88,15 @@ public sealed class UpgradeTests
 
         var missing = release.Command.Run("upgrade", Second);
         Assert.True(missing.ExitCode == 1 && missing.StandardError.Contains($"no package for {Second}", StringComparison.Ordinal), missing.ToString());
+        var notUnpacked = release.Command.Run("install", Second);
+        Assert.True(notUnpacked.ExitCode == 1 && notUnpacked.StandardError.Contains($"{Second} is not unpacked on the node", StringComparison.Ordinal), notUnpacked.ToString());
+        var otherVersion = release.Command.Run("unpack", "0.3.0", release.Packages["good"]);
+        Assert.True(otherVersion.ExitCode == 1 && otherVersion.StandardError.Contains($"is a package of {Second}, not of 0.3.0", StringComparison.Ordinal), otherVersion.ToString());
+        var garbage = Path.Combine(release.ReleasesDir, $"{UpgradeRelease.Name}-{Second}.tar.gz");
+        File.WriteAllText(garbage, "not a tarball");
+        var unreadable = release.Command.Run("unpack", Second);
+        Assert.True(unreadable.ExitCode == 1 && unreadable.StandardError.Contains("cannot read " + garbage, StringComparison.Ordinal), unreadable.ToString());
+        Assert.Equal($"demo {First} permanent", release.Ok("versions"));
 
         // The other naming convention: releases/<name>-<vsn>.tar.gz. It is linked, not consumed.
         var bad = release.Place("bad", Path.Combine("releases", $"{UpgradeRelease.Name}-{Second}.tar.gz"));
@@ -99,11 +116,12 @@ public sealed class UpgradeTests
         Assert.EndsWith($" {First}", File.ReadAllText(Path.Combine(release.ReleasesDir, "start_erl.data")).Trim(), StringComparison.Ordinal);
         Assert.Equal($"{Second} is already unpacked", release.Ok("unpack", Second));
 
-        // The retry: remove the unpacked release, then upgrade from the fixed package given by path.
+        // The retry: remove the unpacked release, unpack the fixed package given by path, upgrade.
         Assert.Equal($"Removed {Second}", release.Ok("remove", Second));
+        Assert.Equal($"Unpacked {Second}", release.Ok("unpack", Second, release.Packages["good"]));
         Assert.Equal(
-            $"Unpacked {Second}\nInstalled {Second} (from {First})\n{Second} is now permanent",
-            release.Ok("upgrade", Second, release.Packages["good"]));
+            $"{Second} is already unpacked\nInstalled {Second} (from {First})\n{Second} is now permanent",
+            release.Ok("upgrade", Second));
         Assert.Equal("{v2,0,two}", release.Ok("eval", "exrm_up_server:info()"));
         Assert.Equal($"demo {Second} permanent\ndemo {First} old", release.Ok("versions"));
         Assert.True(File.Exists(release.Packages["good"]), "unpack consumed a package outside the release");
