@@ -119,6 +119,15 @@ public sealed class UpgradeTests
         // The retry: remove the unpacked release, unpack the fixed package given by path, upgrade.
         Assert.Equal($"Removed {Second}", release.Ok("remove", Second));
         Assert.Equal($"Unpacked {Second}", release.Ok("unpack", Second, release.Packages["good"]));
+
+        // A missing beam is found before the point of no return: nothing changes, and a retry works.
+        var beam = Path.Combine(release.Root, "lib", "exrm_up-" + Second, "ebin", "exrm_up_server.beam");
+        File.Move(beam, beam + ".away");
+        var missingBeam = release.Command.Run("upgrade", Second);
+        Assert.True(missingBeam.ExitCode == 1, missingBeam.ToString());
+        Assert.Contains($"cannot install {Second}: {beam} is missing. The node still runs {First}.", missingBeam.StandardError, StringComparison.Ordinal);
+        Assert.Equal("{v1,0,one}", release.Ok("eval", "exrm_up_server:info()"));
+        File.Move(beam + ".away", beam);
         Assert.Equal(
             $"{Second} is already unpacked\nInstalled {Second} (from {First})\n{Second} is now permanent",
             release.Ok("upgrade", Second));
