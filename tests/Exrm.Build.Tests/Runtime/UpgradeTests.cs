@@ -116,9 +116,11 @@ public sealed class UpgradeTests
         Assert.EndsWith($" {First}", File.ReadAllText(Path.Combine(release.ReleasesDir, "start_erl.data")).Trim(), StringComparison.Ordinal);
         Assert.Equal($"{Second} is already unpacked", release.Ok("unpack", Second));
 
-        // The retry: remove the unpacked release, unpack the fixed package given by path, upgrade.
+        // The retry: remove the unpacked release, unpack the fixed package given by a path relative to
+        // the caller's directory, upgrade.
         Assert.Equal($"Removed {Second}", release.Ok("remove", Second));
-        Assert.Equal($"Unpacked {Second}", release.Ok("unpack", Second, release.Packages["good"]));
+        var relative = Path.GetRelativePath(release.Command.WorkingDirectory, release.Packages["good"]);
+        Assert.Equal($"Unpacked {Second}", release.Ok("unpack", Second, relative));
 
         // A missing beam is found before the point of no return: nothing changes, and a retry works.
         var beam = Path.Combine(release.Root, "lib", "exrm_up-" + Second, "ebin", "exrm_up_server.beam");
