@@ -11,7 +11,8 @@ namespace Exrm.Build.Runtime;
 /// Writes:
 /// <code>
 /// &lt;root&gt;/bin/&lt;name&gt;             start | foreground | console | remote_console | attach | stop |
-///                               restart | reboot | ping | pid | eval | rpc | versions | help   (0755)
+///                               restart | reboot | ping | pid | eval | rpc | versions | unpack |
+///                               install | upgrade | downgrade | remove | help              (0755)
 /// &lt;root&gt;/bin/nodetool.script    evaluated with file:script/1 under start_clean; needs no compiler (0644)
 /// </code>
 /// The script's header documents what it expects of the release (start_erl.data, releases/&lt;vsn&gt;/

@@ -47,7 +47,7 @@ public sealed class ControlScriptTests
 
         var help = release.Ok("help");
 
-        foreach (var command in new[] { "start", "foreground", "console", "remote_console", "attach", "stop", "restart", "reboot", "ping", "pid", "eval", "rpc", "versions" })
+        foreach (var command in new[] { "start", "foreground", "console", "remote_console", "attach", "stop", "restart", "reboot", "ping", "pid", "eval", "rpc", "versions", "unpack", "install", "upgrade", "downgrade", "remove" })
         {
             Assert.Contains("  " + command, help, StringComparison.Ordinal);
         }
@@ -62,6 +62,11 @@ public sealed class ControlScriptTests
     [InlineData("eval", "1", "2")]
     [InlineData("rpc", "erlang")]
     [InlineData("ping", "extra")]
+    [InlineData("upgrade")]
+    [InlineData("unpack", "0.2.0", "a.tar.gz", "extra")]
+    [InlineData("install", "0.2.0", "extra")]
+    [InlineData("remove", "../0.2.0")]
+    [InlineData("downgrade", "")]
     public void Wrong_usage_exits_2(params string[] args)
     {
         using var release = TestRelease.Create(ReleaseFlavor.Erlang);

@@ -22,6 +22,13 @@ public sealed class ElixirReleaseTests
         Assert.Equal("[1, 2, 3]", release.Ok("rpc", ":lists", "seq", "1", "1 + 2"));
         Assert.Equal($"{TestRelease.Name} {release.RelVsn} permanent", release.Ok("versions"));
 
+        // The release commands reach release_handler the same way in both flavours.
+        Assert.Equal($"{release.RelVsn} is already unpacked and permanent\n{release.RelVsn} is already installed and permanent", release.Ok("upgrade", release.RelVsn).ReplaceLineEndings("\n"));
+        Assert.Equal($"{release.RelVsn} is already installed and permanent", release.Ok("downgrade", release.RelVsn));
+        Assert.Equal("9.9.9 is not a release of this node; nothing to remove", release.Ok("remove", "9.9.9"));
+        var notUnpacked = release.Command.Run("install", "9.9.9");
+        Assert.True(notUnpacked.ExitCode == 1 && notUnpacked.StandardError.Contains("9.9.9 is not unpacked on the node", StringComparison.Ordinal), notUnpacked.ToString());
+
         var raised = release.Command.Run("eval", "raise \"boom\"");
         Assert.True(raised.ExitCode == 1 && raised.StandardError.Contains("(RuntimeError) boom", StringComparison.Ordinal), raised.ToString());
 

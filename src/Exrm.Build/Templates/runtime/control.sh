@@ -21,6 +21,9 @@
 #   erts-<erts vsn>/bin           the runtime; without it, the Erlang installation of erl on PATH
 #   bin/nodetool.script           Erlang expressions the helper node evaluates (no compiler needed)
 #   bin/start                     the command heart runs (HEART_COMMAND) to restart the node
+#   releases/RELEASES             the releases release_handler knows (versions, unpack, install, ...)
+#   releases/<vsn>/<name>.tar.gz or releases/<name>-<vsn>.tar.gz
+#                                 the package unpack and upgrade look for when given no path
 #
 # Environment:
 #   RELEASE_NODE    node name instead of vm.args' -name/-sname. name@host with a dot in host: -name;
@@ -85,7 +88,14 @@ Usage: $RELEASE_NAME COMMAND [ARGS]
   pid                   print the node's OS process id
   eval EXPR             evaluate EXPR on the running node and print the result
   rpc MOD FUN [ARG...]  call MOD:FUN(ARG...) on the running node and print the result
-  versions              list the releases and their status
+  versions              list the releases and their status (unpacked, current, permanent, old)
+  unpack VSN [PACKAGE]  unpack release VSN on the running node from PACKAGE, else from
+                        releases/VSN/NAME.tar.gz or releases/NAME-VSN.tar.gz
+  install VSN           install the unpacked release VSN on the running node and make it permanent
+  upgrade VSN [PACKAGE] unpack (when needed) and install VSN
+  downgrade VSN         install the older release VSN (old), when the running release's relup
+                        has a downgrade to it, and make it permanent
+  remove VSN            remove release VSN (not the permanent or current one) and its files
   help                  this text
 
 EOF
@@ -105,6 +115,11 @@ MOD and FUN are atoms; results are printed with ~p.
 EOF
     fi
     cat <<'EOF'
+unpack, install, upgrade, downgrade and remove say what they found and did, and succeed when the
+release already is where they would put it. install, upgrade and downgrade render the release's
+sys.config and vm.args from their .src files first (release_handler reads sys.config). A failed
+install leaves the node on its previous release.
+
 Environment: RELEASE_NODE, RELEASE_COOKIE, RELEASE_VSN, RELEASE_START_TIMEOUT,
 RELEASE_STOP_TIMEOUT, RELEASE_RPC_TIMEOUT (seconds), ERL_EPMD_PORT.
 
@@ -145,6 +160,7 @@ PROGNAME=$RELEASE_NAME
 HEART_COMMAND=${HEART_COMMAND:-"$RELEASE_ROOT/bin/start"}
 ERL_CRASH_DUMP=${ERL_CRASH_DUMP:-"$RELEASE_ROOT/log/erl_crash.dump"}
 export ROOTDIR BINDIR EMU PROGNAME RELDIR HEART_COMMAND ERL_CRASH_DUMP RELEASE_ROOT RELEASE_NAME RELEASE_VSN
+CALLER_DIR=$PWD
 cd "$RELEASE_ROOT" || fail $EXIT_CONFIG "cannot enter $RELEASE_ROOT"
 
 # --- configuration ----------------------------------------------------------------------------
@@ -240,6 +256,38 @@ prepare_boot() { # renders sys.config; sets BOOT_VM_ARGS, the args file the node
         RELEASE_VM_ARGS=$BOOT_VM_ARGS
         export RELEASE_VM_ARGS
     fi
+}
+
+render_release_config() { # render_release_config VSN: releases/VSN/sys.config and vm.args from their .src files
+    for file in sys.config vm.args; do
+        if [ -f "$RELEASES_DIR/$1/$file.src" ]; then
+            render_src "$RELEASES_DIR/$1/$file.src" "$RELEASES_DIR/$1/$file"
+        fi
+    done
+}
+
+find_package() { # find_package VSN [PACKAGE]: the package's absolute path; nothing when there is none
+    if [ -n "${2:-}" ]; then
+        case $2 in
+            /*) package=$2 ;;
+            *) package="$CALLER_DIR/$2" ;;
+        esac
+        [ -f "$package" ] || fail $EXIT_FAILED "$2 is not a file; give the path of the release package (a .tar.gz)"
+        echo "$package"
+        return 0
+    fi
+    for package in "$RELEASES_DIR/$1/$RELEASE_NAME.tar.gz" "$RELEASES_DIR/$RELEASE_NAME-$1.tar.gz"; do
+        if [ -f "$package" ]; then
+            echo "$package"
+            return 0
+        fi
+    done
+}
+
+check_vsn() { # check_vsn VSN: exits 2 unless VSN can name a directory under releases/
+    case $1 in
+        '' | . | .. | */* | -*) { usage >&2; exit $EXIT_USAGE; } ;;
+    esac
 }
 
 # --- the helper node --------------------------------------------------------------------------
@@ -375,6 +423,24 @@ case $COMMAND in
             exit
         fi
         remote "$COMMAND"
+        ;;
+    unpack | upgrade)
+        [ $# -eq 1 ] || [ $# -eq 2 ] || { usage >&2; exit $EXIT_USAGE; }
+        check_vsn "$1"
+        PACKAGE=$(find_package "$@") || exit
+        remote unpack "$1" "$PACKAGE" "$RELEASES_DIR" || exit
+        [ "$COMMAND" = upgrade ] || exit 0
+        render_release_config "$1"
+        remote install "$1" upgrade
+        ;;
+    install | downgrade | remove)
+        [ $# -eq 1 ] || { usage >&2; exit $EXIT_USAGE; }
+        check_vsn "$1"
+        [ "$COMMAND" = remove ] || render_release_config "$1"
+        case $COMMAND in
+            install) remote install "$1" install ;;
+            *) remote "$COMMAND" "$1" ;;
+        esac
         ;;
     eval)
         [ $# -eq 1 ] || { usage >&2; exit $EXIT_USAGE; }

@@ -1,0 +1,281 @@
+using Exrm.Build.Runtime;
+using Exrm.Testing;
+
+namespace Exrm.Build.Tests.Runtime;
+
+/// <summary>
+/// A release made with OTP's own tools (systools), like <see cref="TestRelease"/>, for hot upgrades:
+/// version 0.1.0 is installed; packages of 0.2.0 (a good one and one whose code_change raises) come with
+/// hand-written appups and a relup from systools:make_relup. The application keeps a counter in a
+/// gen_server (an integer in 0.1.0, a map in 0.2.0) and has a plain module whose answer changes.
+/// vm.args and sys.config come as .src files filled in from the environment. Each test gets its own
+/// copy, node name, cookie and epmd; <see cref="Dispose"/> stops whatever node is left by its pid.
+/// </summary>
+internal sealed class UpgradeRelease : IDisposable
+{
+    public const string Name = "demo";
+    public const string FirstVsn = "0.1.0";
+    public const string SecondVsn = "0.2.0";
+
+    private static readonly Lazy<Template> Shared = new(Build);
+    private readonly List<int> _pids = [];
+
+    private UpgradeRelease(Template template)
+    {
+        Root = Directory.CreateTempSubdirectory("exrm-upgrade-").FullName;
+        Packages = template.Packages;
+        CopyTree(template.Root, Root);
+        ErtsBundle.Copy(Path.Combine(OtpInstallation.ErlangRoot, "erts-" + template.ErtsVsn), Root);
+        ControlScript.Write(Root, new ControlScriptSettings(Name, ReleaseFlavor.Erlang));
+
+        var unique = Guid.NewGuid().ToString("N")[..10];
+        NodeName = $"exrm_up_{unique}@127.0.0.1";
+        Epmd = EpmdInstance.Start();
+        Command = new ReleaseCommand(Root, Name)
+            .With(Epmd.Environment)
+            .With("ERL_AFLAGS", "-kernel inet_dist_use_interface {127,0,0,1}")
+            .With("EXRM_UP_NODE", NodeName)
+            .With("EXRM_UP_COOKIE", "cookie_" + unique)
+            .With("EXRM_UP_GREETING", "first")
+            .With("RELEASE_NODE", null)
+            .With("RELEASE_COOKIE", null)
+            .With("RELEASE_VSN", null)
+            .With("ERL_FLAGS", null)
+            .With("ERL_ZFLAGS", null) with { Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public string Root { get; }
+
+    public string NodeName { get; }
+
+    public EpmdInstance Epmd { get; }
+
+    public ReleaseCommand Command { get; }
+
+    /// <summary>The built packages (outside the release): "good" and "bad" (code_change raises), both of 0.2.0.</summary>
+    public IReadOnlyDictionary<string, string> Packages { get; }
+
+    public string ReleasesDir => Path.Combine(Root, "releases");
+
+    public static UpgradeRelease Create() => new(Shared.Value);
+
+    /// <summary>Runs a command that must succeed; its standard output, trimmed.</summary>
+    public string Ok(params string[] args) => Ok(Command, args);
+
+    public static string Ok(ReleaseCommand command, params string[] args)
+    {
+        var result = command.Run(args);
+        Assert.True(result.ExitCode == 0, $"bin/{Name} {string.Join(' ', args)}: {result}");
+        return result.StandardOutput.Trim().ReplaceLineEndings("\n");
+    }
+
+    /// <summary>Starts the node as a daemon and remembers its OS pid for <see cref="Dispose"/>.</summary>
+    public int StartDaemon()
+    {
+        Ok("start");
+        var pid = int.Parse(Ok("pid"), System.Globalization.CultureInfo.InvariantCulture);
+        _pids.Add(pid);
+        return pid;
+    }
+
+    /// <summary>Copies a package to a path relative to the release root.</summary>
+    public string Place(string package, string relativePath)
+    {
+        var target = Path.Combine(Root, relativePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        File.Copy(Packages[package], target, overwrite: true);
+        return target;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            foreach (var pid in _pids)
+            {
+                OsProcesses.Kill(pid);
+            }
+
+            var left = (Command with { Timeout = TimeSpan.FromSeconds(15) }).Run("pid");
+            if (left.ExitCode == 0 && int.TryParse(left.StandardOutput.Trim(), out var pid2))
+            {
+                OsProcesses.Kill(pid2);
+            }
+        }
+        finally
+        {
+            Epmd.Dispose();
+            try
+            {
+                Directory.Delete(Root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still open by a dying process; the temp dir is cleaned later.
+            }
+        }
+    }
+
+    private sealed record Template(string Root, string ErtsVsn, IReadOnlyDictionary<string, string> Packages);
+
+    private static Template Build()
+    {
+        var dir = Directory.CreateTempSubdirectory("exrm-upgrade-template-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(dir, recursive: true);
+        var result = (ErlangTuple)Exrm.Testing.Otp.Run(Builder, Term.Tuple(Term.String(dir), Term.String(Name)), TimeSpan.FromMinutes(2));
+        Assert.Equal(Term.Atom("ok"), result[0]);
+        return new Template(
+            Text(result[1]),
+            Text(result[2]),
+            new Dictionary<string, string> { ["good"] = Text(result[3]), ["bad"] = Text(result[4]) });
+    }
+
+    private static string Text(ErlangTerm term) =>
+        term is ErlangList list && list.TryGetString(out var text) ? text : throw new InvalidOperationException($"expected a string, got {term}");
+
+    private static void CopyTree(string from, string to)
+    {
+        foreach (var dir in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, dir)));
+        }
+
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            File.Copy(file, target);
+            File.SetUnixFileMode(target, File.GetUnixFileMode(file));
+        }
+    }
+
+    // Erlang: two versions of the application, hand-written appups, systools:make_relup and make_tar
+    // (OTP-SPEC §5.6), the first version unpacked as the installed release.
+    private const string Builder = """
+        %% Input: {Dir, RelName}. Output: {ok, ReleaseRoot, ErtsVsn, GoodPackage, BadPackage}.
+        run({Dir, RelName}) ->
+            ErtsVsn = erlang:system_info(version),
+            ok = filelib:ensure_dir(filename:join(Dir, "x")),
+            Clean = {release, {"start_clean", "0"}, {erts, ErtsVsn}, [{A, app_vsn(A)} || A <- [kernel, stdlib]]},
+            CleanStem = filename:join(Dir, "start_clean"),
+            ok = file:write_file(CleanStem ++ ".rel", io_lib:format("~tp.~n", [Clean])),
+            ok = systools:make_script(CleanStem, [{outdir, Dir}, no_warn_sasl]),
+            V1 = build(Dir, RelName, "first", "0.1.0", v1),
+            Good = build(Dir, RelName, "good", "0.2.0", v2),
+            Bad = build(Dir, RelName, "bad", "0.2.0", v2_bad),
+            relup(V1, Good),
+            relup(V1, Bad),
+            pack(V1),
+            Root = filename:join(Dir, "release"),
+            ok = erl_tar:extract(package(V1), [compressed, {cwd, Root}]),
+            VsnDir = filename:join([Root, "releases", "0.1.0"]),
+            ok = file:write_file(filename:join([Root, "releases", "start_erl.data"]), [ErtsVsn, " 0.1.0\n"]),
+            ok = release_handler:create_RELEASES("", filename:join(Root, "releases"), filename:join(VsnDir, RelName ++ ".rel"), []),
+            {ok, Root, ErtsVsn, package(Good), package(Bad)}.
+
+        %% One version: the application in Dir/Tag/lib/exrm_up-Vsn, the .rel, boot and a repacked tarball.
+        build(Dir, RelName, Tag, Vsn, Kind) ->
+            Base = filename:join(Dir, Tag),
+            Ebin = filename:join([Base, "lib", "exrm_up-" ++ Vsn, "ebin"]),
+            ok = filelib:ensure_dir(filename:join(Ebin, "x")),
+            [compile_module(Ebin, Source) || Source <- sources(Kind)],
+            ok = file:write_file(filename:join(Ebin, "exrm_up.app"), io_lib:format("~tp.~n", [app(Vsn)])),
+            case Kind of
+                v1 -> ok;
+                _ -> ok = file:write_file(filename:join(Ebin, "exrm_up.appup"), io_lib:format("~tp.~n", [appup(Vsn)]))
+            end,
+            Rel = {release, {RelName, Vsn}, {erts, erlang:system_info(version)},
+                   [{kernel, app_vsn(kernel)}, {stdlib, app_vsn(stdlib)}, {sasl, app_vsn(sasl)}, {exrm_up, Vsn}]},
+            RelDir = filename:join(Base, "rel"),
+            ok = filelib:ensure_dir(filename:join(RelDir, "x")),
+            Stem = filename:join(RelDir, RelName),
+            ok = file:write_file(Stem ++ ".rel", io_lib:format("~tp.~n", [Rel])),
+            ok = systools:make_script(Stem, [{path, [Ebin]}, {outdir, RelDir}, no_warn_sasl]),
+            #{base => Base, stem => Stem, ebin => Ebin, vsn => Vsn, rel => RelName}.
+
+        relup(#{stem := From, ebin := FromEbin}, #{stem := To, ebin := ToEbin, base := Base} = V2) ->
+            ok = systools:make_relup(To, [From], [From], [{path, [ToEbin, FromEbin]}, {outdir, filename:dirname(To)}]),
+            pack(V2),
+            Base.
+
+        package(#{base := Base, rel := RelName}) -> filename:join(Base, RelName ++ ".tar.gz").
+
+        %% make_tar, then what exrm's packages also hold (start_clean.boot, vm.args.src, sys.config.src),
+        %% packed again.
+        pack(#{base := Base, stem := Stem, ebin := Ebin, vsn := Vsn} = V) ->
+            ok = systools:make_tar(Stem, [{path, [Ebin]}, {outdir, filename:join(Base, "rel")}]),
+            Stage = filename:join(Base, "stage"),
+            ok = erl_tar:extract(Stem ++ ".tar.gz", [compressed, {cwd, Stage}]),
+            VsnDir = filename:join([Stage, "releases", Vsn]),
+            {ok, _} = file:copy(filename:join(filename:dirname(Base), "start_clean.boot"), filename:join(VsnDir, "start_clean.boot")),
+            ok = file:write_file(filename:join(VsnDir, "vm.args.src"), "-name ${EXRM_UP_NODE}\n-setcookie ${EXRM_UP_COOKIE}\n"),
+            ok = file:write_file(filename:join(VsnDir, "sys.config.src"), "[{exrm_up, [{greeting, \"${EXRM_UP_GREETING}\"}]}].\n"),
+            ok = erl_tar:create(package(V), [{"lib", filename:join(Stage, "lib")}, {"releases", filename:join(Stage, "releases")}], [compressed]),
+            ok.
+
+        app_vsn(App) ->
+            {ok, [{application, App, Props}]} = file:consult(filename:join([code:lib_dir(App), "ebin", atom_to_list(App) ++ ".app"])),
+            proplists:get_value(vsn, Props).
+
+        compile_module(Ebin, {Name, Source}) ->
+            File = filename:join(Ebin, Name ++ ".erl"),
+            ok = file:write_file(File, Source),
+            {ok, _} = compile:file(File, [{outdir, Ebin}, return_errors]),
+            ok = file:delete(File).
+
+        app(Vsn) ->
+            {application, exrm_up,
+             [{description, "exrm upgrade test application"},
+              {vsn, Vsn},
+              {modules, [exrm_up_app, exrm_up_sup, exrm_up_server, exrm_up_lib]},
+              {registered, [exrm_up_sup, exrm_up_server]},
+              {applications, [kernel, stdlib]},
+              {mod, {exrm_up_app, []}},
+              {env, [{greeting, "default"}]}]}.
+
+        appup(Vsn) ->
+            Steps = [{load_module, exrm_up_lib}, {update, exrm_up_server, {advanced, []}}],
+            {Vsn, [{"0.1.0", Steps}], [{"0.1.0", Steps}]}.
+
+        sources(Kind) ->
+            [{"exrm_up_app",
+              "-module(exrm_up_app).\n-behaviour(application).\n-export([start/2, stop/1]).\n"
+              "start(_Type, _Args) -> exrm_up_sup:start_link().\n"
+              "stop(_State) -> ok.\n"},
+             {"exrm_up_sup",
+              "-module(exrm_up_sup).\n-behaviour(supervisor).\n-export([start_link/0, init/1]).\n"
+              "start_link() -> supervisor:start_link({local, ?MODULE}, ?MODULE, []).\n"
+              "init([]) -> {ok, {#{strategy => one_for_one}, [#{id => exrm_up_server, start => {exrm_up_server, start_link, []}}]}}.\n"},
+             {"exrm_up_lib",
+              "-module(exrm_up_lib).\n-export([version/0]).\n"
+              "version() -> " ++ case Kind of v1 -> "one"; _ -> "two" end ++ ".\n"},
+             {"exrm_up_server", server(Kind)}].
+
+        %% The counter: an integer in v1, #{count => N} in v2; info/0 says which code holds it.
+        server(v1) ->
+            "-module(exrm_up_server).\n-behaviour(gen_server).\n"
+            "-export([start_link/0, bump/0, info/0, init/1, handle_call/3, handle_cast/2, code_change/3]).\n"
+            "start_link() -> gen_server:start_link({local, ?MODULE}, ?MODULE, [], []).\n"
+            "bump() -> gen_server:call(?MODULE, bump).\n"
+            "info() -> gen_server:call(?MODULE, info).\n"
+            "init([]) -> {ok, 0}.\n"
+            "handle_call(bump, _From, N) -> {reply, N + 1, N + 1};\n"
+            "handle_call(info, _From, N) -> {reply, {v1, N, exrm_up_lib:version()}, N}.\n"
+            "handle_cast(_Msg, N) -> {noreply, N}.\n"
+            "code_change(_OldVsn, N, _Extra) -> {ok, N}.\n";
+        server(Kind) ->
+            "-module(exrm_up_server).\n-behaviour(gen_server).\n"
+            "-export([start_link/0, bump/0, info/0, init/1, handle_call/3, handle_cast/2, code_change/3]).\n"
+            "start_link() -> gen_server:start_link({local, ?MODULE}, ?MODULE, [], []).\n"
+            "bump() -> gen_server:call(?MODULE, bump).\n"
+            "info() -> gen_server:call(?MODULE, info).\n"
+            "init([]) -> {ok, #{count => 0}}.\n"
+            "handle_call(bump, _From, #{count := N} = S) -> {reply, N + 1, S#{count := N + 1}};\n"
+            "handle_call(info, _From, #{count := N} = S) -> {reply, {v2, N, exrm_up_lib:version()}, S}.\n"
+            "handle_cast(_Msg, S) -> {noreply, S}.\n"
+            "code_change({down, _}, #{count := N}, _Extra) -> {ok, N};\n"
+            ++ case Kind of
+                   v2 -> "code_change(_OldVsn, N, _Extra) when is_integer(N) -> {ok, #{count => N}}.\n";
+                   v2_bad -> "code_change(_OldVsn, N, _Extra) -> erlang:error({refused, N}).\n"
+               end.
+        """;
+}

@@ -1,0 +1,144 @@
+using Exrm.Testing;
+
+namespace Exrm.Build.Tests.Runtime;
+
+/// <summary>
+/// unpack, install, upgrade, downgrade and remove of bin/&lt;name&gt; against a real node (loopback,
+/// private epmd), with packages and relups made by systools from hand-written appups.
+/// </summary>
+public sealed class UpgradeTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private const string First = UpgradeRelease.FirstVsn;
+    private const string Second = UpgradeRelease.SecondVsn;
+
+    [Fact]
+    public void Upgrade_downgrade_and_remove_a_running_node()
+    {
+        using var release = UpgradeRelease.Create();
+        release.StartDaemon();
+        release.Place("good", Path.Combine("releases", Second, UpgradeRelease.Name + ".tar.gz"));
+        Bump(release, 3);
+        Assert.Equal("{v1,3,one}", release.Ok("eval", "exrm_up_server:info()"));
+
+        // sys.config is rendered from sys.config.src with this environment before the install.
+        var second = release.Command.With("EXRM_UP_GREETING", "second");
+        Assert.Equal($"Unpacked {Second}\nInstalled {Second} (from {First})\n{Second} is now permanent", UpgradeRelease.Ok(second, "upgrade", Second));
+
+        // The counter went through code_change into the new state shape and keeps counting; new code answers.
+        Assert.Equal("4", release.Ok("eval", "exrm_up_server:bump()"));
+        Assert.Equal("{v2,4,two}", release.Ok("eval", "exrm_up_server:info()"));
+        Assert.Equal("{ok,\"second\"}", release.Ok("eval", "application:get_env(exrm_up, greeting)"));
+        Assert.Equal($"demo {Second} permanent\ndemo {First} old", release.Ok("versions"));
+        Assert.Equal($"{{ok,[\"{Second}\"]}}", release.Ok("eval", "{ok, [[V]]} = init:get_argument(boot), {ok, [filename:basename(filename:dirname(V))]}."));
+
+        // Everything again: each step says what it found, and nothing changes.
+        Assert.Equal($"{Second} is already unpacked and permanent\n{Second} is already installed and permanent", release.Ok("upgrade", Second));
+        Assert.Equal($"{Second} is already unpacked and permanent", release.Ok("unpack", Second));
+        Assert.Equal($"{Second} is already installed and permanent", release.Ok("install", Second));
+        Assert.Equal("{v2,4,two}", release.Ok("eval", "exrm_up_server:info()"));
+
+        // The permanent release is what start boots.
+        Assert.Equal("ok", release.Ok("stop"));
+        Assert.EndsWith($" {Second}", File.ReadAllText(Path.Combine(release.ReleasesDir, "start_erl.data")).Trim(), StringComparison.Ordinal);
+        release.StartDaemon();
+        Assert.Equal($"{{\"demo\",\"{Second}\"}}", release.Ok("eval", "init:script_id()"));
+        Assert.Equal("{v2,0,two}", release.Ok("eval", "exrm_up_server:info()"));
+        Bump(release, 2);
+
+        var noPath = release.Command.Run("downgrade", "0.0.9");
+        Assert.True(noPath.ExitCode == 1 && noPath.StandardError.Contains("0.0.9 is not a release of this node", StringComparison.Ordinal), noPath.ToString());
+
+        Assert.Equal($"Installed {First} (from {Second})\n{First} is now permanent", release.Ok("downgrade", First));
+        Assert.Equal("{v1,2,one}", release.Ok("eval", "exrm_up_server:info()"));
+        Assert.Equal("3", release.Ok("eval", "exrm_up_server:bump()"));
+        Assert.Equal($"demo {Second} old\ndemo {First} permanent", release.Ok("versions"));
+        Assert.Equal($"{First} is already installed and permanent", release.Ok("downgrade", First));
+
+        // 0.1.0 has no relup, so nothing leads down from it to 0.2.0.
+        var upward = release.Command.Run("downgrade", Second);
+        Assert.True(upward.ExitCode == 1 && upward.StandardError.Contains($"no downgrade to {Second}", StringComparison.Ordinal), upward.ToString());
+
+        // Installed by hand but not made permanent: install finishes the job, remove refuses it meanwhile.
+        Assert.Equal($"{{ok,\"{First}\",[]}}", release.Ok("eval", $"release_handler:install_release(\"{Second}\")"));
+        Assert.Equal($"demo {Second} current\ndemo {First} permanent", release.Ok("versions"));
+        var current = release.Command.Run("remove", Second);
+        Assert.True(current.ExitCode == 1 && current.StandardError.Contains($"{Second} is the current release", StringComparison.Ordinal), current.ToString());
+        Assert.Equal($"{Second} is already installed and current; making it permanent\n{Second} is now permanent", release.Ok("install", Second));
+        Assert.Equal($"Installed {First} (from {Second})\n{First} is now permanent", release.Ok("downgrade", First));
+
+        var permanent = release.Command.Run("remove", First);
+        Assert.True(permanent.ExitCode == 1 && permanent.StandardError.Contains($"{First} is the permanent release", StringComparison.Ordinal), permanent.ToString());
+        Assert.Equal($"Removed {Second}", release.Ok("remove", Second));
+        Assert.False(Directory.Exists(Path.Combine(release.Root, "lib", "exrm_up-" + Second)), "remove left the release's own library");
+        Assert.False(Directory.Exists(Path.Combine(release.ReleasesDir, Second)), "remove left releases/" + Second);
+        Assert.True(Directory.Exists(Path.Combine(release.Root, "lib", "exrm_up-" + First)));
+        Assert.Equal($"{Second} is not a release of this node; nothing to remove", release.Ok("remove", Second));
+        Assert.Equal($"demo {First} permanent", release.Ok("versions"));
+        Assert.Equal("{v1,3,one}", release.Ok("eval", "exrm_up_server:info()"));
+        Assert.Equal("ok", release.Ok("stop"));
+    }
+
+    [Fact]
+    public void A_failing_code_change_leaves_the_node_on_its_release_and_a_fixed_package_installs()
+    {
+        using var release = UpgradeRelease.Create();
+        release.StartDaemon();
+        Bump(release, 2);
+
+        var missing = release.Command.Run("upgrade", Second);
+        Assert.True(missing.ExitCode == 1 && missing.StandardError.Contains($"no package for {Second}", StringComparison.Ordinal), missing.ToString());
+        var notUnpacked = release.Command.Run("install", Second);
+        Assert.True(notUnpacked.ExitCode == 1 && notUnpacked.StandardError.Contains($"{Second} is not unpacked on the node", StringComparison.Ordinal), notUnpacked.ToString());
+        var otherVersion = release.Command.Run("unpack", "0.3.0", release.Packages["good"]);
+        Assert.True(otherVersion.ExitCode == 1 && otherVersion.StandardError.Contains($"is a package of {Second}, not of 0.3.0", StringComparison.Ordinal), otherVersion.ToString());
+        var garbage = Path.Combine(release.ReleasesDir, $"{UpgradeRelease.Name}-{Second}.tar.gz");
+        File.WriteAllText(garbage, "not a tarball");
+        var unreadable = release.Command.Run("unpack", Second);
+        Assert.True(unreadable.ExitCode == 1 && unreadable.StandardError.Contains("cannot read " + garbage, StringComparison.Ordinal), unreadable.ToString());
+        Assert.Equal($"demo {First} permanent", release.Ok("versions"));
+
+        // The other naming convention: releases/<name>-<vsn>.tar.gz. It is linked, not consumed.
+        var bad = release.Place("bad", Path.Combine("releases", $"{UpgradeRelease.Name}-{Second}.tar.gz"));
+        var failed = release.Command.Run("upgrade", Second);
+        Assert.True(failed.ExitCode == 1, failed.ToString());
+        Assert.Equal($"Unpacked {Second}", failed.StandardOutput.Trim());
+        Assert.Contains($"cannot install {Second}: exrm_up_server:code_change/3 raised {{refused,2}}", failed.StandardError, StringComparison.Ordinal);
+        Assert.Contains($"restarted the node into {First}", failed.StandardError, StringComparison.Ordinal);
+        Assert.Contains($"\"bin/demo remove {Second}\" first", failed.StandardError, StringComparison.Ordinal);
+        Assert.True(File.Exists(bad));
+
+        // release_handler restarted the node into the permanent release: old code, fresh state.
+        Assert.True(
+            OsProcesses.Eventually(() => release.Command.Run("eval", "exrm_up_server:info()") is { ExitCode: 0 } r && r.StandardOutput.Trim() == "{v1,0,one}", Deadline),
+            "the node did not come back on " + First);
+        Assert.Equal($"demo {Second} unpacked\ndemo {First} permanent", release.Ok("versions"));
+        Assert.EndsWith($" {First}", File.ReadAllText(Path.Combine(release.ReleasesDir, "start_erl.data")).Trim(), StringComparison.Ordinal);
+        Assert.Equal($"{Second} is already unpacked", release.Ok("unpack", Second));
+
+        // The retry: remove the unpacked release, unpack the fixed package given by a path relative to
+        // the caller's directory, upgrade.
+        Assert.Equal($"Removed {Second}", release.Ok("remove", Second));
+        var relative = Path.GetRelativePath(release.Command.WorkingDirectory, release.Packages["good"]);
+        Assert.Equal($"Unpacked {Second}", release.Ok("unpack", Second, relative));
+
+        // A missing beam is found before the point of no return: nothing changes, and a retry works.
+        var beam = Path.Combine(release.Root, "lib", "exrm_up-" + Second, "ebin", "exrm_up_server.beam");
+        File.Move(beam, beam + ".away");
+        var missingBeam = release.Command.Run("upgrade", Second);
+        Assert.True(missingBeam.ExitCode == 1, missingBeam.ToString());
+        Assert.Contains($"cannot install {Second}: {beam} is missing. The node still runs {First}.", missingBeam.StandardError, StringComparison.Ordinal);
+        Assert.Equal("{v1,0,one}", release.Ok("eval", "exrm_up_server:info()"));
+        File.Move(beam + ".away", beam);
+        Assert.Equal(
+            $"{Second} is already unpacked\nInstalled {Second} (from {First})\n{Second} is now permanent",
+            release.Ok("upgrade", Second));
+        Assert.Equal("{v2,0,two}", release.Ok("eval", "exrm_up_server:info()"));
+        Assert.Equal($"demo {Second} permanent\ndemo {First} old", release.Ok("versions"));
+        Assert.True(File.Exists(release.Packages["good"]), "unpack consumed a package outside the release");
+        Assert.Equal("ok", release.Ok("stop"));
+    }
+
+    private static void Bump(UpgradeRelease release, int times) =>
+        release.Ok("eval", $"[exrm_up_server:bump() || _ <- lists:seq(1, {times})]");
+}
