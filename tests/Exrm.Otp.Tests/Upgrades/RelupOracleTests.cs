@@ -1,0 +1,25 @@
+namespace Exrm.Otp.Tests.Upgrades;
+
+/// <summary>
+/// The key proof that our relups are systools' relups: many generated upgrade scenarios, each made by
+/// <c>systools:make_relup/4</c> and by us; the relup terms and warnings must be equal, and we must fail exactly
+/// when systools fails. Set EXRM_TEST_SEED to replay a failing seed.
+/// </summary>
+public sealed class RelupOracleTests
+{
+    private static int Seed() =>
+        int.TryParse(Environment.GetEnvironmentVariable("EXRM_TEST_SEED"), out var seed) ? seed : Random.Shared.Next();
+
+    [Fact]
+    public void Generated_upgrades_give_the_same_relup_warnings_and_failures_as_make_relup()
+    {
+        var seed = Seed();
+        var cases = RelupOracle.Generate(seed, 200);
+        var disagreements = RelupOracle.Disagreements(cases, out var otpErrors);
+
+        Assert.True(disagreements.Count == 0, $"seed {seed}: {disagreements.Count} of {cases.Length} cases disagree:\n" + string.Join("\n", disagreements.Take(5)));
+
+        // Both outcomes must be represented, or the comparison proves little.
+        Assert.InRange(otpErrors, 1, cases.Length / 2);
+    }
+}
