@@ -23,7 +23,7 @@ internal static class RelupOracle
             end.
         """;
 
-    public static IReadOnlyList<string> Disagreements(IReadOnlyList<RelupCase> cases, out int otpErrors)
+    public static IReadOnlyList<string> Disagreements(IReadOnlyList<RelupCase> cases, out int otpErrors, out IReadOnlyList<ErlangTerm> agreedRelups)
     {
         var root = Directory.CreateTempSubdirectory("exrm-relup-oracle-").FullName;
         try
@@ -37,6 +37,8 @@ internal static class RelupOracle
             var answers = Exrm.Testing.Otp.RunEach(MakeRelupModule, inputs);
 
             var disagreements = new List<string>();
+            var agreed = new List<ErlangTerm>();
+            agreedRelups = agreed;
             otpErrors = 0;
             for (var i = 0; i < cases.Count; i++)
             {
@@ -61,6 +63,10 @@ internal static class RelupOracle
                 else if (!theirs[2].Equals(Term.List(ours.Warnings)))
                 {
                     disagreements.Add($"{cases[i].Label}: warnings differ\n  systools: {theirs[2]}\n  ours:     {Term.List(ours.Warnings)}");
+                }
+                else
+                {
+                    agreed.Add(ours.Relup);
                 }
             }
 

@@ -15,11 +15,16 @@ public sealed class RelupOracleTests
     {
         var seed = Seed();
         var cases = RelupOracle.Generate(seed, 200);
-        var disagreements = RelupOracle.Disagreements(cases, out var otpErrors);
+        var disagreements = RelupOracle.Disagreements(cases, out var otpErrors, out var relups);
 
         Assert.True(disagreements.Count == 0, $"seed {seed}: {disagreements.Count} of {cases.Length} cases disagree:\n" + string.Join("\n", disagreements.Take(5)));
 
         // Both outcomes must be represented, or the comparison proves little.
         Assert.InRange(otpErrors, 1, cases.Length / 2);
+        var text = string.Join("\n", relups.Select(r => r.ToString()));
+        foreach (var shape in new[] { "restart_new_emulator", "{code_change,up,", "{code_change,down,", "{suspend,[", "{remove,{", "{apply,{application,start,", "{apply,{application,unload,", "{purge,[", "{load,{" })
+        {
+            Assert.True(text.Contains(shape, StringComparison.Ordinal), $"seed {seed}: no agreed relup contains {shape}; the scenarios are too narrow");
+        }
     }
 }
