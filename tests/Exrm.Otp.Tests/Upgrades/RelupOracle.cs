@@ -23,7 +23,7 @@ internal static class RelupOracle
             end.
         """;
 
-    public static IReadOnlyList<string> Disagreements(IReadOnlyList<RelupCase> cases, out int otpErrors, out IReadOnlyList<ErlangTerm> agreedRelups)
+    public static IReadOnlyList<string> Disagreements(IReadOnlyList<RelupCase> cases, out IReadOnlyList<ErlangTerm> otpErrors, out IReadOnlyList<ErlangTerm> agreedRelups)
     {
         var root = Directory.CreateTempSubdirectory("exrm-relup-oracle-").FullName;
         try
@@ -39,14 +39,15 @@ internal static class RelupOracle
             var disagreements = new List<string>();
             var agreed = new List<ErlangTerm>();
             agreedRelups = agreed;
-            otpErrors = 0;
+            var errors = new List<ErlangTerm>();
+            otpErrors = errors;
             for (var i = 0; i < cases.Count; i++)
             {
                 var theirs = (ErlangTuple)answers[i];
                 var (ours, problem) = Ours(cases[i], dirs[i]);
                 if (theirs.IsTagged("error", 2))
                 {
-                    otpErrors++;
+                    errors.Add(theirs[1]);
                     if (problem is null)
                     {
                         disagreements.Add($"{cases[i].Label}: systools fails with {theirs[1]}, but we generate {ours!.Relup}");

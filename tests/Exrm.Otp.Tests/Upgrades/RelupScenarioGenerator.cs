@@ -26,7 +26,7 @@ internal sealed class RelupScenarioGenerator(int seed)
         var releaseCount = _rng.Next(2, 4);
         var kernelChange = _rng.Next(6) == 0;
         var ertsChange = kernelChange || _rng.Next(10) == 0;
-        var fault = _rng.Next(7) == 0 ? (Fault)_rng.Next(1, 5) : Fault.None;
+        var fault = _rng.Next(4) == 0 ? (Fault)_rng.Next(1, 5) : Fault.None;
         var files = new List<(string, ErlangTerm)>();
         var written = new HashSet<(string, string)>();
 
