@@ -1,0 +1,138 @@
+using System.Collections.Immutable;
+using Exrm.Erlang.Text;
+using Exrm.Otp.Applications;
+using Exrm.Otp.Releases;
+using Exrm.Otp.Upgrades;
+
+namespace Exrm.Otp.Tests.Upgrades;
+
+/// <summary>
+/// Runs relup cases through both engines: <c>systools:make_relup/4</c> with <c>noexec</c> in one erl VM for the whole
+/// batch, and our readers and <see cref="RelupGenerator"/> over the same files. Returns every disagreement.
+/// </summary>
+internal static class RelupOracle
+{
+    private const string MakeRelupModule = """
+        run({Top, Ups, Downs, Path}) ->
+            try systools:make_relup(Top, Ups, Downs, [{path, Path}, silent, noexec]) of
+                {ok, Relup, _, Warnings} -> {ok, Relup, Warnings};
+                {error, _, Reason} -> {error, Reason};
+                Other -> {error, Other}
+            catch
+                C:R -> {error, {C, R}}
+            end.
+        """;
+
+    public static IReadOnlyList<string> Disagreements(IReadOnlyList<RelupCase> cases, out IReadOnlyList<ErlangTerm> otpErrors, out IReadOnlyList<ErlangTerm> agreedRelups)
+    {
+        var root = Directory.CreateTempSubdirectory("exrm-relup-oracle-").FullName;
+        try
+        {
+            var dirs = cases.Select((c, i) => Write(root, c, i)).ToList();
+            var inputs = cases.Select((c, i) => (ErlangTerm)Term.Tuple(
+                Term.String(Path.Combine(dirs[i], c.Top)),
+                Term.List(c.UpFrom.Select(s => (ErlangTerm)Term.String(Path.Combine(dirs[i], s)))),
+                Term.List(c.DownTo.Select(s => (ErlangTerm)Term.String(Path.Combine(dirs[i], s)))),
+                Term.List(Term.String(Path.Combine(dirs[i], "lib", "*", "ebin")))));
+            var answers = Exrm.Testing.Otp.RunEach(MakeRelupModule, inputs);
+
+            var disagreements = new List<string>();
+            var agreed = new List<ErlangTerm>();
+            agreedRelups = agreed;
+            var errors = new List<ErlangTerm>();
+            otpErrors = errors;
+            for (var i = 0; i < cases.Count; i++)
+            {
+                var theirs = (ErlangTuple)answers[i];
+                var (ours, problem) = Ours(cases[i], dirs[i]);
+                if (theirs.IsTagged("error", 2))
+                {
+                    errors.Add(theirs[1]);
+                    if (problem is null)
+                    {
+                        disagreements.Add($"{cases[i].Label}: systools fails with {theirs[1]}, but we generate {ours!.Relup}");
+                    }
+                }
+                else if (problem is not null)
+                {
+                    disagreements.Add($"{cases[i].Label}: systools makes {theirs[1]}, but we fail with {problem.Message}");
+                }
+                else if (!theirs[1].Equals(ours!.Relup))
+                {
+                    disagreements.Add($"{cases[i].Label}: relups differ\n  systools: {theirs[1]}\n  ours:     {ours.Relup}");
+                }
+                else if (!theirs[2].Equals(Term.List(ours.Warnings)))
+                {
+                    disagreements.Add($"{cases[i].Label}: warnings differ\n  systools: {theirs[2]}\n  ours:     {Term.List(ours.Warnings)}");
+                }
+                else
+                {
+                    agreed.Add(ours.Relup);
+                }
+            }
+
+            return disagreements;
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static string Write(string root, RelupCase c, int index)
+    {
+        var dir = Path.Combine(root, "case" + index);
+        foreach (var (path, term) in c.Files)
+        {
+            var file = Path.Combine(dir, path);
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            File.WriteAllBytes(file, ErlangText.ToFileBytes([term]));
+        }
+
+        return dir;
+    }
+
+    /// <summary>Our side: read the files the case wrote, as the build would, and generate.</summary>
+    private static (RelupResult? Result, ReleaseException? Problem) Ours(RelupCase c, string dir)
+    {
+        try
+        {
+            var apps = new Dictionary<(string, string), AppResource>();
+            var appups = new Dictionary<(string, string), Appup>();
+            foreach (var (path, _) in c.Files.Where(f => f.Path.StartsWith("lib/", StringComparison.Ordinal)))
+            {
+                var file = Path.Combine(dir, path);
+                var term = ErlangText.ParseTerm(File.ReadAllBytes(file), file);
+                var appDir = path.Split('/')[1];
+                var name = appDir[..appDir.LastIndexOf('-')];
+                var vsn = appDir[(appDir.LastIndexOf('-') + 1)..];
+                if (path.EndsWith(".app", StringComparison.Ordinal))
+                {
+                    apps[(name, vsn)] = AppResourceReader.Read(term, file, name);
+                }
+                else
+                {
+                    appups[(name, vsn)] = AppupReader.Read(term, file);
+                }
+            }
+
+            ReleaseDefinition Rel(string stem)
+            {
+                var file = Path.Combine(dir, stem + ".rel");
+                return ReleaseFile.Read(ErlangText.ParseTerm(File.ReadAllBytes(file), file), file);
+            }
+
+            return (RelupGenerator.Generate(Rel(c.Top), [.. c.UpFrom.Select(Rel)], [.. c.DownTo.Select(Rel)], apps, appups), null);
+        }
+        catch (ReleaseException e)
+        {
+            return (null, e);
+        }
+    }
+
+    public static ImmutableArray<RelupCase> Generate(int seed, int count)
+    {
+        var generator = new RelupScenarioGenerator(seed);
+        return [.. Enumerable.Range(0, count).Select(generator.Next)];
+    }
+}
