@@ -4,6 +4,7 @@ using Exrm.Build.Installation;
 using Exrm.Build.Packaging;
 using Exrm.Build.Projects;
 using Exrm.Build.Runtime;
+using Exrm.Build.Upgrades;
 using Exrm.Erlang.Text;
 using Exrm.Otp;
 using Exrm.Otp.Applications;
@@ -59,6 +60,7 @@ public static class ReleaseBuilder
 
         var outputDir = Path.GetFullPath(request.OutputDir ?? Path.Combine(project.Directory, "rel"));
         var target = Path.Combine(outputDir, release.Name);
+        var upgrade = PlanUpgrade(request, release, resolved, target, project.Directory, progress);
         var cookie = project.Cookie ?? CookieStore.GetOrCreate(project.Directory, progress);
         using var output = OutputDirectory.Begin(target);
         var root = output.Staging;
@@ -71,6 +73,11 @@ public static class ReleaseBuilder
 
         progress?.Report(new BuildEvent.Stage("Writing boot scripts and release files"));
         WriteReleaseFiles(release, script, startClean, erlang, relDir);
+        if (upgrade is not null)
+        {
+            WriteUpgradeFiles(upgrade, root, relDir);
+        }
+
         RuntimeConfig.WriteSysConfig(project.SysConfig, relDir);
         RuntimeConfig.WriteVmArgs(project.VmArgs, release.Name, cookie, relDir);
 
@@ -111,6 +118,47 @@ public static class ReleaseBuilder
             includesErts,
             release.Name + "@127.0.0.1",
             project.UsesElixir);
+    }
+
+    /// <summary>
+    /// The releases this one upgrades from: those given with --upfrom, else the newest earlier version kept in
+    /// rel/&lt;name&gt;/releases; none for a first release.
+    /// </summary>
+    private static UpgradeBuild.Result? PlanUpgrade(
+        ReleaseRequest request, ReleaseDefinition release, ResolvedApplications resolved, string target, string projectDir, IProgress<BuildEvent>? progress)
+    {
+        var sources = request.UpFrom.IsDefaultOrEmpty
+            ? EarlierReleases.KeptVersions(target, release.Name, release.Vsn).Take(1).ToImmutableArray()
+            : request.UpFrom;
+        if (sources.IsEmpty)
+        {
+            return null;
+        }
+
+        var bases = sources.Select(source => EarlierReleases.Load(source, release.Name, target)).Where(b => b.Release.Vsn != release.Vsn).ToList();
+        if (bases.Count == 0)
+        {
+            return null;
+        }
+
+        progress?.Report(new BuildEvent.Stage($"Generating appups and the relup (from {string.Join(", ", bases.Select(b => b.Release.Vsn))})"));
+        var plan = UpgradeBuild.Plan(release, resolved, bases, projectDir, progress);
+        foreach (var note in plan.Notes)
+        {
+            progress?.Report(new BuildEvent.Info(note));
+        }
+
+        return plan;
+    }
+
+    private static void WriteUpgradeFiles(UpgradeBuild.Result upgrade, string root, string relDir)
+    {
+        foreach (var (app, appup) in upgrade.GeneratedAppups)
+        {
+            File.WriteAllBytes(Path.Combine(root, "lib", $"{app}-{appup.Vsn}", "ebin", app + ".appup"), UpgradeBuild.AppupFile(appup));
+        }
+
+        File.WriteAllBytes(Path.Combine(relDir, "relup"), ErlangText.ToFileBytes([upgrade.Relup]));
     }
 
     private static ResolvedApplications Resolve(CompiledProject project, ErlangInstallation erlang, ElixirInstallation? elixir)

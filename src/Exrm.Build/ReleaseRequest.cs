@@ -7,4 +7,10 @@ namespace Exrm.Build;
 /// <param name="Erts">--no-erts / --erts ROOT, or null to follow the project (default: bundle the installed ERTS).</param>
 /// <param name="Strip">Strip debug information from beams (default); --no-strip keeps it.</param>
 /// <param name="OutputDir">Where releases go, default &lt;project&gt;/rel.</param>
-public sealed record ReleaseRequest(ProjectOptions Project, ErtsSetting? Erts = null, bool Strip = true, string? OutputDir = null);
+/// <param name="UpFrom">--upfrom: earlier releases to upgrade from (versions kept in rel/, tarballs or release directories); default: the newest kept one.</param>
+public sealed record ReleaseRequest(
+    ProjectOptions Project,
+    ErtsSetting? Erts = null,
+    bool Strip = true,
+    string? OutputDir = null,
+    System.Collections.Immutable.ImmutableArray<string> UpFrom = default);

@@ -17,11 +17,12 @@ internal static class ReleaseCommand
         var paths = new Option<string[]>("--path") { Description = "Build from compiled applications (ebin directories) instead of a Mix or rebar3 project; repeatable.", AllowMultipleArgumentsPerToken = false };
         var noErts = new Option<bool>("--no-erts") { Description = "Do not bundle ERTS: the target's own Erlang runs the release." };
         var erts = new Option<DirectoryInfo?>("--erts") { Description = "Bundle the ERTS and OTP applications of another OTP installation (its root directory)." };
+        var upFrom = new Option<string[]>("--upfrom") { Description = "An earlier release to upgrade from: a version kept in rel/<name>/releases, a tarball or a release directory; repeatable (default: the newest kept one)." };
         var noStrip = new Option<bool>("--no-strip") { Description = "Keep debug information in the beams." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show compiler output and every application." };
         var command = new Command("release", "Build a self-contained release and its tarball (rel/<name>/releases/<vsn>/<name>.tar.gz).");
         command.Arguments.Add(dir);
-        foreach (var option in new Option[] { env, name, version, paths, noErts, erts, noStrip, verbose })
+        foreach (var option in new Option[] { env, name, version, paths, upFrom, noErts, erts, noStrip, verbose })
         {
             command.Options.Add(option);
         }
@@ -48,7 +49,8 @@ internal static class ReleaseCommand
             var request = new ReleaseRequest(
                 new ProjectOptions(project, parsed.GetValue(env), parsed.GetValue(name), parsed.GetValue(version), [.. parsed.GetValue(paths) ?? []]),
                 ertsSetting,
-                Strip: !parsed.GetValue(noStrip));
+                Strip: !parsed.GetValue(noStrip),
+                UpFrom: [.. parsed.GetValue(upFrom) ?? []]);
             var renderer = new BuildProgressRenderer(output, error, parsed.GetValue(verbose));
             try
             {

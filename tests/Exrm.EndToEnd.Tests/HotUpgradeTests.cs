@@ -1,0 +1,70 @@
+using Exrm.EndToEnd.Tests.Fixtures;
+using Exrm.Testing;
+
+namespace Exrm.EndToEnd.Tests;
+
+/// <summary>
+/// The point of exrm: with no file written by hand, a node serving clients on persistent connections is
+/// upgraded and downgraded while they keep sending; no request fails, no connection drops, the state is
+/// carried through code_change both ways, and the permanent version is what a restart boots.
+/// </summary>
+public sealed class HotUpgradeTests : IDisposable
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("exrm-hot-");
+
+    public void Dispose() => work.Delete(recursive: true);
+
+    /// <summary>The node's own log (run_erl's), for the failure message.</summary>
+    private static string NodeLog(string root) =>
+        string.Join("\n", Directory.EnumerateFiles(Path.Combine(root, "log"), "erlang.log.*").Select(File.ReadAllText));
+
+    [Fact]
+    public void An_erlang_service_is_upgraded_and_downgraded_under_traffic_without_a_failed_request()
+    {
+        var project = Path.Combine(work.FullName, "gate");
+        TcpProjectFiles.Write(project, version: 1);
+        ExrmRun.Invoke("release", project).Succeeded();
+        TcpProjectFiles.Write(project, version: 2);
+        var build = ExrmRun.Invoke("release", project).Succeeded();
+        Assert.Contains("Generating appups and the relup (from 0.0.1)", build.Output, StringComparison.Ordinal);
+
+        var port = EpmdInstance.FreePort();
+        using var release = DeployedRelease.Extract(
+            Path.Combine(project, "rel/gate/releases/0.0.1/gate.tar.gz"), "gate", Path.Combine(work.FullName, "srv", "gate"),
+            ("GATE_PORT", port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        release.Run("start").Succeeded();
+        Directory.CreateDirectory(Path.Combine(release.Root, "releases", "0.0.2"));
+        File.Copy(Path.Combine(project, "rel/gate/releases/0.0.2/gate.tar.gz"), Path.Combine(release.Root, "releases", "0.0.2", "gate.tar.gz"));
+
+        using var traffic = TcpTraffic.Start(port, clientCount: 8);
+        traffic.WaitForAnswers(500, Deadline);
+        var upgrade = release.Run("upgrade", "0.0.2").Succeeded();
+        traffic.WaitForAnswers(500, Deadline);
+        var afterUpgrade = traffic.Answers[^1];
+        var downgrade = release.Run("downgrade", "0.0.1").Succeeded();
+        try
+        {
+            traffic.WaitForAnswers(500, Deadline);
+        }
+        catch (TimeoutException e)
+        {
+            Assert.Fail($"{e.Message}\n{upgrade.Output}\n{downgrade.Output}\n{File.ReadAllText(Path.Combine(project, "rel/gate/releases/0.0.2/relup"))}\n{NodeLog(release.Root)}");
+        }
+
+        traffic.Stop();
+
+        Assert.True(traffic.Failures.Count == 0, $"{string.Join("; ", traffic.Failures)}\n{upgrade.Output}\n{NodeLog(release.Root)}");
+        Assert.Equal("v2", afterUpgrade.Tag);
+        Assert.Equal("v1", traffic.Answers[^1].Tag);
+        var counts = traffic.Answers.Select(a => a.Count).ToList();
+        Assert.Equal(counts.Count, counts.Distinct().Count());
+        Assert.InRange(counts.Max() - counts.Count, 0, 8);
+
+        // The downgrade made 0.0.1 permanent again: a restart boots it.
+        release.Run("stop").Succeeded();
+        release.Run("start").Succeeded();
+        Assert.Equal("{v1,1}", release.Run("eval", "gate_counter:hit().").Succeeded().Output.Trim());
+        Assert.Contains("0.0.1 permanent", release.Run("versions").Succeeded().Output, StringComparison.Ordinal);
+    }
+}
