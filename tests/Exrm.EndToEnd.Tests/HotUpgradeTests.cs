@@ -42,6 +42,8 @@ public sealed class HotUpgradeTests : IDisposable
         var upgrade = release.Run("upgrade", "0.0.2").Succeeded();
         traffic.WaitForAnswers(500, Deadline);
         var afterUpgrade = traffic.Answers[^1];
+        // Version 2's supervisor has a new child, gate_stats: the upgrade starts it.
+        Assert.Equal("true", release.Run("eval", "is_pid(whereis(gate_stats)).").Succeeded().Output.Trim());
         var downgrade = release.Run("downgrade", "0.0.1").Succeeded();
         try
         {

@@ -33,13 +33,25 @@ public static class AppupGenerator
         ArgumentNullException.ThrowIfNull(newModules);
         var reasons = ImmutableArray.CreateBuilder<string>();
         var kept = ImmutableArray.CreateBuilder<string>();
-        var up = Instructions(ModuleChanges.Between(oldModules, newModules), oldModules, "upgrade", reasons, kept);
-        var down = Instructions(ModuleChanges.Between(newModules, oldModules), newModules, "downgrade", reasons, kept);
+        var upChanges = ModuleChanges.Between(oldModules, newModules);
+        var downChanges = ModuleChanges.Between(newModules, oldModules);
+        var up = Instructions(upChanges, oldModules, "upgrade", reasons, kept);
+        var down = Instructions(downChanges, newModules, "downgrade", reasons, kept).Reverse();
         var appup = new Appup(
             newVsn,
-            [new AppupEntry(VersionPattern.Exact(oldVsn), up)],
-            [new AppupEntry(VersionPattern.Exact(oldVsn), [.. down.Reverse()])]);
+            [new AppupEntry(VersionPattern.Exact(oldVsn), [.. up, .. StartNewChildren(upChanges, "upgrade", reasons)])],
+            [new AppupEntry(VersionPattern.Exact(oldVsn), [.. down, .. StartNewChildren(downChanges, "downgrade", reasons)])]);
         return new GeneratedAppup(appup, reasons.ToImmutable(), kept.ToImmutable());
+    }
+
+    /// <summary>Last in the script, once every module is in place: start what updated supervisors now specify.</summary>
+    private static IEnumerable<AppupInstruction> StartNewChildren(ImmutableArray<ModuleChange> changes, string direction, ImmutableArray<string>.Builder reasons)
+    {
+        foreach (var supervisor in changes.Where(c => c.Kind == ModuleChangeKind.Changed && c.Role == ModuleRole.Supervisor))
+        {
+            reasons.Add($"{direction}: apply: start the children {supervisor.Module}'s new specification adds (the supervisor update only records them)");
+            yield return NewSupervisorChildren.For(supervisor.Module);
+        }
     }
 
     private static ImmutableArray<AppupInstruction> Instructions(
