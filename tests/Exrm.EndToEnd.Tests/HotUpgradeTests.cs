@@ -69,4 +69,58 @@ public sealed class HotUpgradeTests : IDisposable
         Assert.Equal("{v1,1}", release.Run("eval", "gate_counter:hit().").Succeeded().Output.Trim());
         Assert.Contains("0.0.1 permanent", release.Run("versions").Succeeded().Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Three_versions_upgrade_in_a_chain_and_directly_and_downgrade_directly_under_traffic()
+    {
+        var project = Path.Combine(work.FullName, "gate");
+        for (var version = 1; version <= 3; version++)
+        {
+            TcpProjectFiles.Write(project, version);
+            string[] upFrom = version == 3 ? ["--upfrom", "0.0.2", "--upfrom", "0.0.1"] : [];
+            ExrmRun.Invoke(["release", project, .. upFrom]).Succeeded();
+        }
+
+        var port = EpmdInstance.FreePort();
+        using var release = DeployedRelease.Extract(
+            Path.Combine(project, "rel/gate/releases/0.0.1/gate.tar.gz"), "gate", Path.Combine(work.FullName, "srv", "gate"),
+            ("GATE_PORT", port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        release.Run("start").Succeeded();
+        foreach (var vsn in new[] { "0.0.2", "0.0.3" })
+        {
+            Directory.CreateDirectory(Path.Combine(release.Root, "releases", vsn));
+            File.Copy(Path.Combine(project, $"rel/gate/releases/{vsn}/gate.tar.gz"), Path.Combine(release.Root, "releases", vsn, "gate.tar.gz"));
+        }
+
+        using var traffic = TcpTraffic.Start(port, clientCount: 6);
+        var tags = new List<string>();
+        void Answered(string after)
+        {
+            try
+            {
+                traffic.WaitForAnswers(300, Deadline);
+            }
+            catch (TimeoutException e)
+            {
+                Assert.Fail($"after {after}: {e.Message}\n{NodeLog(release.Root)}");
+            }
+        }
+
+        foreach (var (command, vsn) in new[] { ("upgrade", "0.0.2"), ("upgrade", "0.0.3"), ("downgrade", "0.0.1"), ("upgrade", "0.0.3") })
+        {
+            Answered("the previous step");
+            var step = release.Run(command, vsn);
+            Assert.True(step.ExitCode == 0, $"{command} {vsn}: {step.Outcome}\n{NodeLog(release.Root)}");
+            Answered($"{command} {vsn}");
+            tags.Add(traffic.Answers[^1].Tag);
+        }
+
+        traffic.Stop();
+
+        Assert.True(traffic.Failures.Count == 0, $"{string.Join("; ", traffic.Failures)}\n{NodeLog(release.Root)}");
+        Assert.Equal(["v2", "v3", "v1", "v3"], tags);
+        var counts = traffic.Answers.Select(a => a.Count).ToList();
+        Assert.Equal(counts.Count, counts.Distinct().Count());
+        Assert.InRange(counts.Max() - counts.Count, 0, 6);
+    }
 }

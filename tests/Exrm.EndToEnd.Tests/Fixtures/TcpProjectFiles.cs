@@ -97,13 +97,14 @@ internal static class TcpProjectFiles
             File.Delete(Path.Combine(dir, "src", "gate_util.erl"));
         }
 
-        // Version 2 downgrades to the integer of version 1; version 3 to the map of version 2.
-        var (downgraded, downgradedTo) = version == 2 ? ("#{count := N}", "N") : ("S", "S");
+        // The counter's -vsn tells code_change which version it comes from or returns to: version 1 keeps a bare
+        // integer, versions 2 and 3 a map. On a downgrade OTP calls code_change({down, Vsn}, ...) of the newer
+        // code, before loading the older one.
         ProjectFiles.Write(dir, "src/gate_counter.erl", version == 1 ? """
             -module(gate_counter).
+            -vsn("1").
             -behaviour(gen_server).
             -export([start_link/0, hit/0, init/1, handle_call/3, handle_cast/2, code_change/3]).
-            %% Version 1 keeps the count as a bare integer.
             start_link() -> gen_server:start_link({local, ?MODULE}, ?MODULE, 0, []).
             hit() -> gen_server:call(?MODULE, hit).
             init(N) -> {ok, N}.
@@ -112,17 +113,17 @@ internal static class TcpProjectFiles
             code_change(_, N, _) -> {ok, N}.
             """ : $$$"""
             -module(gate_counter).
+            -vsn("{{{version}}}").
             -behaviour(gen_server).
             -export([start_link/0, hit/0, init/1, handle_call/3, handle_cast/2, code_change/3]).
-            %% Versions 2 and 3 keep a map; code_change converts the integer of version 1 and back. On a
-            %% downgrade OTP calls code_change({down, Vsn}, ...) of this (the newer) code before loading the old one.
             start_link() -> gen_server:start_link({local, ?MODULE}, ?MODULE, #{count => 0}, []).
             hit() -> gen_server:call(?MODULE, hit).
             init(S) -> {ok, S}.
             handle_call(hit, _From, #{count := N} = S) -> {reply, {v{{{version}}}, N + 1}, S#{count := N + 1}}.
             handle_cast(_, S) -> {noreply, S}.
-            code_change({down, _}, {{{downgraded}}}, _) -> {ok, {{{downgradedTo}}}};
-            code_change(_, N, _) when is_integer(N) -> {ok, #{count => N}};
+            code_change({down, "1"}, #{count := N}, _) -> {ok, N};
+            code_change({down, _}, S, _) -> {ok, S};
+            code_change("1", N, _) when is_integer(N) -> {ok, #{count => N}};
             code_change(_, S, _) -> {ok, S}.
             """);
         if (version >= 2)
