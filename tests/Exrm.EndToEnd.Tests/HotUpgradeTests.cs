@@ -123,4 +123,53 @@ public sealed class HotUpgradeTests : IDisposable
         Assert.Equal(counts.Count, counts.Distinct().Count());
         Assert.InRange(counts.Max() - counts.Count, 0, 6);
     }
+
+    [Fact]
+    public void An_elixir_service_is_upgraded_and_downgraded_under_traffic_without_a_failed_request()
+    {
+        var project = Path.Combine(work.FullName, "door");
+        ElixirTcpProjectFiles.Write(project, version: 1);
+        ExrmRun.Invoke("release", project).Succeeded();
+        ElixirTcpProjectFiles.Write(project, version: 2);
+        ExrmRun.Invoke("release", project).Succeeded();
+
+        var port = EpmdInstance.FreePort();
+        using var release = DeployedRelease.Extract(
+            Path.Combine(project, "rel/door/releases/0.0.1/door.tar.gz"), "door", Path.Combine(work.FullName, "srv", "door"),
+            ("DOOR_PORT", port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        release.Run("start").Succeeded();
+        Directory.CreateDirectory(Path.Combine(release.Root, "releases", "0.0.2"));
+        File.Copy(Path.Combine(project, "rel/door/releases/0.0.2/door.tar.gz"), Path.Combine(release.Root, "releases", "0.0.2", "door.tar.gz"));
+
+        using var traffic = TcpTraffic.Start(port, clientCount: 6);
+        var tags = new List<string>();
+        foreach (var (command, vsn) in new[] { ("upgrade", "0.0.2"), ("downgrade", "0.0.1") })
+        {
+            traffic.WaitForAnswers(300, Deadline);
+            var step = release.Run(command, vsn);
+            Assert.True(step.ExitCode == 0, $"{command} {vsn}: {step.Outcome}\n{NodeLog(release.Root)}");
+            try
+            {
+                traffic.WaitForAnswers(300, Deadline);
+            }
+            catch (TimeoutException e)
+            {
+                Assert.Fail($"after {command} {vsn}: {e.Message}\n{NodeLog(release.Root)}");
+            }
+
+            tags.Add(traffic.Answers[^1].Tag);
+            if (command == "upgrade")
+            {
+                Assert.Equal("true", release.Run("eval", "is_pid(Process.whereis(Door.Stats))").Succeeded().Output.Trim());
+            }
+        }
+
+        traffic.Stop();
+
+        Assert.True(traffic.Failures.Count == 0, $"{string.Join("; ", traffic.Failures)}\n{NodeLog(release.Root)}");
+        Assert.Equal(["v2", "v1"], tags);
+        var counts = traffic.Answers.Select(a => a.Count).ToList();
+        Assert.Equal(counts.Count, counts.Distinct().Count());
+        Assert.InRange(counts.Max() - counts.Count, 0, 6);
+    }
 }
