@@ -1,0 +1,52 @@
+using Exrm.EndToEnd.Tests.Fixtures;
+using Exrm.Erlang.Text;
+
+namespace Exrm.EndToEnd.Tests;
+
+/// <summary>What an upgrade build takes from the user, and what it refuses.</summary>
+public sealed class UpgradeBuildTests : IDisposable
+{
+    private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("exrm-upbuild-");
+
+    public void Dispose() => work.Delete(recursive: true);
+
+    [Fact]
+    public void A_users_appup_in_rel_appups_wins_over_generation_and_the_generated_one_ships_next_to_the_app()
+    {
+        var project = Path.Combine(work.FullName, "gate");
+        TcpProjectFiles.Write(project, version: 1);
+        ExrmRun.Invoke("release", project).Succeeded();
+        TcpProjectFiles.Write(project, version: 2);
+        ExrmRun.Invoke("release", project).Succeeded();
+        var generated = File.ReadAllText(Path.Combine(project, "rel/gate/lib/gate-0.0.2/ebin/gate.appup"));
+
+        ProjectFiles.Write(project, "rel/appups/gate/0.0.2.appup", """
+            {"0.0.2", [{"0.0.1", [{restart_application, gate}]}], [{"0.0.1", [{restart_application, gate}]}]}.
+            """);
+        ExrmRun.Invoke("release", project).Succeeded();
+        var relup = ErlangText.Consult(File.ReadAllBytes(Path.Combine(project, "rel/gate/releases/0.0.2/relup")), "relup").Single().ToString();
+
+        Assert.Contains("{update,gate_counter,", generated, StringComparison.Ordinal);
+        Assert.Contains("{add_module,gate_text,", generated, StringComparison.Ordinal);
+        Assert.Contains("{apply,{application,stop,[gate]}}", relup, StringComparison.Ordinal);
+        Assert.DoesNotContain("code_change", relup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Changed_code_under_an_unchanged_version_is_refused_naming_the_application_and_a_module()
+    {
+        var project = Path.Combine(work.FullName, "gate");
+        TcpProjectFiles.Write(project, version: 1);
+        ExrmRun.Invoke("release", project).Succeeded();
+        ProjectFiles.Write(project, "rebar.config", File.ReadAllText(Path.Combine(project, "rebar.config")).Replace("\"0.0.1\"", "\"0.0.2\"", StringComparison.Ordinal));
+        ProjectFiles.Write(project, "src/gate_util.erl", File.ReadAllText(Path.Combine(project, "src/gate_util.erl")).Replace("\" \"", "\":\"", StringComparison.Ordinal));
+
+        var run = ExrmRun.Invoke("release", project);
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("gate", run.Error, StringComparison.Ordinal);
+        Assert.Contains("gate_util", run.Error, StringComparison.Ordinal);
+        Assert.Contains("Bump the version", run.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(project, "rel/gate/releases/0.0.2")), "nothing was built");
+    }
+}
