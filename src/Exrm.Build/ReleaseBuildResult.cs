@@ -13,4 +13,8 @@ public sealed record ReleaseBuildResult(
     string ErtsVsn,
     bool IncludesErts,
     string NodeName,
-    bool UsesElixir);
+    bool UsesElixir)
+{
+    /// <summary>The earlier versions the release's relup upgrades from (and downgrades to); empty for a first release.</summary>
+    public ImmutableArray<string> UpgradesFrom { get; init; } = [];
+}

@@ -117,7 +117,10 @@ public static class ReleaseBuilder
             erlang.ErtsVsn,
             includesErts,
             release.Name + "@127.0.0.1",
-            project.UsesElixir);
+            project.UsesElixir)
+        {
+            UpgradesFrom = upgrade?.BaseVersions ?? [],
+        };
     }
 
     /// <summary>

@@ -22,6 +22,14 @@ internal static class ReleaseSummary
         output.WriteLine($"    {home}/bin/{result.Name} remote_console   # {(result.UsesElixir ? "IEx" : "an Erlang shell")} on the running node");
         output.WriteLine($"    {home}/bin/{result.Name} stop");
         output.WriteLine($"Or try it in place: {dir}/bin/{result.Name} console");
+        if (!result.UpgradesFrom.IsEmpty)
+        {
+            output.WriteLine();
+            output.WriteLine($"Hot-upgrade a node running {string.Join(" or ", result.UpgradesFrom)}, without a restart:");
+            output.WriteLine($"    mkdir -p {home}/releases/{result.Vsn} && cp {tarball} {home}/releases/{result.Vsn}/");
+            output.WriteLine($"    {home}/bin/{result.Name} upgrade {result.Vsn}");
+            output.WriteLine($"    {home}/bin/{result.Name} downgrade {result.UpgradesFrom[0]}   # and back");
+        }
     }
 
     private static string Relative(string path)

@@ -21,7 +21,8 @@ internal static class UpgradeBuild
 {
     /// <param name="Relup">The relup term for releases/&lt;vsn&gt;/relup.</param>
     /// <param name="GeneratedAppups">Appups exrm generated, to write next to the application's .app, by application.</param>
-    public sealed record Result(ErlangTuple Relup, ImmutableDictionary<string, Appup> GeneratedAppups, ImmutableArray<string> Notes);
+    /// <param name="BaseVersions">The versions it upgrades from.</param>
+    public sealed record Result(ErlangTuple Relup, ImmutableDictionary<string, Appup> GeneratedAppups, ImmutableArray<string> Notes, ImmutableArray<string> BaseVersions);
 
     public static Result Plan(
         ReleaseDefinition release,
@@ -116,7 +117,7 @@ internal static class UpgradeBuild
         }
 
         var relup = RelupGenerator.Generate(release, [.. bases.Select(b => b.Release)], [.. bases.Select(b => b.Release)], resources, appups);
-        return new Result(relup.Relup, generated.ToImmutable(), notes.ToImmutable());
+        return new Result(relup.Relup, generated.ToImmutable(), notes.ToImmutable(), [.. bases.Select(b => b.Release.Vsn)]);
     }
 
     /// <summary>A shipped appup (ebin/&lt;app&gt;.appup) or one in rel/appups/&lt;app&gt;/&lt;vsn&gt;.appup wins over generation.</summary>
