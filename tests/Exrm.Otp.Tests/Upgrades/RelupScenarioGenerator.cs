@@ -26,7 +26,7 @@ internal sealed class RelupScenarioGenerator(int seed)
         var releaseCount = _rng.Next(2, 4);
         var kernelChange = _rng.Next(6) == 0;
         var ertsChange = kernelChange || _rng.Next(10) == 0;
-        var fault = _rng.Next(4) == 0 ? (Fault)_rng.Next(1, 5) : Fault.None;
+        var fault = index % 3 == 0 ? (Fault)(1 + (index / 3 % 7)) : Fault.None;
         var files = new List<(string, ErlangTerm)>();
         var written = new HashSet<(string, string)>();
 
@@ -116,8 +116,9 @@ internal sealed class RelupScenarioGenerator(int seed)
             files.Add(($"lib/kernel-{kernel.Vsn}/ebin/kernel.appup", Erlang.Text.ErlangText.ParseTerm(File.ReadAllBytes(appupFile), appupFile)));
         }
 
-        var faultApp = fault == Fault.None ? null : AppPool[_rng.Next(AppPool.Length)];
         var last = releaseCount - 1;
+        var changed = AppPool.Where(a => versions[a][last] is { } t && Enumerable.Range(0, last).Any(r => versions[a][r] is { } b && b.Vsn != t.Vsn)).ToList();
+        var faultApp = fault == Fault.None || changed.Count == 0 ? null : changed[_rng.Next(changed.Count)];
         foreach (var app in AppPool)
         {
             if (versions[app][last] is not { } top)
@@ -140,12 +141,12 @@ internal sealed class RelupScenarioGenerator(int seed)
                 var skipUp = missing && _rng.Next(2) == 0;
                 if (!skipUp)
                 {
-                    up.Add(Term.Tuple(VersionKey(b.Vsn), Instructions(app, b.Modules, top.Modules, fault, app == faultApp)));
+                    up.Add(Term.Tuple(VersionKey(b.Vsn), Instructions(app, b.Modules, top.Modules, top.Vsn, fault, app == faultApp)));
                 }
 
                 if (!(missing && !skipUp))
                 {
-                    down.Add(Term.Tuple(VersionKey(b.Vsn), Instructions(app, top.Modules, b.Modules, fault, app == faultApp)));
+                    down.Add(Term.Tuple(VersionKey(b.Vsn), Instructions(app, top.Modules, b.Modules, b.Vsn, fault, app == faultApp)));
                 }
             }
 
@@ -177,7 +178,7 @@ internal sealed class RelupScenarioGenerator(int seed)
     }
 
     /// <summary>A script taking an application from <paramref name="from"/>'s modules to <paramref name="to"/>'s.</summary>
-    private ErlangList Instructions(string app, ImmutableArray<string> from, ImmutableArray<string> to, Fault fault, bool faulty)
+    private ErlangList Instructions(string app, ImmutableArray<string> from, ImmutableArray<string> to, string toVsn, Fault fault, bool faulty)
     {
         if (faulty && fault == Fault.MultiplyDefined)
         {
@@ -230,13 +231,49 @@ internal sealed class RelupScenarioGenerator(int seed)
         }
 
         var result = new List<ErlangTerm>();
-        if (_rng.Next(4) == 0)
+        var lowLevel = !faulty ? (_rng.Next(6) == 0 ? 0 : -1) : fault switch
+        {
+            Fault.LoadWithoutObjectCode => 1,
+            Fault.SuspendNotResumed => 2,
+            Fault.StopNotStarted => 3,
+            _ => _rng.Next(6) == 0 ? 0 : -1,
+        };
+        var lowModule = to[_rng.Next(to.Length)];
+        var apply = _rng.Next(4) == 0;
+        if (apply)
         {
             result.Add(Term.Tuple(A("apply"), Term.Tuple(A("io"), A("format"), Term.List(Term.String("before")))));
+        }
+
+        if (lowLevel >= 0 && lowLevel != 1)
+        {
+            result.Add(Term.Tuple(A("load_object_code"), Term.Tuple(A(app), Term.String(toVsn), Term.List(A(lowModule)))));
+        }
+
+        if (result.Count > 0)
+        {
             result.Add(A("point_of_no_return"));
         }
 
         result.AddRange(changes.Select(c => Written(c.Kind, c.Module, [.. deps[c.Module]])));
+
+        // Hand-written low-level steps: 0 valid; 1 a load without object code; 2 a suspend never resumed; 3 a stop never started.
+        if (lowLevel >= 0)
+        {
+            result.Add(Term.Tuple(A("suspend"), Term.List(A(lowModule))));
+            result.Add(Term.Tuple(A("stop"), Term.List(A(lowModule))));
+            result.Add(Term.Tuple(A("load"), Term.Tuple(A(lowModule), Purge(), Purge())));
+            result.Add(Term.Tuple(A("code_change"), A("up"), Term.List(Term.Tuple(A(lowModule), A("x")))));
+            if (lowLevel != 3)
+            {
+                result.Add(Term.Tuple(A("start"), Term.List(A(lowModule))));
+            }
+
+            if (lowLevel != 2)
+            {
+                result.Add(Term.Tuple(A("resume"), Term.List(A(lowModule))));
+            }
+        }
         if (_rng.Next(5) == 0)
         {
             result.Add(Term.Tuple(A("apply"), Term.Tuple(A("io"), A("format"), Term.List(Term.String("after")))));
@@ -296,5 +333,8 @@ internal sealed class RelupScenarioGenerator(int seed)
         MissingEntry,
         MultiplyDefined,
         UndefinedDependency,
+        LoadWithoutObjectCode,
+        SuspendNotResumed,
+        StopNotStarted,
     }
 }
