@@ -13,8 +13,9 @@ namespace Exrm.Otp.Tests.Upgrades;
 /// regular-expression versions; sometimes an ERTS and kernel change; sometimes an injected fault.
 /// </summary>
 /// <remarks>
-/// DepMods graphs are built so that each connected group's strong components form a chain: then its topological
-/// order is unique and does not depend on the hash order OTP's digraph walks (OTP-SPEC §4.5).
+/// DepMods graphs are mostly built so that each connected group's strong components form a chain: then its
+/// topological order is unique and does not depend on the hash order OTP's digraph walks (OTP-SPEC §4.5). The other
+/// cases (<see cref="RelupCase.AnyOrder"/>) have any graph, and are compared without the order inside groups.
 /// </remarks>
 internal sealed class RelupScenarioGenerator(int seed)
 {
@@ -27,6 +28,7 @@ internal sealed class RelupScenarioGenerator(int seed)
         var kernelChange = _rng.Next(6) == 0;
         var ertsChange = kernelChange || _rng.Next(10) == 0;
         var fault = index % 3 == 0 ? (Fault)(1 + (index / 3 % 7)) : Fault.None;
+        var freeOrder = index % 3 == 1 && _rng.Next(2) == 0;
         var files = new List<(string, ErlangTerm)>();
         var written = new HashSet<(string, string)>();
 
@@ -141,12 +143,12 @@ internal sealed class RelupScenarioGenerator(int seed)
                 var skipUp = missing && _rng.Next(2) == 0;
                 if (!skipUp)
                 {
-                    up.Add(Term.Tuple(VersionKey(b.Vsn), Instructions(app, b.Modules, top.Modules, top.Vsn, fault, app == faultApp)));
+                    up.Add(Term.Tuple(VersionKey(b.Vsn), Instructions(app, b.Modules, top.Modules, top.Vsn, fault, app == faultApp, freeOrder)));
                 }
 
                 if (!(missing && !skipUp))
                 {
-                    down.Add(Term.Tuple(VersionKey(b.Vsn), Instructions(app, top.Modules, b.Modules, b.Vsn, fault, app == faultApp)));
+                    down.Add(Term.Tuple(VersionKey(b.Vsn), Instructions(app, top.Modules, b.Modules, b.Vsn, fault, app == faultApp, freeOrder)));
                 }
             }
 
@@ -162,8 +164,8 @@ internal sealed class RelupScenarioGenerator(int seed)
         }
 
         var downTo = older.Where(_ => _rng.Next(2) == 0).OrderBy(_ => _rng.Next()).ToList();
-        var label = $"seed {seed} case {index} ({releaseCount} releases{(kernelChange ? ", kernel change" : ertsChange ? ", erts change" : string.Empty)}, fault {fault}{(faultApp is null ? string.Empty : " in " + faultApp)})";
-        return new RelupCase(label, [.. files], $"rel/rel-{last + 1}", [.. upFrom], [.. downTo]);
+        var label = $"seed {seed} case {index} ({releaseCount} releases{(kernelChange ? ", kernel change" : ertsChange ? ", erts change" : string.Empty)}, fault {fault}{(faultApp is null ? string.Empty : " in " + faultApp)}{(freeOrder ? ", any DepMods graph" : string.Empty)})";
+        return new RelupCase(label, [.. files], $"rel/rel-{last + 1}", [.. upFrom], [.. downTo], freeOrder);
     }
 
     private ErlangTerm VersionKey(string vsn)
@@ -178,7 +180,7 @@ internal sealed class RelupScenarioGenerator(int seed)
     }
 
     /// <summary>A script taking an application from <paramref name="from"/>'s modules to <paramref name="to"/>'s.</summary>
-    private ErlangList Instructions(string app, ImmutableArray<string> from, ImmutableArray<string> to, string toVsn, Fault fault, bool faulty)
+    private ErlangList Instructions(string app, ImmutableArray<string> from, ImmutableArray<string> to, string toVsn, Fault fault, bool faulty, bool freeOrder)
     {
         if (faulty && fault == Fault.MultiplyDefined)
         {
@@ -221,6 +223,21 @@ internal sealed class RelupScenarioGenerator(int seed)
                 if (l + 1 < levels.Count)
                 {
                     deps[levels[l][_rng.Next(levels[l].Count)]].Add(levels[l + 1][_rng.Next(levels[l + 1].Count)]);
+                }
+            }
+        }
+
+        if (freeOrder)
+        {
+            // Any graph: shared dependencies and cycles, whose groups may have several topological orders.
+            for (var j = 0; j < changes.Count; j++)
+            {
+                for (var k = 0; k < changes.Count; k++)
+                {
+                    if (k != j && _rng.Next(10) < (k > j ? 3 : 1))
+                    {
+                        deps[changes[j].Module].Add(changes[k].Module);
+                    }
                 }
             }
         }
