@@ -81,7 +81,7 @@ internal static class RelupOracle
 
     /// <summary>
     /// The relup with what a group's topological order decides made order-free: module lists of load_object_code,
-    /// suspend, resume and code_change sorted, and each run of load/remove/purge steps sorted.
+    /// suspend, resume and code_change sorted, and each run of load/remove/purge steps and of load_object_code sorted.
     /// </summary>
     private static ErlangTuple WithoutGroupOrder(ErlangTerm relup)
     {
@@ -100,7 +100,7 @@ internal static class RelupOracle
             var run = new List<ErlangTerm>();
             foreach (var instruction in script.Elements.Select(Sorted))
             {
-                if (instruction is ErlangTuple t && t[0] is ErlangAtom { Name: "load" or "remove" or "purge" })
+                if (instruction is ErlangTuple t && t[0] is ErlangAtom { Name: "load" or "remove" or "purge" or "load_object_code" })
                 {
                     run.Add(instruction);
                     continue;

@@ -137,6 +137,13 @@ internal sealed class RelupScenarioGenerator(int seed)
 
             var up = new List<ErlangTerm>();
             var down = new List<ErlangTerm>();
+            if (_rng.Next(3) == 0)
+            {
+                // A leading entry for another version, which the search must pass over.
+                up.Add(Term.Tuple(Term.String("0.9"), Term.List(Term.Tuple(A("restart_application"), A(app)))));
+                down.Add(Term.Tuple(Term.Utf8Binary("^0\\.9$"), Term.Nil));
+            }
+
             foreach (var b in bases)
             {
                 var missing = fault == Fault.MissingEntry && app == faultApp;
@@ -171,10 +178,14 @@ internal sealed class RelupScenarioGenerator(int seed)
     private ErlangTerm VersionKey(string vsn)
     {
         var escaped = vsn.Replace(".", "\\.", StringComparison.Ordinal);
-        return _rng.Next(5) switch
+        return _rng.Next(40) switch
         {
-            0 => Term.Utf8Binary($"^{escaped}$"),
-            1 => Term.Utf8Binary($"{escaped}(?:\\.[0-9]+)*"),
+            < 8 => Term.Utf8Binary($"^{escaped}$"),
+            < 16 => Term.Utf8Binary($"{escaped}(?:\\.[0-9]+)*"),
+
+            // The leftmost alternative decides: "1" matches first, is not the whole version, so the entry does not match.
+            16 => Term.Utf8Binary($"1|{escaped}"),
+            17 => Term.Utf8Binary($"{escaped}|1"),
             _ => Term.String(vsn),
         };
     }
@@ -240,6 +251,14 @@ internal sealed class RelupScenarioGenerator(int seed)
                     }
                 }
             }
+        }
+
+        if (freeOrder && changes.Count > 0 && _rng.Next(3) == 0)
+        {
+            // A dependency on another application's module: allowed when that module changes in the same relup. It joins
+            // two groups into one with several orders, so only in cases compared without the order.
+            var other = AppPool.Where(a => a != app).ElementAt(_rng.Next(AppPool.Length - 1));
+            deps[changes[0].Module].Add($"{other}_m{_rng.Next(1, 8)}");
         }
 
         if (faulty && fault == Fault.UndefinedDependency && changes.Count > 0)
