@@ -13,8 +13,9 @@ namespace Exrm.Otp.Tests.Upgrades;
 /// regular-expression versions; sometimes an ERTS and kernel change; sometimes an injected fault.
 /// </summary>
 /// <remarks>
-/// DepMods graphs are built so that each connected group's strong components form a chain: then its topological
-/// order is unique and does not depend on the hash order OTP's digraph walks (OTP-SPEC §4.5).
+/// DepMods graphs are mostly built so that each connected group's strong components form a chain: then its
+/// topological order is unique and does not depend on the hash order OTP's digraph walks (OTP-SPEC §4.5). The other
+/// cases (<see cref="RelupCase.AnyOrder"/>) have any graph, and are compared without the order inside groups.
 /// </remarks>
 internal sealed class RelupScenarioGenerator(int seed)
 {
@@ -26,7 +27,8 @@ internal sealed class RelupScenarioGenerator(int seed)
         var releaseCount = _rng.Next(2, 4);
         var kernelChange = _rng.Next(6) == 0;
         var ertsChange = kernelChange || _rng.Next(10) == 0;
-        var fault = _rng.Next(4) == 0 ? (Fault)_rng.Next(1, 5) : Fault.None;
+        var fault = index % 3 == 0 ? (Fault)(1 + (index / 3 % 7)) : Fault.None;
+        var freeOrder = index % 3 == 1 && _rng.Next(2) == 0;
         var files = new List<(string, ErlangTerm)>();
         var written = new HashSet<(string, string)>();
 
@@ -116,8 +118,9 @@ internal sealed class RelupScenarioGenerator(int seed)
             files.Add(($"lib/kernel-{kernel.Vsn}/ebin/kernel.appup", Erlang.Text.ErlangText.ParseTerm(File.ReadAllBytes(appupFile), appupFile)));
         }
 
-        var faultApp = fault == Fault.None ? null : AppPool[_rng.Next(AppPool.Length)];
         var last = releaseCount - 1;
+        var changed = AppPool.Where(a => versions[a][last] is { } t && Enumerable.Range(0, last).Any(r => versions[a][r] is { } b && b.Vsn != t.Vsn)).ToList();
+        var faultApp = fault == Fault.None || changed.Count == 0 ? null : changed[_rng.Next(changed.Count)];
         foreach (var app in AppPool)
         {
             if (versions[app][last] is not { } top)
@@ -134,18 +137,25 @@ internal sealed class RelupScenarioGenerator(int seed)
 
             var up = new List<ErlangTerm>();
             var down = new List<ErlangTerm>();
+            if (_rng.Next(3) == 0)
+            {
+                // A leading entry for another version, which the search must pass over.
+                up.Add(Term.Tuple(Term.String("0.9"), Term.List(Term.Tuple(A("restart_application"), A(app)))));
+                down.Add(Term.Tuple(Term.Utf8Binary("^0\\.9$"), Term.Nil));
+            }
+
             foreach (var b in bases)
             {
                 var missing = fault == Fault.MissingEntry && app == faultApp;
                 var skipUp = missing && _rng.Next(2) == 0;
                 if (!skipUp)
                 {
-                    up.Add(Term.Tuple(VersionKey(b.Vsn), Instructions(app, b.Modules, top.Modules, fault, app == faultApp)));
+                    up.Add(Term.Tuple(VersionKey(b.Vsn), Instructions(app, b.Modules, top.Modules, top.Vsn, fault, app == faultApp, freeOrder)));
                 }
 
                 if (!(missing && !skipUp))
                 {
-                    down.Add(Term.Tuple(VersionKey(b.Vsn), Instructions(app, top.Modules, b.Modules, fault, app == faultApp)));
+                    down.Add(Term.Tuple(VersionKey(b.Vsn), Instructions(app, top.Modules, b.Modules, b.Vsn, fault, app == faultApp, freeOrder)));
                 }
             }
 
@@ -161,23 +171,27 @@ internal sealed class RelupScenarioGenerator(int seed)
         }
 
         var downTo = older.Where(_ => _rng.Next(2) == 0).OrderBy(_ => _rng.Next()).ToList();
-        var label = $"seed {seed} case {index} ({releaseCount} releases{(kernelChange ? ", kernel change" : ertsChange ? ", erts change" : string.Empty)}, fault {fault}{(faultApp is null ? string.Empty : " in " + faultApp)})";
-        return new RelupCase(label, [.. files], $"rel/rel-{last + 1}", [.. upFrom], [.. downTo]);
+        var label = $"seed {seed} case {index} ({releaseCount} releases{(kernelChange ? ", kernel change" : ertsChange ? ", erts change" : string.Empty)}, fault {fault}{(faultApp is null ? string.Empty : " in " + faultApp)}{(freeOrder ? ", any DepMods graph" : string.Empty)})";
+        return new RelupCase(label, [.. files], $"rel/rel-{last + 1}", [.. upFrom], [.. downTo], freeOrder);
     }
 
     private ErlangTerm VersionKey(string vsn)
     {
         var escaped = vsn.Replace(".", "\\.", StringComparison.Ordinal);
-        return _rng.Next(5) switch
+        return _rng.Next(40) switch
         {
-            0 => Term.Utf8Binary($"^{escaped}$"),
-            1 => Term.Utf8Binary($"{escaped}(?:\\.[0-9]+)*"),
+            < 8 => Term.Utf8Binary($"^{escaped}$"),
+            < 16 => Term.Utf8Binary($"{escaped}(?:\\.[0-9]+)*"),
+
+            // The leftmost alternative decides: "1" matches first, is not the whole version, so the entry does not match.
+            16 => Term.Utf8Binary($"1|{escaped}"),
+            17 => Term.Utf8Binary($"{escaped}|1"),
             _ => Term.String(vsn),
         };
     }
 
     /// <summary>A script taking an application from <paramref name="from"/>'s modules to <paramref name="to"/>'s.</summary>
-    private ErlangList Instructions(string app, ImmutableArray<string> from, ImmutableArray<string> to, Fault fault, bool faulty)
+    private ErlangList Instructions(string app, ImmutableArray<string> from, ImmutableArray<string> to, string toVsn, Fault fault, bool faulty, bool freeOrder)
     {
         if (faulty && fault == Fault.MultiplyDefined)
         {
@@ -224,19 +238,78 @@ internal sealed class RelupScenarioGenerator(int seed)
             }
         }
 
+        if (freeOrder)
+        {
+            // Any graph: shared dependencies and cycles, whose groups may have several topological orders.
+            for (var j = 0; j < changes.Count; j++)
+            {
+                for (var k = 0; k < changes.Count; k++)
+                {
+                    if (k != j && _rng.Next(10) < (k > j ? 3 : 1))
+                    {
+                        deps[changes[j].Module].Add(changes[k].Module);
+                    }
+                }
+            }
+        }
+
+        if (freeOrder && changes.Count > 0 && _rng.Next(3) == 0)
+        {
+            // A dependency on another application's module: allowed when that module changes in the same relup. It joins
+            // two groups into one with several orders, so only in cases compared without the order.
+            var other = AppPool.Where(a => a != app).ElementAt(_rng.Next(AppPool.Length - 1));
+            deps[changes[0].Module].Add($"{other}_m{_rng.Next(1, 8)}");
+        }
+
         if (faulty && fault == Fault.UndefinedDependency && changes.Count > 0)
         {
             deps[changes[0].Module].Add("lists");
         }
 
         var result = new List<ErlangTerm>();
-        if (_rng.Next(4) == 0)
+        var lowLevel = !faulty ? (_rng.Next(6) == 0 ? 0 : -1) : fault switch
+        {
+            Fault.LoadWithoutObjectCode => 1,
+            Fault.SuspendNotResumed => 2,
+            Fault.StopNotStarted => 3,
+            _ => _rng.Next(6) == 0 ? 0 : -1,
+        };
+        var lowModule = to[_rng.Next(to.Length)];
+        var apply = _rng.Next(4) == 0;
+        if (apply)
         {
             result.Add(Term.Tuple(A("apply"), Term.Tuple(A("io"), A("format"), Term.List(Term.String("before")))));
+        }
+
+        if (lowLevel >= 0 && lowLevel != 1)
+        {
+            result.Add(Term.Tuple(A("load_object_code"), Term.Tuple(A(app), Term.String(toVsn), Term.List(A(lowModule)))));
+        }
+
+        if (result.Count > 0)
+        {
             result.Add(A("point_of_no_return"));
         }
 
         result.AddRange(changes.Select(c => Written(c.Kind, c.Module, [.. deps[c.Module]])));
+
+        // Hand-written low-level steps: 0 valid; 1 a load without object code; 2 a suspend never resumed; 3 a stop never started.
+        if (lowLevel >= 0)
+        {
+            result.Add(Term.Tuple(A("suspend"), Term.List(A(lowModule))));
+            result.Add(Term.Tuple(A("stop"), Term.List(A(lowModule))));
+            result.Add(Term.Tuple(A("load"), Term.Tuple(A(lowModule), Purge(), Purge())));
+            result.Add(Term.Tuple(A("code_change"), A("up"), Term.List(Term.Tuple(A(lowModule), A("x")))));
+            if (lowLevel != 3)
+            {
+                result.Add(Term.Tuple(A("start"), Term.List(A(lowModule))));
+            }
+
+            if (lowLevel != 2)
+            {
+                result.Add(Term.Tuple(A("resume"), Term.List(A(lowModule))));
+            }
+        }
         if (_rng.Next(5) == 0)
         {
             result.Add(Term.Tuple(A("apply"), Term.Tuple(A("io"), A("format"), Term.List(Term.String("after")))));
@@ -296,5 +369,8 @@ internal sealed class RelupScenarioGenerator(int seed)
         MissingEntry,
         MultiplyDefined,
         UndefinedDependency,
+        LoadWithoutObjectCode,
+        SuspendNotResumed,
+        StopNotStarted,
     }
 }
