@@ -10,6 +10,7 @@ public static class ExrmCli
     {
         var root = new RootCommand("exrm: releases and hot upgrades for Erlang and Elixir projects.");
         root.Subcommands.Add(ReleaseCommand.Create());
+        root.Subcommands.Add(AppupCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(HelpCommand.Create(root));
         root.SetAction(parsed => root.Parse(["--help"]).Invoke(parsed.InvocationConfiguration));

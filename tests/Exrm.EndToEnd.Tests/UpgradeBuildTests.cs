@@ -49,4 +49,27 @@ public sealed class UpgradeBuildTests : IDisposable
         Assert.Contains("Bump the version", run.Error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(project, "rel/gate/releases/0.0.2")), "nothing was built");
     }
+
+    [Fact]
+    public void The_appup_command_prints_explains_and_writes_the_appup_between_two_release_tarballs()
+    {
+        var project = Path.Combine(work.FullName, "gate");
+        TcpProjectFiles.Write(project, version: 1);
+        ExrmRun.Invoke("release", project).Succeeded();
+        TcpProjectFiles.Write(project, version: 2);
+        ExrmRun.Invoke("release", project).Succeeded();
+        var from = Path.Combine(project, "rel/gate/releases/0.0.1/gate.tar.gz");
+        var to = Path.Combine(project, "rel/gate/releases/0.0.2/gate.tar.gz");
+
+        var printed = ExrmRun.Invoke("appup", "--from", from, "--to", to, "--explain").Succeeded().Output;
+        ExrmRun.Invoke("appup", "--from", from, "--to", to, "--app", "gate", "--write", "--project", project).Succeeded();
+
+        var appup = ErlangText.Consult(System.Text.Encoding.UTF8.GetBytes(printed), "printed").Single().ToString();
+        Assert.StartsWith("{\"0.0.2\",[{\"0.0.1\",", appup, StringComparison.Ordinal);
+        Assert.Contains("{update,gate_counter,dynamic,default,{advanced,[]},soft_purge,soft_purge,[]}", appup, StringComparison.Ordinal);
+        Assert.Contains("%% upgrade: update gate_counter with {advanced, []}: its md5 changed and it exports code_change", printed, StringComparison.Ordinal);
+        Assert.Contains("gate_util stays loaded", printed, StringComparison.Ordinal);
+        var written = ErlangText.Consult(File.ReadAllBytes(Path.Combine(project, "rel/appups/gate/0.0.2.appup")), "written").Single().ToString();
+        Assert.Equal(appup, written);
+    }
 }

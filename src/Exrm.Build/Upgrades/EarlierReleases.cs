@@ -61,7 +61,8 @@ public static class EarlierReleases
             $"Give a version listed there ({string.Join(", ", KeptVersions(releaseRoot, name, string.Empty).DefaultIfEmpty("none"))}), a path to <name>.tar.gz, or a release directory."));
     }
 
-    public static EarlierRelease FromTarball(string tarball, string name)
+    /// <param name="name">The release name, or null for the one release the tarball holds.</param>
+    public static EarlierRelease FromTarball(string tarball, string? name)
     {
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         try
@@ -87,7 +88,7 @@ public static class EarlierReleases
         return Read(files, tarball, name, vsn: null);
     }
 
-    public static EarlierRelease FromDirectory(string root, string name, string? vsn)
+    public static EarlierRelease FromDirectory(string root, string? name, string? vsn)
     {
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var path in Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true }))
@@ -111,10 +112,11 @@ public static class EarlierReleases
         || (name.StartsWith("lib/", StringComparison.Ordinal) && name.Contains("/ebin/", StringComparison.Ordinal)
             && (name.EndsWith(".app", StringComparison.Ordinal) || name.EndsWith(".beam", StringComparison.Ordinal) || name.EndsWith(".appup", StringComparison.Ordinal)));
 
-    private static EarlierRelease Read(Dictionary<string, byte[]> files, string source, string name, string? vsn)
+    private static EarlierRelease Read(Dictionary<string, byte[]> files, string source, string? name, string? vsn)
     {
         var relFiles = files.Keys
-            .Where(f => f.EndsWith("/" + name + ".rel", StringComparison.Ordinal) && f.Count(c => c == '/') == 2)
+            .Where(f => f.StartsWith("releases/", StringComparison.Ordinal) && f.Count(c => c == '/') == 2)
+            .Where(f => name is null ? f.EndsWith(".rel", StringComparison.Ordinal) : f.EndsWith("/" + name + ".rel", StringComparison.Ordinal))
             .Where(f => vsn is null || f == $"releases/{vsn}/{name}.rel")
             .ToList();
         if (relFiles.Count != 1)
@@ -122,7 +124,7 @@ public static class EarlierReleases
             throw new ReleaseException(new ReleaseProblem(
                 source,
                 relFiles.Count == 0
-                    ? $"{source} holds no releases/{vsn ?? "<vsn>"}/{name}.rel: it is not a release of {name}{(vsn is null ? string.Empty : " " + vsn)}."
+                    ? $"{source} holds no releases/{vsn ?? "<vsn>"}/{name ?? "<name>"}.rel: it is not a release{(name is null ? string.Empty : " of " + name)}{(vsn is null ? string.Empty : " " + vsn)}."
                     : $"{source} holds several versions of {name} ({string.Join(", ", relFiles)}).",
                 "Give the tarball or the version explicitly."));
         }
