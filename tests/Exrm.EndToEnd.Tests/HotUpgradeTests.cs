@@ -172,4 +172,33 @@ public sealed class HotUpgradeTests : IDisposable
         Assert.Equal(counts.Count, counts.Distinct().Count());
         Assert.InRange(counts.Max() - counts.Count, 0, 6);
     }
+
+    [Fact]
+    public void A_failing_code_change_leaves_the_node_serving_the_old_version_and_says_why()
+    {
+        var project = Path.Combine(work.FullName, "gate");
+        TcpProjectFiles.Write(project, version: 1);
+        ExrmRun.Invoke("release", project).Succeeded();
+        TcpProjectFiles.Write(project, version: 2, failingUpgrade: true);
+        ExrmRun.Invoke("release", project).Succeeded();
+
+        var port = EpmdInstance.FreePort();
+        using var release = DeployedRelease.Extract(
+            Path.Combine(project, "rel/gate/releases/0.0.1/gate.tar.gz"), "gate", Path.Combine(work.FullName, "srv", "gate"),
+            ("GATE_PORT", port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        release.Run("start").Succeeded();
+        Directory.CreateDirectory(Path.Combine(release.Root, "releases", "0.0.2"));
+        File.Copy(Path.Combine(project, "rel/gate/releases/0.0.2/gate.tar.gz"), Path.Combine(release.Root, "releases", "0.0.2", "gate.tar.gz"));
+
+        var upgrade = release.Run("upgrade", "0.0.2");
+
+        Assert.NotEqual(0, upgrade.ExitCode);
+        Assert.Contains("refused", upgrade.Outcome.StandardError, StringComparison.Ordinal);
+        Assert.Contains("0.0.1", upgrade.Outcome.StandardError, StringComparison.Ordinal);
+        using var traffic = TcpTraffic.Start(port, clientCount: 2);
+        traffic.WaitForAnswers(50, Deadline);
+        traffic.Stop();
+        Assert.All(traffic.Answers, a => Assert.Equal("v1", a.Tag));
+        Assert.Contains("0.0.1 permanent", release.Run("versions").Succeeded().Output, StringComparison.Ordinal);
+    }
 }

@@ -13,7 +13,8 @@ namespace Exrm.EndToEnd.Tests.Fixtures;
 /// </remarks>
 internal static class TcpProjectFiles
 {
-    public static void Write(string dir, int version)
+    /// <param name="failingUpgrade">Version 2's code_change raises when it converts version 1's state.</param>
+    public static void Write(string dir, int version, bool failingUpgrade = false)
     {
         var vsn = $"0.0.{version}";
         ProjectFiles.Write(dir, "rebar.config", $$"""
@@ -100,6 +101,7 @@ internal static class TcpProjectFiles
         // The counter's -vsn tells code_change which version it comes from or returns to: version 1 keeps a bare
         // integer, versions 2 and 3 a map. On a downgrade OTP calls code_change({down, Vsn}, ...) of the newer
         // code, before loading the older one.
+        var upgradeBody = failingUpgrade ? "erlang:error({refused, N})" : "{ok, #{count => N}}";
         ProjectFiles.Write(dir, "src/gate_counter.erl", version == 1 ? """
             -module(gate_counter).
             -vsn("1").
@@ -123,7 +125,7 @@ internal static class TcpProjectFiles
             handle_cast(_, S) -> {noreply, S}.
             code_change({down, "1"}, #{count := N}, _) -> {ok, N};
             code_change({down, _}, S, _) -> {ok, S};
-            code_change("1", N, _) when is_integer(N) -> {ok, #{count => N}};
+            code_change("1", N, _) when is_integer(N) -> {{{upgradeBody}}};
             code_change(_, S, _) -> {ok, S}.
             """);
         if (version >= 2)
