@@ -15,6 +15,72 @@ public sealed class HotUpgradeTests : IDisposable
 
     public void Dispose() => work.Delete(recursive: true);
 
+    /// <summary>
+    /// Deploys 0.0.1 of the project's release into a directory of its own, with a free port in
+    /// <paramref name="portVariable"/>, starts it, and places every later version's tarball where
+    /// bin/&lt;name&gt; upgrade looks (releases/&lt;vsn&gt;/&lt;name&gt;.tar.gz).
+    /// </summary>
+    private DeployedRelease DeployFirstVersion(string project, string name, string portVariable, out int port)
+    {
+        port = EpmdInstance.FreePort();
+        var releases = Path.Combine(project, "rel", name, "releases");
+        var release = DeployedRelease.Extract(
+            Path.Combine(releases, "0.0.1", name + ".tar.gz"), name, Path.Combine(work.FullName, "srv", name),
+            (portVariable, port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        release.Run("start").Succeeded();
+        foreach (var later in Directory.EnumerateFiles(releases, name + ".tar.gz", SearchOption.AllDirectories).Where(t => !t.Contains("/0.0.1/", StringComparison.Ordinal)))
+        {
+            var vsn = Path.GetFileName(Path.GetDirectoryName(later)!);
+            Directory.CreateDirectory(Path.Combine(release.Root, "releases", vsn));
+            File.Copy(later, Path.Combine(release.Root, "releases", vsn, name + ".tar.gz"));
+        }
+
+        return release;
+    }
+
+    /// <summary>
+    /// Runs bin/&lt;name&gt; commands one after another while the traffic flows, each between two stretches of
+    /// answers; returns the tag of the code that answered after each step.
+    /// </summary>
+    private static List<string> Steps(DeployedRelease release, TcpTraffic traffic, (string Command, string Vsn)[] steps, Action<string, string>? after = null)
+    {
+        var tags = new List<string>();
+        AwaitAnswers(traffic, release, "the start");
+        foreach (var (command, vsn) in steps)
+        {
+            var step = release.Run(command, vsn);
+            Assert.True(step.ExitCode == 0, $"{command} {vsn}: {step.Outcome}\n{NodeLog(release.Root)}");
+            AwaitAnswers(traffic, release, $"{command} {vsn}");
+            tags.Add(traffic.Answers[^1].Tag);
+            after?.Invoke(command, vsn);
+        }
+
+        traffic.Stop();
+        return tags;
+    }
+
+    /// <summary>No request failed, no connection dropped, and the one counter was never reset.</summary>
+    private static void AssertServedThroughout(TcpTraffic traffic, DeployedRelease release, int clients)
+    {
+        Assert.True(traffic.Failures.Count == 0, $"{string.Join("; ", traffic.Failures)}\n{NodeLog(release.Root)}");
+        var counts = traffic.Answers.Select(a => a.Count).ToList();
+        Assert.Equal(counts.Count, counts.Distinct().Count());
+        Assert.InRange(counts.Max() - counts.Count, 0, clients);
+    }
+
+    /// <summary>Waits for more answers, failing with the node's log when they do not come.</summary>
+    private static void AwaitAnswers(TcpTraffic traffic, DeployedRelease release, string after)
+    {
+        try
+        {
+            traffic.WaitForAnswers(300, Deadline);
+        }
+        catch (TimeoutException e)
+        {
+            Assert.Fail($"after {after}: {e.Message}\n{NodeLog(release.Root)}");
+        }
+    }
+
     /// <summary>The node's own log (run_erl's), for the failure message.</summary>
     private static string NodeLog(string root) =>
         string.Join("\n", Directory.EnumerateFiles(Path.Combine(root, "log"), "erlang.log.*").Select(File.ReadAllText));
@@ -29,39 +95,20 @@ public sealed class HotUpgradeTests : IDisposable
         var build = ExrmRun.Invoke("release", project).Succeeded();
         Assert.Contains("Generating appups and the relup (from 0.0.1)", build.Output, StringComparison.Ordinal);
 
-        var port = EpmdInstance.FreePort();
-        using var release = DeployedRelease.Extract(
-            Path.Combine(project, "rel/gate/releases/0.0.1/gate.tar.gz"), "gate", Path.Combine(work.FullName, "srv", "gate"),
-            ("GATE_PORT", port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        release.Run("start").Succeeded();
-        Directory.CreateDirectory(Path.Combine(release.Root, "releases", "0.0.2"));
-        File.Copy(Path.Combine(project, "rel/gate/releases/0.0.2/gate.tar.gz"), Path.Combine(release.Root, "releases", "0.0.2", "gate.tar.gz"));
+        using var release = DeployFirstVersion(project, "gate", "GATE_PORT", out var port);
 
         using var traffic = TcpTraffic.Start(port, clientCount: 8);
-        traffic.WaitForAnswers(500, Deadline);
-        var upgrade = release.Run("upgrade", "0.0.2").Succeeded();
-        traffic.WaitForAnswers(500, Deadline);
-        var afterUpgrade = traffic.Answers[^1];
-        // Version 2's supervisor has a new child, gate_stats: the upgrade starts it.
-        Assert.Equal("true", release.Run("eval", "is_pid(whereis(gate_stats)).").Succeeded().Output.Trim());
-        var downgrade = release.Run("downgrade", "0.0.1").Succeeded();
-        try
+        var tags = Steps(release, traffic, [("upgrade", "0.0.2"), ("downgrade", "0.0.1")], (command, _) =>
         {
-            traffic.WaitForAnswers(500, Deadline);
-        }
-        catch (TimeoutException e)
-        {
-            Assert.Fail($"{e.Message}\n{upgrade.Output}\n{downgrade.Output}\n{File.ReadAllText(Path.Combine(project, "rel/gate/releases/0.0.2/relup"))}\n{NodeLog(release.Root)}");
-        }
+            if (command == "upgrade")
+            {
+                // Version 2's supervisor has a new child, gate_stats: the upgrade starts it.
+                Assert.Equal("true", release.Run("eval", "is_pid(whereis(gate_stats)).").Succeeded().Output.Trim());
+            }
+        });
 
-        traffic.Stop();
-
-        Assert.True(traffic.Failures.Count == 0, $"{string.Join("; ", traffic.Failures)}\n{upgrade.Output}\n{NodeLog(release.Root)}");
-        Assert.Equal("v2", afterUpgrade.Tag);
-        Assert.Equal("v1", traffic.Answers[^1].Tag);
-        var counts = traffic.Answers.Select(a => a.Count).ToList();
-        Assert.Equal(counts.Count, counts.Distinct().Count());
-        Assert.InRange(counts.Max() - counts.Count, 0, 8);
+        AssertServedThroughout(traffic, release, clients: 8);
+        Assert.Equal(["v2", "v1"], tags);
 
         // The downgrade made 0.0.1 permanent again: a restart boots it.
         release.Run("stop").Succeeded();
@@ -81,47 +128,12 @@ public sealed class HotUpgradeTests : IDisposable
             ExrmRun.Invoke(["release", project, .. upFrom]).Succeeded();
         }
 
-        var port = EpmdInstance.FreePort();
-        using var release = DeployedRelease.Extract(
-            Path.Combine(project, "rel/gate/releases/0.0.1/gate.tar.gz"), "gate", Path.Combine(work.FullName, "srv", "gate"),
-            ("GATE_PORT", port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        release.Run("start").Succeeded();
-        foreach (var vsn in new[] { "0.0.2", "0.0.3" })
-        {
-            Directory.CreateDirectory(Path.Combine(release.Root, "releases", vsn));
-            File.Copy(Path.Combine(project, $"rel/gate/releases/{vsn}/gate.tar.gz"), Path.Combine(release.Root, "releases", vsn, "gate.tar.gz"));
-        }
-
+        using var release = DeployFirstVersion(project, "gate", "GATE_PORT", out var port);
         using var traffic = TcpTraffic.Start(port, clientCount: 6);
-        var tags = new List<string>();
-        void Answered(string after)
-        {
-            try
-            {
-                traffic.WaitForAnswers(300, Deadline);
-            }
-            catch (TimeoutException e)
-            {
-                Assert.Fail($"after {after}: {e.Message}\n{NodeLog(release.Root)}");
-            }
-        }
+        var tags = Steps(release, traffic, [("upgrade", "0.0.2"), ("upgrade", "0.0.3"), ("downgrade", "0.0.1"), ("upgrade", "0.0.3")]);
 
-        foreach (var (command, vsn) in new[] { ("upgrade", "0.0.2"), ("upgrade", "0.0.3"), ("downgrade", "0.0.1"), ("upgrade", "0.0.3") })
-        {
-            Answered("the previous step");
-            var step = release.Run(command, vsn);
-            Assert.True(step.ExitCode == 0, $"{command} {vsn}: {step.Outcome}\n{NodeLog(release.Root)}");
-            Answered($"{command} {vsn}");
-            tags.Add(traffic.Answers[^1].Tag);
-        }
-
-        traffic.Stop();
-
-        Assert.True(traffic.Failures.Count == 0, $"{string.Join("; ", traffic.Failures)}\n{NodeLog(release.Root)}");
+        AssertServedThroughout(traffic, release, clients: 6);
         Assert.Equal(["v2", "v3", "v1", "v3"], tags);
-        var counts = traffic.Answers.Select(a => a.Count).ToList();
-        Assert.Equal(counts.Count, counts.Distinct().Count());
-        Assert.InRange(counts.Max() - counts.Count, 0, 6);
     }
 
     [Fact]
@@ -133,44 +145,19 @@ public sealed class HotUpgradeTests : IDisposable
         ElixirTcpProjectFiles.Write(project, version: 2);
         ExrmRun.Invoke("release", project).Succeeded();
 
-        var port = EpmdInstance.FreePort();
-        using var release = DeployedRelease.Extract(
-            Path.Combine(project, "rel/door/releases/0.0.1/door.tar.gz"), "door", Path.Combine(work.FullName, "srv", "door"),
-            ("DOOR_PORT", port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        release.Run("start").Succeeded();
-        Directory.CreateDirectory(Path.Combine(release.Root, "releases", "0.0.2"));
-        File.Copy(Path.Combine(project, "rel/door/releases/0.0.2/door.tar.gz"), Path.Combine(release.Root, "releases", "0.0.2", "door.tar.gz"));
+        using var release = DeployFirstVersion(project, "door", "DOOR_PORT", out var port);
 
         using var traffic = TcpTraffic.Start(port, clientCount: 6);
-        var tags = new List<string>();
-        foreach (var (command, vsn) in new[] { ("upgrade", "0.0.2"), ("downgrade", "0.0.1") })
+        var tags = Steps(release, traffic, [("upgrade", "0.0.2"), ("downgrade", "0.0.1")], (command, _) =>
         {
-            traffic.WaitForAnswers(300, Deadline);
-            var step = release.Run(command, vsn);
-            Assert.True(step.ExitCode == 0, $"{command} {vsn}: {step.Outcome}\n{NodeLog(release.Root)}");
-            try
-            {
-                traffic.WaitForAnswers(300, Deadline);
-            }
-            catch (TimeoutException e)
-            {
-                Assert.Fail($"after {command} {vsn}: {e.Message}\n{NodeLog(release.Root)}");
-            }
-
-            tags.Add(traffic.Answers[^1].Tag);
             if (command == "upgrade")
             {
                 Assert.Equal("true", release.Run("eval", "is_pid(Process.whereis(Door.Stats))").Succeeded().Output.Trim());
             }
-        }
+        });
 
-        traffic.Stop();
-
-        Assert.True(traffic.Failures.Count == 0, $"{string.Join("; ", traffic.Failures)}\n{NodeLog(release.Root)}");
+        AssertServedThroughout(traffic, release, clients: 6);
         Assert.Equal(["v2", "v1"], tags);
-        var counts = traffic.Answers.Select(a => a.Count).ToList();
-        Assert.Equal(counts.Count, counts.Distinct().Count());
-        Assert.InRange(counts.Max() - counts.Count, 0, 6);
     }
 
     [Fact]
@@ -182,13 +169,7 @@ public sealed class HotUpgradeTests : IDisposable
         TcpProjectFiles.Write(project, version: 2, failingUpgrade: true);
         ExrmRun.Invoke("release", project).Succeeded();
 
-        var port = EpmdInstance.FreePort();
-        using var release = DeployedRelease.Extract(
-            Path.Combine(project, "rel/gate/releases/0.0.1/gate.tar.gz"), "gate", Path.Combine(work.FullName, "srv", "gate"),
-            ("GATE_PORT", port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        release.Run("start").Succeeded();
-        Directory.CreateDirectory(Path.Combine(release.Root, "releases", "0.0.2"));
-        File.Copy(Path.Combine(project, "rel/gate/releases/0.0.2/gate.tar.gz"), Path.Combine(release.Root, "releases", "0.0.2", "gate.tar.gz"));
+        using var release = DeployFirstVersion(project, "gate", "GATE_PORT", out var port);
 
         var upgrade = release.Run("upgrade", "0.0.2");
 
