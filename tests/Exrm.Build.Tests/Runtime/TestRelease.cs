@@ -17,7 +17,6 @@ internal sealed class TestRelease : IDisposable
     public const string Greeting = "hello from sys.config";
 
     private static readonly ConcurrentDictionary<ReleaseFlavor, Lazy<Template>> Templates = new();
-    private readonly List<int> _pids = [];
 
     private TestRelease(Template template, ReleaseFlavor flavor)
     {
@@ -25,7 +24,7 @@ internal sealed class TestRelease : IDisposable
         Root = Directory.CreateTempSubdirectory("exrm-runtime-").FullName;
         RelVsn = template.RelVsn;
         ErtsVsn = template.ErtsVsn;
-        CopyTree(template.Root, Root);
+        ReleaseNode.CopyTree(template.Root, Root);
         Bundle = ErtsBundle.Copy(Path.Combine(OtpInstallation.ErlangRoot, "erts-" + ErtsVsn), Root);
         ControlScript.Write(Root, new ControlScriptSettings(Name, flavor));
 
@@ -35,16 +34,7 @@ internal sealed class TestRelease : IDisposable
         File.WriteAllText(Path.Combine(VsnDir, "sys.config"), $"[{{exrm_demo, [{{greeting, \"{Greeting}\"}}]}}].\n");
         File.WriteAllText(Path.Combine(VsnDir, "vm.args"), $"-name {NodeName}\n-setcookie {Cookie}\n");
 
-        Epmd = EpmdInstance.Start();
-        Command = new ReleaseCommand(Root, Name)
-            .With(Epmd.Environment)
-            // Loopback only, for the node and for every helper node the script starts.
-            .With("ERL_AFLAGS", "-kernel inet_dist_use_interface {127,0,0,1}")
-            .With("RELEASE_NODE", null)
-            .With("RELEASE_COOKIE", null)
-            .With("RELEASE_VSN", null)
-            .With("ERL_FLAGS", null)
-            .With("ERL_ZFLAGS", null) with { Timeout = TimeSpan.FromSeconds(60) };
+        Node = new ReleaseNode(Root, Name, new Dictionary<string, string?>(), deleteRoot: true);
     }
 
     public ReleaseFlavor Flavor { get; }
@@ -61,9 +51,11 @@ internal sealed class TestRelease : IDisposable
 
     public string Cookie { get; }
 
-    public EpmdInstance Epmd { get; }
+    public ReleaseNode Node { get; }
 
-    public ReleaseCommand Command { get; }
+    public EpmdInstance Epmd => Node.Epmd;
+
+    public ReleaseCommand Command => Node.Command;
 
     public string VsnDir => Path.Combine(Root, "releases", RelVsn);
 
@@ -71,57 +63,17 @@ internal sealed class TestRelease : IDisposable
         new(Templates.GetOrAdd(flavor, f => new Lazy<Template>(() => Build(f))).Value, flavor);
 
     /// <summary>Runs a command that must succeed; its standard output, trimmed.</summary>
-    public string Ok(params string[] args) => Ok(Command, args);
+    public string Ok(params string[] args) => Node.Ok(args);
 
-    public static string Ok(ReleaseCommand command, params string[] args)
-    {
-        var result = command.Run(args);
-        Assert.True(result.ExitCode == 0, $"bin/{Name} {string.Join(' ', args)}: {result}");
-        return result.StandardOutput.Trim();
-    }
+    public static string Ok(ReleaseCommand command, params string[] args) => ReleaseNode.Ok(command, args);
 
     /// <summary>Starts the node as a daemon, and remembers its OS pid for <see cref="Dispose"/>.</summary>
-    public int StartDaemon(ReleaseCommand? command = null)
-    {
-        command ??= Command;
-        Ok(command, "start");
-        var pid = int.Parse(Ok(command, "pid"), System.Globalization.CultureInfo.InvariantCulture);
-        _pids.Add(pid);
-        return pid;
-    }
+    public int StartDaemon(ReleaseCommand? command = null) => Node.StartDaemon(command);
 
     /// <summary>Remembers a pid to kill in <see cref="Dispose"/> if it still runs.</summary>
-    public void Track(int pid) => _pids.Add(pid);
+    public void Track(int pid) => Node.Track(pid);
 
-    public void Dispose()
-    {
-        try
-        {
-            foreach (var pid in _pids)
-            {
-                OsProcesses.Kill(pid);
-            }
-
-            // A node the test did not get to record: ask it for its pid, then kill that.
-            var left = (Command with { Timeout = TimeSpan.FromSeconds(15) }).Run("pid");
-            if (left.ExitCode == 0 && int.TryParse(left.StandardOutput.Trim(), out var pid2))
-            {
-                OsProcesses.Kill(pid2);
-            }
-        }
-        finally
-        {
-            Epmd.Dispose();
-            try
-            {
-                Directory.Delete(Root, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A file still open by a dying process; the temp dir is cleaned later.
-            }
-        }
-    }
+    public void Dispose() => Node.Dispose();
 
     private sealed record Template(string Root, string ErtsVsn, string RelVsn);
 
@@ -151,24 +103,6 @@ internal sealed class TestRelease : IDisposable
 
     private static string Text(ErlangTerm term) =>
         term is ErlangList list && list.TryGetString(out var text) ? text : throw new InvalidOperationException($"expected a string, got {term}");
-
-    private static void CopyTree(string from, string to)
-    {
-        foreach (var dir in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
-        {
-            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, dir)));
-        }
-
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(to, Path.GetRelativePath(from, file));
-            File.Copy(file, target);
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(target, File.GetUnixFileMode(file));
-            }
-        }
-    }
 
     // Erlang: builds the release with systools and unpacks it (OTP-SPEC §5.6, §8).
     private const string Builder = """

@@ -18,39 +18,34 @@ internal sealed class UpgradeRelease : IDisposable
     public const string SecondVsn = "0.2.0";
 
     private static readonly Lazy<Template> Shared = new(Build);
-    private readonly List<int> _pids = [];
 
     private UpgradeRelease(Template template)
     {
         Root = Directory.CreateTempSubdirectory("exrm-upgrade-").FullName;
         Packages = template.Packages;
-        CopyTree(template.Root, Root);
+        ReleaseNode.CopyTree(template.Root, Root);
         ErtsBundle.Copy(Path.Combine(OtpInstallation.ErlangRoot, "erts-" + template.ErtsVsn), Root);
         ControlScript.Write(Root, new ControlScriptSettings(Name, ReleaseFlavor.Erlang));
 
         var unique = Guid.NewGuid().ToString("N")[..10];
         NodeName = $"exrm_up_{unique}@127.0.0.1";
-        Epmd = EpmdInstance.Start();
-        Command = new ReleaseCommand(Root, Name)
-            .With(Epmd.Environment)
-            .With("ERL_AFLAGS", "-kernel inet_dist_use_interface {127,0,0,1}")
-            .With("EXRM_UP_NODE", NodeName)
-            .With("EXRM_UP_COOKIE", "cookie_" + unique)
-            .With("EXRM_UP_GREETING", "first")
-            .With("RELEASE_NODE", null)
-            .With("RELEASE_COOKIE", null)
-            .With("RELEASE_VSN", null)
-            .With("ERL_FLAGS", null)
-            .With("ERL_ZFLAGS", null) with { Timeout = TimeSpan.FromSeconds(60) };
+        Node = new ReleaseNode(Root, Name, new Dictionary<string, string?>
+        {
+            ["EXRM_UP_NODE"] = NodeName,
+            ["EXRM_UP_COOKIE"] = "cookie_" + unique,
+            ["EXRM_UP_GREETING"] = "first",
+        }, deleteRoot: true);
     }
 
     public string Root { get; }
 
     public string NodeName { get; }
 
-    public EpmdInstance Epmd { get; }
+    public ReleaseNode Node { get; }
 
-    public ReleaseCommand Command { get; }
+    public EpmdInstance Epmd => Node.Epmd;
+
+    public ReleaseCommand Command => Node.Command;
 
     /// <summary>The built packages (outside the release): "good" and "bad" (code_change raises), both of 0.2.0.</summary>
     public IReadOnlyDictionary<string, string> Packages { get; }
@@ -60,23 +55,12 @@ internal sealed class UpgradeRelease : IDisposable
     public static UpgradeRelease Create() => new(Shared.Value);
 
     /// <summary>Runs a command that must succeed; its standard output, trimmed.</summary>
-    public string Ok(params string[] args) => Ok(Command, args);
+    public string Ok(params string[] args) => Node.Ok(args);
 
-    public static string Ok(ReleaseCommand command, params string[] args)
-    {
-        var result = command.Run(args);
-        Assert.True(result.ExitCode == 0, $"bin/{Name} {string.Join(' ', args)}: {result}");
-        return result.StandardOutput.Trim().ReplaceLineEndings("\n");
-    }
+    public static string Ok(ReleaseCommand command, params string[] args) => ReleaseNode.Ok(command, args);
 
     /// <summary>Starts the node as a daemon and remembers its OS pid for <see cref="Dispose"/>.</summary>
-    public int StartDaemon()
-    {
-        Ok("start");
-        var pid = int.Parse(Ok("pid"), System.Globalization.CultureInfo.InvariantCulture);
-        _pids.Add(pid);
-        return pid;
-    }
+    public int StartDaemon() => Node.StartDaemon();
 
     /// <summary>Copies a package to a path relative to the release root.</summary>
     public string Place(string package, string relativePath)
@@ -87,34 +71,7 @@ internal sealed class UpgradeRelease : IDisposable
         return target;
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            foreach (var pid in _pids)
-            {
-                OsProcesses.Kill(pid);
-            }
-
-            var left = (Command with { Timeout = TimeSpan.FromSeconds(15) }).Run("pid");
-            if (left.ExitCode == 0 && int.TryParse(left.StandardOutput.Trim(), out var pid2))
-            {
-                OsProcesses.Kill(pid2);
-            }
-        }
-        finally
-        {
-            Epmd.Dispose();
-            try
-            {
-                Directory.Delete(Root, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A file still open by a dying process; the temp dir is cleaned later.
-            }
-        }
-    }
+    public void Dispose() => Node.Dispose();
 
     private sealed record Template(string Root, string ErtsVsn, IReadOnlyDictionary<string, string> Packages);
 
@@ -132,21 +89,6 @@ internal sealed class UpgradeRelease : IDisposable
 
     private static string Text(ErlangTerm term) =>
         term is ErlangList list && list.TryGetString(out var text) ? text : throw new InvalidOperationException($"expected a string, got {term}");
-
-    private static void CopyTree(string from, string to)
-    {
-        foreach (var dir in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
-        {
-            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, dir)));
-        }
-
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(to, Path.GetRelativePath(from, file));
-            File.Copy(file, target);
-            File.SetUnixFileMode(target, File.GetUnixFileMode(file));
-        }
-    }
 
     // Erlang: two versions of the application, hand-written appups, systools:make_relup and make_tar
     // (OTP-SPEC §5.6), the first version unpacked as the installed release.

@@ -3,24 +3,21 @@ using Exrm.Testing;
 namespace Exrm.EndToEnd.Tests.Fixtures;
 
 /// <summary>
-/// A release tarball extracted into a directory of its own, with a private epmd and a unique node name, and the
-/// means to run its bin/&lt;name&gt;. Disposing stops the node if it still runs (by its own OS pid as a last
-/// resort) and then the epmd.
+/// A release tarball extracted into a directory of its own and driven through its bin/&lt;name&gt; by a
+/// <see cref="ReleaseNode"/>: a private epmd, loopback-only distribution, a unique node name, and every node
+/// it started stopped by its own pid on <see cref="Dispose"/>.
 /// </summary>
 internal sealed class DeployedRelease : IDisposable
 {
     /// <summary>bin/&lt;name&gt;'s exit code for "the node is not running".</summary>
     public const int NotRunning = 3;
 
-    private readonly EpmdInstance epmd;
-    private readonly ReleaseCommand command;
-    private readonly List<int> nodePids = [];
+    private readonly ReleaseNode node;
 
-    private DeployedRelease(string root, EpmdInstance epmd, ReleaseCommand command)
+    private DeployedRelease(string root, ReleaseNode node)
     {
         Root = root;
-        this.epmd = epmd;
-        this.command = command;
+        this.node = node;
     }
 
     /// <summary>The release's root directory (where the tarball was extracted).</summary>
@@ -37,48 +34,15 @@ internal sealed class DeployedRelease : IDisposable
             Assert.True(extracted.ExitCode == 0, $"tar -xzf {tarball}: {extracted}");
         }
 
-        var epmd = EpmdInstance.Start();
-        var node = $"{name}_{Guid.NewGuid():N}"[..(name.Length + 9)] + "@127.0.0.1";
-        var command = new ReleaseCommand(root, name).With(epmd.Environment).With("RELEASE_NODE", node);
-        foreach (var (variable, value) in environment)
-        {
-            command = command.With(variable, value);
-        }
-
-        return new DeployedRelease(root, epmd, command);
+        var variables = environment.ToDictionary(v => v.Name, v => (string?)v.Value);
+        variables["RELEASE_NODE"] = $"{name}_{Guid.NewGuid():N}"[..(name.Length + 9)] + "@127.0.0.1";
+        return new DeployedRelease(root, new ReleaseNode(root, name, variables));
     }
 
     /// <summary>Runs bin/&lt;name&gt; with the arguments, from a directory that is not the release's.</summary>
-    public Result Run(params string[] args)
-    {
-        var result = command.Run(args);
-        if (args is ["start"] or ["restart"] && command.Run("pid") is { ExitCode: 0 } pid && int.TryParse(pid.StandardOutput.Trim(), out var id))
-        {
-            nodePids.Add(id);
-        }
+    public Result Run(params string[] args) => new(string.Join(' ', args), node.Run(args));
 
-        return new Result(string.Join(' ', args), result);
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            if (command.Run("ping").ExitCode == 0)
-            {
-                command.Run("stop");
-            }
-        }
-        finally
-        {
-            foreach (var pid in nodePids.Where(OsProcesses.IsRunning))
-            {
-                OsProcesses.Kill(pid);
-            }
-
-            epmd.Dispose();
-        }
-    }
+    public void Dispose() => node.Dispose();
 
     /// <summary>What one bin/&lt;name&gt; command did.</summary>
     public sealed record Result(string Command, CommandResult Outcome)

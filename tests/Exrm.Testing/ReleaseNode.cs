@@ -1,0 +1,137 @@
+using System.Globalization;
+
+namespace Exrm.Testing;
+
+/// <summary>
+/// The node of a release under test: a private epmd, distribution on loopback only, an environment that
+/// the test chooses (the caller's RELEASE_* and ERL_FLAGS do not leak in), and bin/&lt;name&gt; to drive it.
+/// Every node it started is stopped by its own OS pid on <see cref="Dispose"/>, then the epmd.
+/// </summary>
+public sealed class ReleaseNode : IDisposable
+{
+    private readonly List<int> _pids = [];
+    private readonly string? _ownedRoot;
+
+    /// <param name="environment">Variables for every command (RELEASE_NODE, ${VAR} values, ...), set after the defaults.</param>
+    /// <param name="deleteRoot">Delete the release directory on <see cref="Dispose"/>, once its node is stopped.</param>
+    public ReleaseNode(string root, string name, IReadOnlyDictionary<string, string?> environment, bool deleteRoot = false)
+    {
+        _ownedRoot = deleteRoot ? root : null;
+        Epmd = EpmdInstance.Start();
+        Command = new ReleaseCommand(root, name)
+            .With(Epmd.Environment)
+            // Loopback only, for the node and for every helper node the script starts.
+            .With("ERL_AFLAGS", "-kernel inet_dist_use_interface {127,0,0,1}")
+            .With("RELEASE_NODE", null)
+            .With("RELEASE_COOKIE", null)
+            .With("RELEASE_VSN", null)
+            .With("ERL_FLAGS", null)
+            .With("ERL_ZFLAGS", null)
+            .With(environment) with { Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public EpmdInstance Epmd { get; }
+
+    /// <summary>bin/&lt;name&gt; with this node's environment.</summary>
+    public ReleaseCommand Command { get; }
+
+    /// <summary>Runs bin/&lt;name&gt;; after start or restart, remembers the node's pid for <see cref="Dispose"/>.</summary>
+    public CommandResult Run(params string[] args)
+    {
+        var result = Command.Run(args);
+        if (args is ["start"] or ["restart"] && result.ExitCode == 0 && Command.Run("pid") is { ExitCode: 0 } pid
+            && int.TryParse(pid.StandardOutput.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var id))
+        {
+            _pids.Add(id);
+        }
+
+        return result;
+    }
+
+    /// <summary>Runs a command that must succeed; its standard output, trimmed.</summary>
+    public string Ok(params string[] args) => Ok(Command, args);
+
+    /// <summary>Runs a command of <paramref name="command"/> (this node's, with other variables) that must succeed.</summary>
+    public static string Ok(ReleaseCommand command, params string[] args)
+    {
+        var result = command.Run(args);
+        if (result.ExitCode != 0)
+        {
+            throw new OtpException($"bin/{command.ReleaseName} {string.Join(' ', args)}: {result}");
+        }
+
+        return result.StandardOutput.Trim().ReplaceLineEndings("\n");
+    }
+
+    /// <summary>Starts the node as a daemon; its OS pid.</summary>
+    public int StartDaemon(ReleaseCommand? command = null)
+    {
+        command ??= Command;
+        Ok(command, "start");
+        var pid = int.Parse(Ok(command, "pid"), CultureInfo.InvariantCulture);
+        _pids.Add(pid);
+        return pid;
+    }
+
+    /// <summary>Remembers a pid to stop in <see cref="Dispose"/> if it still runs.</summary>
+    public void Track(int pid) => _pids.Add(pid);
+
+    public void Dispose()
+    {
+        try
+        {
+            foreach (var pid in _pids.Where(OsProcesses.IsRunning))
+            {
+                OsProcesses.Kill(pid);
+            }
+
+            // A node the test did not get to record: ask it for its pid, then stop that.
+            var left = (Command with { Timeout = TimeSpan.FromSeconds(15) }).Run("pid");
+            if (left.ExitCode == 0 && int.TryParse(left.StandardOutput.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid2))
+            {
+                OsProcesses.Kill(pid2);
+            }
+        }
+        finally
+        {
+            Epmd.Dispose();
+            DeleteOwnedRoot();
+        }
+    }
+
+    private void DeleteOwnedRoot()
+    {
+        if (_ownedRoot is null)
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.Delete(_ownedRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open by a dying process; the temp dir is cleaned later.
+        }
+    }
+
+    /// <summary>Copies a directory tree with its files' modes (release templates are copied per test).</summary>
+    public static void CopyTree(string from, string to)
+    {
+        foreach (var dir in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, dir)));
+        }
+
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            File.Copy(file, target);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(target, File.GetUnixFileMode(file));
+            }
+        }
+    }
+}
