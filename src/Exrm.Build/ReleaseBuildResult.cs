@@ -12,7 +12,6 @@ public sealed record ReleaseBuildResult(
     ImmutableArray<string> Applications,
     string ErtsVsn,
     bool IncludesErts,
-    string NodeName,
     bool UsesElixir)
 {
     /// <summary>The earlier versions the release's relup upgrades from (and downgrades to); empty for a first release.</summary>

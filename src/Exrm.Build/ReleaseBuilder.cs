@@ -116,7 +116,6 @@ public static class ReleaseBuilder
             [.. resolved.Applications.Select(a => $"{a.Name}-{a.Vsn}")],
             erlang.ErtsVsn,
             includesErts,
-            release.Name + "@127.0.0.1",
             project.UsesElixir)
         {
             UpgradesFrom = upgrade?.BaseVersions ?? [],

@@ -31,7 +31,7 @@ public sealed class ReleaseBuilderErtsTests : IDisposable
         var rel = ErlangText.Consult(File.ReadAllBytes(Path.Combine(root, "releases", "1.0.0", "shelf.rel")), "shelf.rel").Single().ToString();
         Assert.Contains("{erts,\"99.1\"}", rel, StringComparison.Ordinal);
         Assert.Equal("99.1 1.0.0", File.ReadAllText(Path.Combine(root, "releases", "start_erl.data")).Trim());
-        Assert.True(Directory.Exists(Path.Combine(root, "lib", "kernel-" + KernelVsn)), "kernel comes from the other OTP's lib/");
+        Assert.True(File.Exists(Path.Combine(root, "lib", "kernel-" + KernelVsn, "priv", "from-otp-99")), "kernel comes from the other OTP's lib/");
     }
 
     [Fact]
@@ -39,9 +39,12 @@ public sealed class ReleaseBuilderErtsTests : IDisposable
     {
         var project = PathProject();
 
-        var result = ReleaseBuilder.Build(new ReleaseRequest(new ProjectOptions(project, EbinPaths: ["apps"]), new ErtsSetting.Excluded()));
+        var events = new List<BuildEvent>();
+
+        var result = ReleaseBuilder.Build(new ReleaseRequest(new ProjectOptions(project, EbinPaths: ["apps"]), new ErtsSetting.Excluded()), new SyncProgress(events));
 
         Assert.False(result.IncludesErts);
+        Assert.Contains(events, e => e is BuildEvent.Info { Text: var text } && text.Contains("the target needs Erlang/OTP", StringComparison.Ordinal) && text.Contains($"(ERTS {result.ErtsVsn})", StringComparison.Ordinal));
         Assert.Empty(Directory.EnumerateDirectories(result.OutputDir, "erts-*"));
         Assert.True(File.Exists(Path.Combine(result.OutputDir, "bin", "shelf")));
     }
@@ -76,6 +79,13 @@ public sealed class ReleaseBuilderErtsTests : IDisposable
         {
             Directory.CreateSymbolicLink(Path.Combine(lib, Path.GetFileName(app)), app);
         }
+
+        // Its kernel is marked, so the release shows where its applications came from.
+        var kernel = Path.Combine(lib, "kernel-" + KernelVsn);
+        File.Delete(kernel);
+        Directory.CreateDirectory(Path.Combine(kernel, "priv"));
+        Directory.CreateSymbolicLink(Path.Combine(kernel, "ebin"), Path.Combine(installed, "lib", "kernel-" + KernelVsn, "ebin"));
+        File.WriteAllText(Path.Combine(kernel, "priv", "from-otp-99"), "marker\n");
 
         var releases = Directory.CreateDirectory(Path.Combine(root, "releases", "99")).FullName;
         File.Copy(Path.Combine(installed, "releases", "25", "start_clean.script"), Path.Combine(releases, "start_clean.script"));

@@ -51,6 +51,9 @@ public sealed class ReleaseFlowTests : IDisposable
         using var release = DeployedRelease.Extract(Path.Combine(project, "rel/depot/releases/0.0.1/depot.tar.gz"), "depot", Path.Combine(work.FullName, "elsewhere", "depot"));
         Assert.True(Directory.Exists(Path.Combine(release.Root, "data")), "the mkdir overlay is in the release");
         Assert.True(File.Exists(Path.Combine(release.Root, "README.md")), "the copy overlay is in the release");
+        // rebar3 links _build's priv/ back to the project's; the release holds the file itself.
+        var priv = Path.Combine(release.Root, "lib", "depot-0.0.1", "priv", "prices.txt");
+        Assert.Equal(("apples 3\n", false), (File.ReadAllText(priv), new FileInfo(priv).LinkTarget is not null));
         release.Run("start").Succeeded();
         Assert.Equal("pong", release.Run("ping").Succeeded().Output.Trim());
         Assert.Equal(Quoted(release.Root), release.Run("eval", "code:root_dir().").Succeeded().Output.Trim());
@@ -58,6 +61,7 @@ public sealed class ReleaseFlowTests : IDisposable
         Assert.Equal("\"Hello from sys.config, rpc (1)\"", release.Run("rpc", "depot_counter", "hello", "\"rpc\"").Succeeded().Output.Trim());
         // +P 200000 from the project's vm.args, rounded up by the VM to a power of two (the default is 1048576).
         Assert.Equal("262144", release.Run("eval", "erlang:system_info(process_limit).").Succeeded().Output.Trim());
+        Assert.Equal("{ok,<<\"apples 3\\n\">>}", release.Run("eval", "file:read_file(filename:join(code:priv_dir(depot), \"prices.txt\")).").Succeeded().Output.Trim());
 
         // The next version, built by exrm, unpacked by the running node's release_handler under both naming conventions.
         ProjectFiles.WriteRebar3Project(project, version: "0.0.2", greeting: "Hello again");

@@ -30,7 +30,7 @@ internal static class MixProject
             progress?.Report(new BuildEvent.Stage($"Compiling with mix (MIX_ENV={env})"));
             var result = ProcessRunner.Run(
                 mix,
-                ["run", "--no-start", probe, answer, options.ReleaseName ?? string.Empty],
+                ["run", "--no-start", probe, answer],
                 options.Directory,
                 new Dictionary<string, string?> { ["MIX_ENV"] = env },
                 options.CompileTimeout,

@@ -74,6 +74,7 @@ internal static class ProjectFiles
             {profiles, [{prod, [{relx, [{dev_mode, false}, {include_erts, true}]}]}]}.
             """);
         Write(dir, "README.md", "depot\n");
+        Write(dir, "priv/prices.txt", "apples 3\n");
         Write(dir, "src/depot.app.src", $$$"""
             {application, depot,
              [{description, "A depot"},

@@ -2,7 +2,7 @@
 # about it as one Erlang term (read back with file:consult rules): the project's application and version,
 # the release settings from mix.exs, the compiled applications, and the configuration evaluated for the
 # environment. One VM does the compile and all of this.
-[out, wanted_release] = System.argv()
+[out] = System.argv()
 
 config = Mix.Project.config()
 charlist = fn value -> String.to_charlist(to_string(value)) end
@@ -62,7 +62,6 @@ info = [
   version: charlist.(config[:version] || ""),
   umbrella_apps: umbrella_apps,
   releases: releases,
-  wanted_release: charlist.(wanted_release),
   ebin_dirs: Enum.map(Path.wildcard(Path.join(Mix.Project.build_path(), "lib/*/ebin")), charlist),
   config_origin: charlist.(config_path),
   elixir_lib: charlist.(Path.expand(Path.join(:code.lib_dir(:elixir), ".."))),
