@@ -129,6 +129,11 @@ public static class ReleaseBuilder
     private static UpgradeBuild.Result? PlanUpgrade(
         ReleaseRequest request, ReleaseDefinition release, ResolvedApplications resolved, string target, string projectDir, IProgress<BuildEvent>? progress)
     {
+        if (request.NoUpgrade)
+        {
+            return null;
+        }
+
         var sources = request.UpFrom.IsDefaultOrEmpty
             ? EarlierReleases.KeptVersions(target, release.Name, release.Vsn).Take(1).ToImmutableArray()
             : request.UpFrom;

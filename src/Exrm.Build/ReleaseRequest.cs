@@ -8,9 +8,11 @@ namespace Exrm.Build;
 /// <param name="Strip">Strip debug information from beams (default); --no-strip keeps it.</param>
 /// <param name="OutputDir">Where releases go, default &lt;project&gt;/rel.</param>
 /// <param name="UpFrom">--upfrom: earlier releases to upgrade from (versions kept in rel/, tarballs or release directories); default: the newest kept one.</param>
+/// <param name="NoUpgrade">--no-upgrade: build no relup, for a version that is deployed by a restart.</param>
 public sealed record ReleaseRequest(
     ProjectOptions Project,
     ErtsSetting? Erts = null,
     bool Strip = true,
     string? OutputDir = null,
-    System.Collections.Immutable.ImmutableArray<string> UpFrom = default);
+    System.Collections.Immutable.ImmutableArray<string> UpFrom = default,
+    bool NoUpgrade = false);

@@ -8,7 +8,7 @@ public sealed class ReleaseCommandTests
         var (code, output, _) = CliRun.Invoke("release", "--help");
 
         Assert.Equal(ExitCode.Success, code);
-        foreach (var option in new[] { "--env", "--name", "--version", "--path", "--no-erts", "--erts", "--no-strip", "--verbose" })
+        foreach (var option in new[] { "--env", "--name", "--version", "--path", "--upfrom", "--no-upgrade", "--no-erts", "--erts", "--no-strip", "--verbose" })
         {
             Assert.Contains(option, output, StringComparison.Ordinal);
         }

@@ -48,6 +48,9 @@ public sealed class UpgradeBuildTests : IDisposable
         Assert.Contains("gate_util", run.Error, StringComparison.Ordinal);
         Assert.Contains("Bump the version", run.Error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(project, "rel/gate/releases/0.0.2")), "nothing was built");
+
+        ExrmRun.Invoke("release", project, "--no-upgrade").Succeeded();
+        Assert.False(File.Exists(Path.Combine(project, "rel/gate/releases/0.0.2/relup")), "--no-upgrade builds no relup");
     }
 
     [Fact]

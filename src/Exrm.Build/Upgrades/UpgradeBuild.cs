@@ -79,13 +79,13 @@ internal static class UpgradeBuild
                     problems.Add(new ReleaseProblem(
                         app.Name,
                         $"{app.Name} changed from {string.Join(", ", changedFrom.Select(o => o.Resource.Vsn))} to {app.Vsn}, but {app.App.EbinDir} has no {app.Name}.appup.",
-                        "OTP ships appups for its applications; without one, rebuild the earlier release with this OTP or restart instead of hot-upgrading."));
+                        "OTP ships appups for its applications; without one, write rel/appups/" + app.Name + "/" + app.Vsn + ".appup, or build with --no-upgrade and deploy this version by a restart."));
                     continue;
                 case ApplicationOrigin.Elixir:
                     problems.Add(new ReleaseProblem(
                         app.Name,
                         $"Elixir's application {app.Name} changed from {string.Join(", ", changedFrom.Select(o => o.Resource.Vsn))} to {app.Vsn}; Elixir ships no appups, and exrm does not generate them for Elixir itself, whose modules every other module uses.",
-                        $"Build the new release with the Elixir of the earlier one, or write rel/appups/{app.Name}/{app.Vsn}.appup yourself (a restart_application or restart_emulator is the usual choice)."));
+                        $"Build the new release with the Elixir of the earlier one, write rel/appups/{app.Name}/{app.Vsn}.appup yourself (a restart_emulator is the usual choice), or build with --no-upgrade and deploy this version by a restart."));
                     continue;
             }
 
@@ -164,7 +164,7 @@ internal static class UpgradeBuild
             problems.Add(new ReleaseProblem(
                 app.Name,
                 $"The code of {app.Name} changed ({changed.Module} is {changed.Kind.ToString().ToLowerInvariant()}), but its version is still {app.Vsn}: release_handler would keep the old files and no upgrade would load the new code.",
-                $"Bump the version of {app.Name} (in mix.exs or its .app.src)."));
+                $"Bump the version of {app.Name} (in mix.exs or its .app.src), or build with --no-upgrade and deploy this version by a restart."));
         }
     }
 

@@ -18,11 +18,12 @@ internal static class ReleaseCommand
         var noErts = new Option<bool>("--no-erts") { Description = "Do not bundle ERTS: the target's own Erlang runs the release." };
         var erts = new Option<DirectoryInfo?>("--erts") { Description = "Bundle the ERTS and OTP applications of another OTP installation (its root directory)." };
         var upFrom = new Option<string[]>("--upfrom") { Description = "An earlier release to upgrade from: a version kept in rel/<name>/releases, a tarball or a release directory; repeatable (default: the newest kept one)." };
+        var noUpgrade = new Option<bool>("--no-upgrade") { Description = "Build no appups and relup: this version is deployed by a restart, not a hot upgrade." };
         var noStrip = new Option<bool>("--no-strip") { Description = "Keep debug information in the beams." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show compiler output and every application." };
         var command = new Command("release", "Build a self-contained release and its tarball (rel/<name>/releases/<vsn>/<name>.tar.gz).");
         command.Arguments.Add(dir);
-        foreach (var option in new Option[] { env, name, version, paths, upFrom, noErts, erts, noStrip, verbose })
+        foreach (var option in new Option[] { env, name, version, paths, upFrom, noUpgrade, noErts, erts, noStrip, verbose })
         {
             command.Options.Add(option);
         }
@@ -38,6 +39,12 @@ internal static class ReleaseCommand
                 return (int)ExitCode.NoInput;
             }
 
+            if (parsed.GetValue(noUpgrade) && parsed.GetValue(upFrom) is { Length: > 0 })
+            {
+                error.WriteLine("exrm: --no-upgrade and --upfrom exclude each other: choose whether to build an upgrade.");
+                return (int)ExitCode.Usage;
+            }
+
             if (parsed.GetValue(noErts) && parsed.GetValue(erts) is not null)
             {
                 error.WriteLine("exrm: --no-erts and --erts exclude each other: choose whether to bundle an ERTS.");
@@ -50,7 +57,8 @@ internal static class ReleaseCommand
                 new ProjectOptions(project, parsed.GetValue(env), parsed.GetValue(name), parsed.GetValue(version), [.. parsed.GetValue(paths) ?? []]),
                 ertsSetting,
                 Strip: !parsed.GetValue(noStrip),
-                UpFrom: [.. parsed.GetValue(upFrom) ?? []]);
+                UpFrom: [.. parsed.GetValue(upFrom) ?? []],
+                NoUpgrade: parsed.GetValue(noUpgrade));
             var renderer = new BuildProgressRenderer(output, error, parsed.GetValue(verbose));
             try
             {
