@@ -16,4 +16,7 @@ public sealed record ReleaseBuildResult(
 {
     /// <summary>The earlier versions the release's relup upgrades from (and downgrades to); empty for a first release.</summary>
     public ImmutableArray<string> UpgradesFrom { get; init; } = [];
+
+    /// <summary>Those of <see cref="UpgradesFrom"/> whose upgrade restarts the emulator (a new ERTS, kernel, stdlib or sasl).</summary>
+    public ImmutableArray<string> EmulatorRestartsFrom { get; init; } = [];
 }

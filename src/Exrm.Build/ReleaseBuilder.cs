@@ -24,7 +24,8 @@ namespace Exrm.Build;
 /// <code>
 /// rel/&lt;name&gt;/
 ///   bin/&lt;name&gt;                      control script (start, stop, ping, eval, rpc, ...)
-///   bin/start, bin/start_erl         rendered from the ERTS .src templates (heart and release_handler use them)
+///   bin/start [DATA_FILE]            what heart and release_handler run to boot the node again (via bin/&lt;name&gt; start)
+///   bin/start_erl                    rendered from the ERTS .src template (absent with --no-erts)
 ///   erts-&lt;evsn&gt;/bin/                only what a release runs (absent with --no-erts)
 ///   lib/&lt;app&gt;-&lt;vsn&gt;/ebin, priv       every application of the closure; beams stripped unless --no-strip
 ///   releases/RELEASES                this release, permanent (so later releases can downgrade to it)
@@ -119,6 +120,7 @@ public static class ReleaseBuilder
             project.UsesElixir)
         {
             UpgradesFrom = upgrade?.BaseVersions ?? [],
+            EmulatorRestartsFrom = upgrade?.EmulatorRestartsFrom ?? [],
         };
     }
 

@@ -25,7 +25,19 @@ internal static class ReleaseSummary
         if (!result.UpgradesFrom.IsEmpty)
         {
             output.WriteLine();
-            output.WriteLine($"Hot-upgrade a node running {string.Join(" or ", result.UpgradesFrom)}, without a restart:");
+            var hot = result.UpgradesFrom.Except(result.EmulatorRestartsFrom).ToList();
+            if (hot.Count > 0)
+            {
+                output.WriteLine($"Hot-upgrade a node running {string.Join(" or ", hot)}, without a restart:");
+            }
+
+            if (!result.EmulatorRestartsFrom.IsEmpty)
+            {
+                output.WriteLine($"Upgrade a node running {string.Join(" or ", result.EmulatorRestartsFrom)} by an emulator restart: ERTS, kernel, stdlib or sasl change, so");
+                output.WriteLine("the node reboots into the new version (its processes and connections do not survive that) and must run");
+                output.WriteLine("under heart: -heart in its vm.args, else upgrade refuses and changes nothing:");
+            }
+
             output.WriteLine($"    mkdir -p {home}/releases/{result.Vsn} && cp {tarball} {home}/releases/{result.Vsn}/");
             output.WriteLine($"    {home}/bin/{result.Name} upgrade {result.Vsn}");
             output.WriteLine($"    {home}/bin/{result.Name} downgrade {result.UpgradesFrom[0]}   # and back");

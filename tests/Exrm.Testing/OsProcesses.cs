@@ -74,6 +74,59 @@ public static class OsProcesses
         }
     }
 
+    /// <summary>
+    /// Kills the child processes of <paramref name="pid"/>, then <paramref name="pid"/>. A node's children go first
+    /// because one of them may be heart, which would start the node again on seeing its VM die.
+    /// </summary>
+    public static void KillWithChildren(int pid)
+    {
+        foreach (var child in ChildrenOf(pid))
+        {
+            Kill(child);
+        }
+
+        Kill(pid);
+    }
+
+    /// <summary>The pids whose parent is <paramref name="pid"/> (from /proc; none where there is no /proc).</summary>
+    public static IReadOnlyList<int> ChildrenOf(int pid)
+    {
+        var children = new List<int>();
+        if (!Directory.Exists("/proc"))
+        {
+            return children;
+        }
+
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var candidate))
+            {
+                continue;
+            }
+
+            try
+            {
+                // pid (comm) state ppid ...: the fields after the last ')'.
+                var text = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+                if (int.TryParse(fields[1], out var parent) && parent == pid)
+                {
+                    children.Add(candidate);
+                }
+            }
+            catch (IOException)
+            {
+                // Exited meanwhile.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Not ours.
+            }
+        }
+
+        return children;
+    }
+
     /// <summary>Repeats <paramref name="attempt"/> until it returns true or <paramref name="timeout"/> passes.</summary>
     public static bool Eventually(Func<bool> attempt, TimeSpan timeout, TimeSpan? interval = null)
     {

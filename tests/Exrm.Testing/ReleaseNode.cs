@@ -35,11 +35,15 @@ public sealed class ReleaseNode : IDisposable
     /// <summary>bin/&lt;name&gt; with this node's environment.</summary>
     public ReleaseCommand Command { get; }
 
-    /// <summary>Runs bin/&lt;name&gt;; after start or restart, remembers the node's pid for <see cref="Dispose"/>.</summary>
+    /// <summary>
+    /// Runs bin/&lt;name&gt;; after a command that may leave a new node process (start, restart, and install,
+    /// upgrade or downgrade, which reboot the node when they restart the emulator), remembers its pid for
+    /// <see cref="Dispose"/>.
+    /// </summary>
     public CommandResult Run(params string[] args)
     {
         var result = Command.Run(args);
-        if (args is ["start"] or ["restart"] && result.ExitCode == 0 && Command.Run("pid") is { ExitCode: 0 } pid
+        if (args is ["start"] or ["restart"] or ["install" or "upgrade" or "downgrade", ..] && result.ExitCode == 0 && Command.Run("pid") is { ExitCode: 0 } pid
             && int.TryParse(pid.StandardOutput.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var id))
         {
             _pids.Add(id);
@@ -82,14 +86,14 @@ public sealed class ReleaseNode : IDisposable
         {
             foreach (var pid in _pids.Where(OsProcesses.IsRunning))
             {
-                OsProcesses.Kill(pid);
+                OsProcesses.KillWithChildren(pid);
             }
 
             // A node the test did not get to record: ask it for its pid, then stop that.
             var left = (Command with { Timeout = TimeSpan.FromSeconds(15) }).Run("pid");
             if (left.ExitCode == 0 && int.TryParse(left.StandardOutput.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid2))
             {
-                OsProcesses.Kill(pid2);
+                OsProcesses.KillWithChildren(pid2);
             }
         }
         finally

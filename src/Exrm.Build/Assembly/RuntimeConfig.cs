@@ -63,6 +63,11 @@ internal static class RuntimeConfig
         ## The cookie other nodes (and bin/ commands) need to talk to this node. Keep it secret.
         -setcookie {cookie}
 
+        ## heart restarts the node when it stops answering, with bin/start. An upgrade to a new ERTS, kernel,
+        ## stdlib or sasl restarts the emulator and needs it: bin/ upgrade refuses such an upgrade without it.
+        ## Uncomment to enable (not together with a supervisor such as systemd that restarts the node itself).
+        ## -heart
+
         """;
 
     /// <summary>Adds the node name and cookie to a user's vm.args that lacks them.</summary>

@@ -4,8 +4,9 @@ using Exrm.Otp;
 namespace Exrm.Build.Runtime;
 
 /// <summary>
-/// Writes a release's control script, <c>bin/&lt;name&gt;</c> (POSIX sh), and the Erlang helper it
-/// evaluates in a hidden node to talk to the running release, <c>bin/nodetool.script</c>.
+/// Writes a release's control script, <c>bin/&lt;name&gt;</c> (POSIX sh), the Erlang helper it
+/// evaluates in a hidden node to talk to the running release, <c>bin/nodetool.script</c>, and the start
+/// program heart and release_handler run, <c>bin/start</c>.
 /// </summary>
 /// <remarks>
 /// Writes:
@@ -14,6 +15,7 @@ namespace Exrm.Build.Runtime;
 ///                               restart | reboot | ping | pid | eval | rpc | versions | unpack |
 ///                               install | upgrade | downgrade | remove | help              (0755)
 /// &lt;root&gt;/bin/nodetool.script    evaluated with file:script/1 under start_clean; needs no compiler (0644)
+/// &lt;root&gt;/bin/start [DATA_FILE]  runs "bin/&lt;name&gt; start" booting the versions DATA_FILE names   (0755)
 /// </code>
 /// The script's header documents what it expects of the release (start_erl.data, releases/&lt;vsn&gt;/
 /// start.boot, start_clean.boot, sys.config, vm.args, erts-&lt;vsn&gt; or erl on PATH), its environment
@@ -32,7 +34,7 @@ public static partial class ControlScript
     private const UnixFileMode Readable =
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
-    /// <summary>Writes <c>bin/&lt;name&gt;</c> and <c>bin/nodetool.script</c> into <paramref name="releaseRoot"/>.</summary>
+    /// <summary>Writes <c>bin/&lt;name&gt;</c>, <c>bin/nodetool.script</c> and <c>bin/start</c> into <paramref name="releaseRoot"/>.</summary>
     /// <exception cref="ReleaseException">The release name cannot be a script name, or is the helper's.</exception>
     public static void Write(string releaseRoot, ControlScriptSettings settings)
     {
@@ -57,6 +59,7 @@ public static partial class ControlScript
         Directory.CreateDirectory(bin);
         WriteFile(Path.Combine(bin, name), Render("runtime/control.sh", name, flavor), Executable);
         WriteFile(Path.Combine(bin, HelperFileName), Render("runtime/nodetool.script", name, flavor), Readable);
+        WriteFile(Path.Combine(bin, "start"), Render("runtime/start.sh", name, flavor), Executable);
     }
 
     private static string Render(string template, string name, string flavor) =>

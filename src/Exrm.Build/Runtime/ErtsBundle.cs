@@ -13,12 +13,12 @@ namespace Exrm.Build.Runtime;
 ///     epmd heart run_erl to_erl                       distribution, heart, daemon and attach
 ///     escript erl_call dyn_erl                        when the source has them
 ///     erl start start_erl                             rendered from erl.src, start.src, start_erl.src
-/// &lt;root&gt;/bin/start        the program heart and release_handler run (start_prg): start [DataFile]
 /// &lt;root&gt;/bin/start_erl    start_erl RootDir RelDir DataFile [ErlFlags]
 /// </code>
 /// The installed <c>erl</c> and <c>start</c> are never copied: distributions patch them with a fixed
 /// ROOTDIR. The rendered scripts carry this release's root, and find their real root with
-/// <c>dyn_erl --realpath</c> when the release has been moved.
+/// <c>dyn_erl --realpath</c> when the release has been moved. The release's own <c>bin/start</c>, which heart
+/// and release_handler run, comes with the control script (<see cref="ControlScript"/>).
 /// </remarks>
 public static class ErtsBundle
 {
@@ -56,7 +56,7 @@ public static class ErtsBundle
 
     /// <summary>
     /// Copies what a release needs from <paramref name="sourceErtsDir"/> into
-    /// <c><paramref name="releaseRoot"/>/erts-&lt;vsn&gt;/bin</c>, and writes <c>bin/start</c> and <c>bin/start_erl</c>.
+    /// <c><paramref name="releaseRoot"/>/erts-&lt;vsn&gt;/bin</c>, and writes <c>bin/start_erl</c>.
     /// </summary>
     /// <exception cref="ReleaseException">The source is missing, or lacks programs or templates; every missing file is named.</exception>
     /// <param name="finalRoot">
@@ -105,7 +105,6 @@ public static class ErtsBundle
 
         var releaseBin = Path.Combine(root, "bin");
         Directory.CreateDirectory(releaseBin);
-        written.Add(WriteScript(Path.Combine(releaseBin, "start"), RenderReleaseStart(startSrc, scriptRoot, vsn, sourceBin), log));
         written.Add(WriteScript(Path.Combine(releaseBin, "start_erl"), startErlSrc, log));
 
         var bytes = written.Sum(f => new FileInfo(f).Length);
@@ -151,27 +150,6 @@ public static class ErtsBundle
     private static string RenderPlaceholders(string template, string root, string vsn) =>
         template.Replace("%FINAL_ROOTDIR%", root, StringComparison.Ordinal)
             .Replace("%VSN%", vsn, StringComparison.Ordinal);
-
-    /// <summary>
-    /// <c>bin/start</c>: OTP's start.src with its last line (run_erl with pipes in <c>/tmp/</c> and a
-    /// <c>$ROOTDIR/bin/run_erl</c> a release does not have) replaced by one that keeps the pipes in the
-    /// release's <c>tmp/</c>, takes run_erl from the ERTS named in the data file, and boots with vm.args.
-    /// </summary>
-    private static string RenderReleaseStart(string startSrc, string root, string vsn, string sourceBin)
-    {
-        var lines = RenderPlaceholders(startSrc, root, vsn).Split('\n').ToList();
-        var index = lines.FindLastIndex(line => line.TrimStart().StartsWith("$ROOTDIR/bin/run_erl", StringComparison.Ordinal));
-        if (index < 0)
-        {
-            throw new ReleaseException(new ReleaseProblem(
-                "erts",
-                $"{Path.Combine(sourceBin, "start.src")} has no line starting with $ROOTDIR/bin/run_erl, so bin/start cannot be made from it.",
-                "Use the start.src of a standard Erlang/OTP installation (OTP 21 or later), or pass --erts ROOT naming one."));
-        }
-
-        lines[index] = TemplateResources.Read("runtime/start.run_erl.sh").TrimEnd('\n');
-        return string.Join('\n', lines);
-    }
 
     private static string WriteScript(string path, string text, IProgress<string>? log)
     {

@@ -22,7 +22,11 @@ internal static class UpgradeBuild
     /// <param name="Relup">The relup term for releases/&lt;vsn&gt;/relup.</param>
     /// <param name="GeneratedAppups">Appups exrm generated, to write next to the application's .app, by application.</param>
     /// <param name="BaseVersions">The versions it upgrades from.</param>
-    public sealed record Result(ErlangTuple Relup, ImmutableDictionary<string, Appup> GeneratedAppups, ImmutableArray<string> Notes, ImmutableArray<string> BaseVersions);
+    public sealed record Result(ErlangTuple Relup, ImmutableDictionary<string, Appup> GeneratedAppups, ImmutableArray<string> Notes, ImmutableArray<string> BaseVersions)
+    {
+        /// <summary>The base versions whose upgrade restarts the emulator (<see cref="RelupResult.EmulatorRestartsFrom"/>).</summary>
+        public ImmutableArray<string> EmulatorRestartsFrom { get; init; } = [];
+    }
 
     public static Result Plan(
         ReleaseDefinition release,
@@ -117,7 +121,10 @@ internal static class UpgradeBuild
         }
 
         var relup = RelupGenerator.Generate(release, [.. bases.Select(b => b.Release)], [.. bases.Select(b => b.Release)], resources, appups);
-        return new Result(relup.Relup, generated.ToImmutable(), notes.ToImmutable(), [.. bases.Select(b => b.Release.Vsn)]);
+        return new Result(relup.Relup, generated.ToImmutable(), notes.ToImmutable(), [.. bases.Select(b => b.Release.Vsn)])
+        {
+            EmulatorRestartsFrom = relup.EmulatorRestartsFrom,
+        };
     }
 
     /// <summary>A shipped appup (ebin/&lt;app&gt;.appup) or one in rel/appups/&lt;app&gt;/&lt;vsn&gt;.appup wins over generation.</summary>

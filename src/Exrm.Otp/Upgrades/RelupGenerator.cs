@@ -45,11 +45,16 @@ public static class RelupGenerator
         }
 
         var up = new List<ErlangTerm>();
+        var restarts = new List<string>();
         foreach (var baseRel in upFrom)
         {
             if (Script(ScriptTranslator.Direction.Up, target, topApps, baseRel, apps, appups, warnings, problems) is { } script)
             {
                 up.Insert(0, Term.Tuple(Term.String(baseRel.Vsn), Term.Nil, Term.List(script.Select(i => i.ToTerm()))));
+                if (script.Any(i => i is I.RestartNewEmulator or I.RestartEmulator))
+                {
+                    restarts.Add(baseRel.Vsn);
+                }
             }
         }
 
@@ -63,7 +68,7 @@ public static class RelupGenerator
         }
 
         return problems.Count == 0
-            ? new RelupResult(Term.Tuple(Term.String(target.Vsn), Term.List(up), Term.List(down)), [.. warnings])
+            ? new RelupResult(Term.Tuple(Term.String(target.Vsn), Term.List(up), Term.List(down)), [.. warnings]) { EmulatorRestartsFrom = [.. restarts] }
             : throw new ReleaseException(problems);
     }
 

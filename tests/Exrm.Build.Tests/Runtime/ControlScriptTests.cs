@@ -8,7 +8,7 @@ namespace Exrm.Build.Tests.Runtime;
 public sealed class ControlScriptTests
 {
     [Fact]
-    public void Writes_an_executable_script_and_its_helper()
+    public void Writes_an_executable_script_its_helper_and_bin_start()
     {
         var root = Directory.CreateTempSubdirectory("exrm-script-").FullName;
         try
@@ -20,6 +20,9 @@ public sealed class ControlScriptTests
             Assert.DoesNotContain("@RELEASE_", File.ReadAllText(script), StringComparison.Ordinal);
             Assert.True(OperatingSystem.IsWindows() || File.GetUnixFileMode(script).HasFlag(UnixFileMode.OtherExecute));
             Assert.True(File.Exists(Path.Combine(root, "bin", ControlScript.HelperFileName)));
+            var start = Path.Combine(root, "bin", "start");
+            Assert.Contains("exec \"$bin/my_rel\" start", File.ReadAllText(start), StringComparison.Ordinal);
+            Assert.True(OperatingSystem.IsWindows() || File.GetUnixFileMode(start).HasFlag(UnixFileMode.OtherExecute));
         }
         finally
         {

@@ -38,6 +38,34 @@ public sealed class ElixirReleaseTests
     }
 
     [Fact]
+    public void Heart_brings_a_rebooted_node_back_as_bin_start_would_with_iex_and_its_config_rendered_again()
+    {
+        using var release = TestRelease.Create(ReleaseFlavor.Elixir);
+        File.AppendAllText(Path.Combine(release.VsnDir, "vm.args"), "-heart\n");
+        var config = Path.Combine(release.VsnDir, "sys.config.src");
+        File.WriteAllText(config, "[{exrm_demo, [{greeting, \"before ${EXRM_GREETING}\"}]}].\n");
+        var command = release.Command.With("EXRM_GREETING", "the reboot");
+        var pid = release.StartDaemon(command);
+        Assert.Equal("{:ok, 'before the reboot'}", TestRelease.Ok(command, "eval", "Application.fetch_env(:exrm_demo, :greeting)"));
+        File.WriteAllText(config, "[{exrm_demo, [{greeting, \"after ${EXRM_GREETING}\"}]}].\n");
+
+        Assert.Equal("ok", TestRelease.Ok(command, "reboot"));
+
+        Assert.True(OsProcesses.WaitForExit(pid, Deadline), "init:reboot() did not stop the VM");
+        Assert.True(
+            OsProcesses.Eventually(() => command.Run("ping").ExitCode == 0, Deadline),
+            "heart did not start the node again");
+        var newPid = int.Parse(TestRelease.Ok(command, "pid"), System.Globalization.CultureInfo.InvariantCulture);
+        release.Track(newPid);
+        Assert.NotEqual(pid, newPid);
+        Assert.Equal("{:ok, 'after the reboot'}", TestRelease.Ok(command, "eval", "Application.fetch_env(:exrm_demo, :greeting)"));
+        Assert.Equal("{:ok, [['Elixir.IEx.CLI']]}", TestRelease.Ok(command, "eval", ":init.get_argument(:user)"));
+        Assert.Equal("ok", TestRelease.Ok(command, "stop"));
+        Assert.False(OsProcesses.IsRunning(newPid));
+        Assert.Equal(3, command.Run("ping").ExitCode);
+    }
+
+    [Fact]
     public void Attach_and_remote_console_open_iex_on_the_node()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Elixir);

@@ -154,6 +154,33 @@ public sealed class ErlangReleaseTests
     }
 
     [Fact]
+    public void Bin_start_boots_what_its_data_file_names_as_heart_and_release_handler_would()
+    {
+        using var release = TestRelease.Create(ReleaseFlavor.Erlang);
+        var startErlData = Path.Combine(release.Root, "releases", "start_erl.data");
+        var permanent = File.ReadAllText(startErlData);
+        // The default file and a RELEASE_VSN left in the environment name versions that do not exist: only the
+        // data file given decides, as for release_handler's "bin/start releases/new_start_erl.data".
+        File.WriteAllText(startErlData, $"{release.ErtsVsn} 9.9.8\n");
+        var dataFile = Path.Combine(release.Root, "releases", "new_start_erl.data");
+        File.WriteAllText(dataFile, $"{release.ErtsVsn} {release.RelVsn}");
+        var environment = release.Command.Environment.SetItem("RELEASE_VSN", "9.9.9");
+
+        using var start = ChildProcess.Start(Path.Combine(release.Root, "bin", "start"), [dataFile], environment);
+        start.CloseInput();
+        var started = start.WaitForExit(Deadline);
+        File.WriteAllText(startErlData, permanent);
+
+        Assert.True(started.ExitCode == 0, started.ToString());
+        release.Track(int.Parse(release.Ok("pid"), CultureInfo.InvariantCulture));
+        Assert.Equal($"{{\"{TestRelease.Name}\",\"{release.RelVsn}\"}}", release.Ok("eval", "init:script_id()."));
+        Assert.Equal("embedded", release.Ok("eval", "{ok, [[Mode]]} = init:get_argument(mode), Mode.").Trim('"'));
+        Assert.Equal("false", release.Ok("eval", "os:getenv(\"RELEASE_START_ERL_DATA\")."));
+        Assert.True(Directory.EnumerateFileSystemEntries(Path.Combine(release.Root, "tmp"), "erlang.pipe.*").Any(), "attach needs run_erl's pipes in tmp/");
+        Assert.Equal("ok", release.Ok("stop"));
+    }
+
+    [Fact]
     public void Reboot_without_heart_stops_the_node()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Erlang);

@@ -31,8 +31,8 @@ public sealed class ErtsBundleTests : IDisposable
             Assert.False(File.Exists(Path.Combine(bin, tool)), $"{tool} is not needed in a release");
         }
 
-        Assert.True(File.Exists(Path.Combine(_dir, "bin", "start")));
         Assert.True(File.Exists(Path.Combine(_dir, "bin", "start_erl")));
+        Assert.False(File.Exists(Path.Combine(_dir, "bin", "start")), "bin/start comes with the control script");
         var written = Directory.EnumerateFiles(_dir, "*", SearchOption.AllDirectories).ToList();
         Assert.Equal(written.Count, result.Files);
         Assert.Equal(written.Sum(f => new FileInfo(f).Length), result.Bytes);
@@ -45,14 +45,12 @@ public sealed class ErtsBundleTests : IDisposable
         var result = ErtsBundle.Copy(InstalledErts, _dir);
 
         var erl = File.ReadAllText(Path.Combine(_dir, "erts-" + result.ErtsVsn, "bin", "erl"));
-        var start = File.ReadAllText(Path.Combine(_dir, "bin", "start"));
+        var start = File.ReadAllText(Path.Combine(_dir, "erts-" + result.ErtsVsn, "bin", "start"));
         Assert.Contains($"ROOTDIR=\"{_dir}\"", erl, StringComparison.Ordinal);
         Assert.DoesNotContain("%FINAL_ROOTDIR%", erl, StringComparison.Ordinal);
+        Assert.DoesNotContain("%FINAL_ROOTDIR%", start, StringComparison.Ordinal);
         Assert.DoesNotContain("%VSN%", start, StringComparison.Ordinal);
         Assert.DoesNotContain("ROOTDIR=/usr/lib/erlang", erl, StringComparison.Ordinal);
-        // bin/start keeps run_erl's pipes inside the release, where bin/<name> attach looks.
-        Assert.Contains("\"$ROOTDIR/tmp/\"", start, StringComparison.Ordinal);
-        Assert.DoesNotContain("-daemon /tmp/", start, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -77,23 +75,6 @@ public sealed class ErtsBundleTests : IDisposable
         {
             Directory.Move(moved, release.Root);
         }
-    }
-
-    [Fact]
-    public void Bin_start_boots_the_release_as_heart_would()
-    {
-        using var release = TestRelease.Create(ReleaseFlavor.Erlang);
-        using var start = ChildProcess.Start(Path.Combine(release.Root, "bin", "start"), [], release.Command.Environment);
-        start.CloseInput();
-        Assert.Equal(0, start.WaitForExit(TimeSpan.FromSeconds(30)).ExitCode);
-
-        Assert.True(
-            OsProcesses.Eventually(() => release.Command.Run("ping").ExitCode == 0, TimeSpan.FromSeconds(30)),
-            "the node started by bin/start never answered ping");
-        release.Track(int.Parse(release.Ok("pid"), System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal("embedded", release.Ok("eval", "{ok, [[Mode]]} = init:get_argument(mode), Mode.").Trim('"'));
-        Assert.True(Directory.EnumerateFileSystemEntries(Path.Combine(release.Root, "tmp"), "erlang.pipe.*").Any());
-        Assert.Equal("ok", release.Ok("stop"));
     }
 
     [Fact]

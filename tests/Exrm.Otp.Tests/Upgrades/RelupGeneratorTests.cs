@@ -87,6 +87,7 @@ public sealed class RelupGeneratorTests
                 """, "expected"),
             result.Relup);
         Assert.Empty(result.Warnings);
+        Assert.Empty(result.EmulatorRestartsFrom);
     }
 
     [Fact]
@@ -115,6 +116,7 @@ public sealed class RelupGeneratorTests
             result.Relup);
         var erts = ErlangText.ParseTerm("""{erts_vsn_changed, {{"myrel", "13.1.5"}, {"myrel", "13.1.4"}}}.""", "w");
         Assert.Equal(Term.List(erts, erts), Term.List(result.Warnings));
+        Assert.Equal(["1"], result.EmulatorRestartsFrom.AsEnumerable());
     }
 
     [Fact]

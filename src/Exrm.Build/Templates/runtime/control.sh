@@ -13,14 +13,16 @@
 #      no vm.args, no ERTS and no erl on PATH, or no node name for a remote command
 #
 # What it relies on (relative to the release root, found from this script's real path):
-#   releases/start_erl.data       "<erts vsn> <release vsn>"; RELEASE_VSN overrides the release vsn
+#   releases/start_erl.data       "<erts vsn> <release vsn>"; RELEASE_VSN overrides the release vsn,
+#                                 RELEASE_START_ERL_DATA names another such file (bin/start sets it)
 #   releases/<vsn>/start.boot     booted with -boot; sys.config with -config; vm.args with -args_file
 #   releases/<vsn>/start_clean.boot  boots the short-lived hidden helper node
 #   releases/<vsn>/vm.args.src, sys.config.src   when present, rendered into vm.args and sys.config
 #                                 before use, ${VAR} replaced from the environment
 #   erts-<erts vsn>/bin           the runtime; without it, the Erlang installation of erl on PATH
 #   bin/nodetool.script           Erlang expressions the helper node evaluates (no compiler needed)
-#   bin/start                     the command heart runs (HEART_COMMAND) to restart the node
+#   bin/start [DATA_FILE]         the command heart (HEART_COMMAND) and release_handler run to
+#                                 restart the node; it runs "bin/@RELEASE_NAME@ start"
 #   releases/RELEASES             the releases release_handler knows (versions, unpack, install, ...)
 #   releases/<vsn>/<name>.tar.gz or releases/<name>-<vsn>.tar.gz
 #                                 the package unpack and upgrade look for when given no path
@@ -70,7 +72,7 @@ SCRIPT=$(resolve_links "$0")
 RELEASE_ROOT=$(CDPATH='' cd -- "$(dirname -- "$SCRIPT")/.." && pwd -P) || fail $EXIT_CONFIG "cannot find the release root from $0"
 SCRIPT="$RELEASE_ROOT/bin/$RELEASE_NAME"
 RELEASES_DIR="$RELEASE_ROOT/releases"
-START_ERL_DATA="$RELEASES_DIR/start_erl.data"
+START_ERL_DATA=${RELEASE_START_ERL_DATA:-"$RELEASES_DIR/start_erl.data"}
 
 usage() {
     cat <<EOF
@@ -118,7 +120,8 @@ EOF
 unpack, install, upgrade, downgrade and remove say what they found and did, and succeed when the
 release already is where they would put it. install, upgrade and downgrade render the release's
 sys.config and vm.args from their .src files first (release_handler reads sys.config). A failed
-install leaves the node on its previous release.
+install leaves the node on its previous release. A step that changes ERTS, kernel, stdlib or sasl
+restarts the emulator: it needs a node under heart (-heart in vm.args) and is refused without one.
 
 Environment: RELEASE_NODE, RELEASE_COOKIE, RELEASE_VSN, RELEASE_START_TIMEOUT,
 RELEASE_STOP_TIMEOUT, RELEASE_RPC_TIMEOUT (seconds), ERL_EPMD_PORT.
@@ -135,6 +138,14 @@ ERTS_VSN=$(awk '{ print $1; exit }' "$START_ERL_DATA")
 RELEASE_VSN=${RELEASE_VSN:-$(awk '{ print $2; exit }' "$START_ERL_DATA")}
 [ -n "$RELEASE_VSN" ] || fail $EXIT_CONFIG "$START_ERL_DATA names no release version; it must hold \"<erts vsn> <release vsn>\"."
 REL_DIR="$RELEASES_DIR/$RELEASE_VSN"
+# When an upgrade restarts the emulator, release_handler boots a temporary release
+# __new_emulator__<vsn> (the new ERTS, kernel, stdlib and sasl with the running release's other
+# applications) whose directory holds only start.boot and sys.config: the node keeps <vsn>'s
+# vm.args and start_clean.boot.
+case $RELEASE_VSN in
+    __new_emulator__?*) ARGS_DIR="$RELEASES_DIR/${RELEASE_VSN#__new_emulator__}" ;;
+    *) ARGS_DIR=$REL_DIR ;;
+esac
 
 if [ -x "$RELEASE_ROOT/erts-$ERTS_VSN/bin/erlexec" ]; then
     BINDIR="$RELEASE_ROOT/erts-$ERTS_VSN/bin"
@@ -192,11 +203,11 @@ vm_arg() { # vm_arg FLAG: the value of FLAG's first line in vm.args, without sur
     awk -v flag="$1" '$1 == flag { v = $2; gsub(/^"|"$/, "", v); print v; exit }' "$VM_ARGS"
 }
 
-VM_ARGS="$REL_DIR/vm.args"
+VM_ARGS="$ARGS_DIR/vm.args"
 load_vm_args() { # sets VM_ARGS, DIST (-name, -sname or empty), NODE, COOKIE, COOKIE_SOURCE
     [ -d "$REL_DIR" ] || fail $EXIT_CONFIG "release $RELEASE_VSN has no directory $REL_DIR (the version comes from RELEASE_VSN or $START_ERL_DATA)."
-    if [ -f "$REL_DIR/vm.args.src" ]; then
-        render_src "$REL_DIR/vm.args.src" "$VM_ARGS"
+    if [ -f "$ARGS_DIR/vm.args.src" ]; then
+        render_src "$ARGS_DIR/vm.args.src" "$VM_ARGS"
     fi
     [ -f "$VM_ARGS" ] || fail $EXIT_CONFIG "$VM_ARGS is missing; the release needs it for its node name and cookie."
     DIST=
@@ -303,7 +314,7 @@ helper() { # helper COMMAND ARGS...: runs bin/nodetool.script in a hidden node; 
         set -- -extra "$RELEASE_ROOT/bin/nodetool.script" "$NODE" "$RELEASE_FLAVOR" "$@"
     fi
     # shellcheck disable=SC2086 # helper_dist is two words or none
-    "$BINDIR/erlexec" -boot "$REL_DIR/start_clean" -noshell -noinput -hidden $helper_dist \
+    "$BINDIR/erlexec" -boot "$ARGS_DIR/start_clean" -noshell -noinput -hidden $helper_dist \
         -eval 'case file:script(hd(init:get_plain_arguments())) of {error, R} -> io:format(standard_error, "bin/nodetool.script failed: ~tp~n", [R]), halt(1); _ -> halt(0) end' \
         "$@"
 }
@@ -349,6 +360,8 @@ boot() { # boot MODE: execs the VM; MODE is foreground or console
     ensure_not_running
     prepare_boot
     set -- -boot "$REL_DIR/start" -config "$REL_DIR/sys" -args_file "$BOOT_VM_ARGS" -mode embedded
+    # What only this script's own runs need stays out of the node's environment (heart and os:cmd inherit it).
+    unset RELEASE_START_ERL_DATA RELEASE_DAEMON_CHILD
     case $MODE:$RELEASE_FLAVOR in
         foreground:*) set -- "$@" -noshell -noinput ;;
         console:elixir) set -- "$@" -noshell -user Elixir.IEx.CLI -extra --no-halt +iex ;;
@@ -392,10 +405,10 @@ case $COMMAND in
                     [ -d "$dir" ] && set -- "$@" -pa "$dir"
                 done
             done
-            exec "$BINDIR/erlexec" -boot "$REL_DIR/start_clean" -hidden "$DIST" "exrm_remsh_$$$host" "$@" \
+            exec "$BINDIR/erlexec" -boot "$ARGS_DIR/start_clean" -hidden "$DIST" "exrm_remsh_$$$host" "$@" \
                 -noshell -user Elixir.IEx.CLI -extra --no-halt +iex --remsh "$NODE"
         fi
-        exec "$BINDIR/erlexec" -boot "$REL_DIR/start_clean" -hidden "$DIST" "exrm_remsh_$$$host" "$@" -remsh "$NODE"
+        exec "$BINDIR/erlexec" -boot "$ARGS_DIR/start_clean" -hidden "$DIST" "exrm_remsh_$$$host" "$@" -remsh "$NODE"
         ;;
     attach)
         [ $# -eq 0 ] || { usage >&2; exit $EXIT_USAGE; }
