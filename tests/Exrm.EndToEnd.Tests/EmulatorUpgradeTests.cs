@@ -20,12 +20,7 @@ public sealed class EmulatorUpgradeTests : IDisposable
     [Fact]
     public void A_new_erts_and_sasl_are_installed_by_an_emulator_restart_under_heart_and_removed_the_same_way()
     {
-        var project = Path.Combine(work.FullName, "gate");
-        TcpProjectFiles.Write(project, version: 1);
-        ExrmRun.Invoke("release", project).Succeeded();
-        var otp = NextOtpRoot.Create(Path.Combine(work.FullName, "otp-next"));
-        TcpProjectFiles.Write(project, version: 2);
-        var build = ExrmRun.Invoke("release", project, "--erts", otp.Root).Succeeded();
+        var (project, otp, build) = BuildForTheNextOtp(failingUpgrade: false);
 
         Assert.Contains("Upgrade a node running 0.0.1 by an emulator restart", build.Output, StringComparison.Ordinal);
         var releases = Path.Combine(project, "rel", "gate", "releases");
@@ -72,12 +67,7 @@ public sealed class EmulatorUpgradeTests : IDisposable
     [Fact]
     public void A_code_change_failing_in_the_new_emulator_brings_the_node_back_on_the_old_version_and_says_so()
     {
-        var project = Path.Combine(work.FullName, "gate");
-        TcpProjectFiles.Write(project, version: 1);
-        ExrmRun.Invoke("release", project).Succeeded();
-        var otp = NextOtpRoot.Create(Path.Combine(work.FullName, "otp-next"));
-        TcpProjectFiles.Write(project, version: 2, failingUpgrade: true);
-        ExrmRun.Invoke("release", project, "--erts", otp.Root).Succeeded();
+        var (project, otp, _) = BuildForTheNextOtp(failingUpgrade: true);
         using var release = Deploy(project, out var port);
         EnableHeart(release, "0.0.1");
         release.Run("start").Succeeded();
@@ -89,6 +79,17 @@ public sealed class EmulatorUpgradeTests : IDisposable
         Assert.StartsWith("v1 ", Request(port), StringComparison.Ordinal);
         AssertRuns(release, otp.InstalledErtsVsn, otp.InstalledSaslVsn);
         Assert.Contains("gate 0.0.1 permanent", release.Run("versions").Succeeded().Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Builds gate 0.0.1 on the installed OTP, then 0.0.2 on the next one (<see cref="NextOtpRoot"/>).</summary>
+    private (string Project, NextOtpRoot Otp, ExrmRun Build) BuildForTheNextOtp(bool failingUpgrade)
+    {
+        var project = Path.Combine(work.FullName, "gate");
+        TcpProjectFiles.Write(project, version: 1);
+        ExrmRun.Invoke("release", project).Succeeded();
+        var otp = NextOtpRoot.Create(Path.Combine(work.FullName, "otp-next"));
+        TcpProjectFiles.Write(project, version: 2, failingUpgrade);
+        return (project, otp, ExrmRun.Invoke("release", project, "--erts", otp.Root).Succeeded());
     }
 
     /// <summary>Deploys 0.0.1 of the gate release with a free port, and puts 0.0.2's package where upgrade looks.</summary>

@@ -11,15 +11,8 @@
 # sys.config rendered from their .src files, the RELEASE_NODE/RELEASE_COOKIE overrides, logs in log/,
 # run_erl pipes in tmp/ for attach, and the shell of its flavor.
 
-target=$0
-while [ -h "$target" ]; do
-    link=$(readlink "$target")
-    case $link in
-        /*) target=$link ;;
-        *) target=$(dirname "$target")/$link ;;
-    esac
-done
-bin=$(CDPATH='' cd -- "$(dirname -- "$target")" && pwd -P) || exit 1
+# Both run it by the path they know it under, $ROOT/bin/start (bin/@RELEASE_NAME@ resolves links itself).
+bin=$(dirname -- "$0")
 
 # The data file decides what boots; a RELEASE_VSN inherited from the node that is being replaced must not.
 unset RELEASE_VSN
