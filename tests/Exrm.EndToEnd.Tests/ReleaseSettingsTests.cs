@@ -51,6 +51,55 @@ public sealed class ReleaseSettingsTests : IDisposable
         Assert.Equal(kept.Md5Hex, stripped.Md5Hex);
     }
 
+    [Fact]
+    public void An_umbrella_is_released_under_its_directory_name_with_every_app_and_needs_a_version()
+    {
+        var project = Path.Combine(work.FullName, "mall");
+        ProjectFiles.Write(project, "mix.exs", """
+            defmodule Mall.MixProject do
+              use Mix.Project
+              def project, do: [apps_path: "apps", deps: []]
+            end
+            """);
+        ProjectFiles.Write(project, "apps/front/mix.exs", """
+            defmodule Front.MixProject do
+              use Mix.Project
+              def project, do: [app: :front, version: "0.2.0", build_path: "../../_build", deps_path: "../../deps",
+                                lockfile: "../../mix.lock", deps: [{:stock, in_umbrella: true}]]
+              def application, do: [extra_applications: [:logger]]
+            end
+            """);
+        ProjectFiles.Write(project, "apps/front/lib/front.ex", """
+            defmodule Front do
+              def count, do: Stock.count() + 1
+            end
+            """);
+        ProjectFiles.Write(project, "apps/stock/mix.exs", """
+            defmodule Stock.MixProject do
+              use Mix.Project
+              def project, do: [app: :stock, version: "0.1.0", build_path: "../../_build", deps_path: "../../deps",
+                                lockfile: "../../mix.lock", deps: []]
+            end
+            """);
+        ProjectFiles.Write(project, "apps/stock/lib/stock.ex", """
+            defmodule Stock do
+              def count, do: 41
+            end
+            """);
+
+        var unversioned = ExrmRun.Invoke("release", project);
+        ExrmRun.Invoke("release", project, "--version", "1.0.0").Succeeded();
+
+        Assert.Equal(65, unversioned.ExitCode);
+        Assert.Contains("no version", unversioned.Error, StringComparison.Ordinal);
+        Assert.Contains("--version", unversioned.Error, StringComparison.Ordinal);
+        var rel = Rel(project, "mall", "1.0.0");
+        Assert.Contains("{front,\"0.2.0\"}", rel, StringComparison.Ordinal);
+        Assert.Contains("{stock,\"0.1.0\"}", rel, StringComparison.Ordinal);
+        Assert.True(rel.IndexOf("{stock,", StringComparison.Ordinal) < rel.IndexOf("{front,", StringComparison.Ordinal), "stock starts before front, which needs it");
+        Assert.True(File.Exists(Path.Combine(project, "rel", "mall", "bin", "mall")));
+    }
+
     private static string Rel(string project, string name, string vsn) =>
         ErlangText.Consult(File.ReadAllBytes(Path.Combine(project, "rel", name, "releases", vsn, name + ".rel")), name + ".rel").Single().ToString();
 }

@@ -54,8 +54,9 @@ internal static class MixProject
 
     private static CompiledProject Describe(ProjectOptions options, string env, ErlangTerm info, IProgress<BuildEvent>? progress)
     {
-        var app = Text(info, "app");
         var umbrella = List(info, "umbrella_apps").Select(t => ((ErlangAtom)t).Name).ToImmutableArray();
+        // An umbrella has no application of its own: its release is named after its directory, as the user calls it.
+        var app = umbrella.IsEmpty ? Text(info, "app") : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.Directory)));
         var ownApps = umbrella.IsEmpty ? [app] : umbrella;
         var (releaseName, settings) = ChooseRelease(options, info, app);
         foreach (var setting in ((ErlangList)settings).Elements.OfType<ErlangTuple>().Where(t => t.Elements[0] is ErlangAtom { Name: "unsupported" }))
@@ -71,6 +72,13 @@ internal static class MixProject
         var version = options.Version
             ?? (TermReading.TryGet(settings, "version", out var v) ? TermReading.Text(v) : null)
             ?? Text(info, "version");
+        if (version.Length == 0)
+        {
+            throw new ReleaseException(new ReleaseProblem(
+                "mix.exs",
+                $"mix.exs in {options.Directory} gives the release {releaseName} no version: project/0 has no version: and the release sets none.",
+                $"Add version: \"0.1.0\" to project/0 in mix.exs (or to the release under releases:), or pass --version."));
+        }
 
         ErtsSetting? includeErts = TermReading.TryGet(settings, "include_erts", out var erts)
             ? erts switch
