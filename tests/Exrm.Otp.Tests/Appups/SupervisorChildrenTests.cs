@@ -116,7 +116,7 @@ public sealed class SupervisorChildrenTests
     private static ErlangTuple Case(string name, string v1, string? v2, ErlangTerm apply, string[] dynamic, params string[] names) =>
         Term.Tuple(Term.Atom(name), Term.Utf8Binary(v1), v2 is null ? Term.Atom("none") : Term.Utf8Binary(v2), apply, Term.List(Atoms(dynamic)), Term.List(Atoms(names)));
 
-    private static readonly Lazy<Dictionary<string, ErlangTuple>> Answers = new(() =>
+    private static readonly Lazy<Dictionary<string, Outcome>> Answers = new(() =>
     {
         const string Flags = "#{strategy => one_for_one}";
         var raising = Supervisor("exrm_test_raising_sup", Flags, Child("only"), "case erlang:put(exrm_inits, done) of undefined -> ok; done -> error(second_init) end, ");
@@ -149,50 +149,71 @@ public sealed class SupervisorChildrenTests
                 "only"),
         };
         var answers = (ErlangList)Exrm.Testing.Otp.Run(EvalOracle, Term.Tuple(Term.List(cases), Term.Utf8Binary(Worker)), TimeSpan.FromMinutes(2));
-        return answers.Elements.Cast<ErlangTuple>().ToDictionary(a => ((ErlangAtom)a.Elements[0]).Name);
+        return answers.Elements.Cast<ErlangTuple>().ToDictionary(a => ((ErlangAtom)a.Elements[0]).Name, Outcome.From);
     });
 
     private static ErlangTerm[] Atoms(params string[] names) => [.. names.Select(n => (ErlangTerm)Term.Atom(n))];
 
-    private static IEnumerable<ErlangTerm> Ids(ErlangTerm children) => ((ErlangList)children).Elements.Select(c => ((ErlangTuple)c).Elements[0]);
+    /// <summary>What a case's supervisor went through: the oracle's answer, named.</summary>
+    /// <param name="Update">What sys:change_code returned.</param>
+    /// <param name="Alive">Whether the supervisor still runs after the apply.</param>
+    /// <param name="Before">which_children before the update.</param>
+    /// <param name="After">which_children after the apply.</param>
+    /// <param name="Stopped">The ids, among the children running before, whose process is gone.</param>
+    /// <param name="Started">The ids of the children started during the update and the apply, in order.</param>
+    /// <param name="Running">The case's registered names that run after the apply.</param>
+    /// <param name="Warnings">How many warnings were logged.</param>
+    private sealed record Outcome(ErlangTerm Update, bool Alive, ErlangTerm Before, ErlangTerm After, ErlangTerm[] Stopped, ErlangTerm[] Started, ErlangTerm[] Running, long Warnings)
+    {
+        public static Outcome From(ErlangTuple answer)
+        {
+            var e = answer.Elements;
+            return new(e[1], e[2] == ErlangAtom.True, e[3], e[4], Items(e[5]), Items(e[6]), Items(e[7]), (long)((ErlangInteger)e[8]).Value);
+        }
+
+        /// <summary>The ids of <see cref="After"/>, in start order (which_children lists them in termination order).</summary>
+        public ErlangTerm[] IdsAfter => [.. Items(After).Select(c => ((ErlangTuple)c).Elements[0]).Reverse()];
+
+        private static ErlangTerm[] Items(ErlangTerm list) => [.. ((ErlangList)list).Elements];
+    }
 
     [Fact]
     public void A_child_the_specification_no_longer_has_is_stopped_and_deleted_and_new_ones_start_in_order()
     {
-        var answer = Answers.Value["changed"].Elements;
+        var outcome = Answers.Value["changed"];
 
-        Assert.Equal(ErlangAtom.Ok, answer[1]);
-        Assert.Equal(ErlangAtom.True, answer[2]);
-        Assert.Equal(Atoms("kept", "added", "also_added"), Ids(answer[4]).Reverse());
-        Assert.Equal(Atoms("gone"), ((ErlangList)answer[5]).Elements);
-        Assert.Equal(Atoms("added", "also_added"), ((ErlangList)answer[6]).Elements);
-        Assert.Equal(Atoms("kept", "added", "also_added"), ((ErlangList)answer[7]).Elements);
-        Assert.Equal(Term.Integer(0), answer[8]);
+        Assert.Equal(ErlangAtom.Ok, outcome.Update);
+        Assert.True(outcome.Alive);
+        Assert.Equal(Atoms("kept", "added", "also_added"), outcome.IdsAfter);
+        Assert.Equal(Atoms("gone"), outcome.Stopped);
+        Assert.Equal(Atoms("added", "also_added"), outcome.Started);
+        Assert.Equal(Atoms("kept", "added", "also_added"), outcome.Running);
+        Assert.Equal(0, outcome.Warnings);
     }
 
     [Fact]
     public void A_simple_one_for_one_supervisor_keeps_its_dynamic_children()
     {
-        var answer = Answers.Value["dynamic"].Elements;
+        var outcome = Answers.Value["dynamic"];
 
-        Assert.Equal(ErlangAtom.Ok, answer[1]);
-        Assert.Equal(answer[3], answer[4]);
-        Assert.Empty(((ErlangList)answer[5]).Elements);
-        Assert.Empty(((ErlangList)answer[6]).Elements);
-        Assert.Equal(Atoms("first", "second"), ((ErlangList)answer[7]).Elements);
-        Assert.Equal(Term.Integer(0), answer[8]);
+        Assert.Equal(ErlangAtom.Ok, outcome.Update);
+        Assert.Equal(outcome.Before, outcome.After);
+        Assert.Empty(outcome.Stopped);
+        Assert.Empty(outcome.Started);
+        Assert.Equal(Atoms("first", "second"), outcome.Running);
+        Assert.Equal(0, outcome.Warnings);
     }
 
     [Fact]
     public void A_supervisor_whose_init_raises_is_left_as_it_is_and_a_warning_is_logged_instead_of_raising()
     {
-        var answer = Answers.Value["raising"].Elements;
+        var outcome = Answers.Value["raising"];
 
-        Assert.NotEqual(ErlangAtom.Ok, answer[1]);
-        Assert.Equal(ErlangAtom.True, answer[2]);
-        Assert.Equal(answer[3], answer[4]);
-        Assert.Empty(((ErlangList)answer[5]).Elements);
-        Assert.Equal(Atoms("only"), ((ErlangList)answer[7]).Elements);
-        Assert.Equal(Term.Integer(1), answer[8]);
+        Assert.NotEqual(ErlangAtom.Ok, outcome.Update);
+        Assert.True(outcome.Alive);
+        Assert.Equal(outcome.Before, outcome.After);
+        Assert.Empty(outcome.Stopped);
+        Assert.Equal(Atoms("only"), outcome.Running);
+        Assert.Equal(1, outcome.Warnings);
     }
 }
