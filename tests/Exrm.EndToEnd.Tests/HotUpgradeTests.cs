@@ -81,6 +81,17 @@ public sealed class HotUpgradeTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// Versions 2 and 3 of gate's supervisor have a child version 1's does not, gate_stats: an upgrade from 0.0.1
+    /// starts it, a downgrade to 0.0.1 stops it and deletes it from the supervisor.
+    /// </summary>
+    private static void AssertGateStats(DeployedRelease release, string command, string vsn)
+    {
+        var expected = vsn == "0.0.1" ? "{false,false}" : "{true,true}";
+        var found = release.Run("eval", "{is_pid(whereis(gate_stats)), lists:keymember(gate_stats, 1, supervisor:which_children(gate_sup))}.").Succeeded().Output.Trim();
+        Assert.True(expected == found, $"after {command} {vsn}, gate_stats running and supervised: {found}, expected {expected}\n{NodeLog(release.Root)}");
+    }
+
     /// <summary>The node's own log (run_erl's), for the failure message.</summary>
     private static string NodeLog(string root) =>
         string.Join("\n", Directory.EnumerateFiles(Path.Combine(root, "log"), "erlang.log.*").Select(File.ReadAllText));
@@ -98,14 +109,7 @@ public sealed class HotUpgradeTests : IDisposable
         using var release = DeployFirstVersion(project, "gate", "GATE_PORT", out var port);
 
         using var traffic = TcpTraffic.Start(port, clientCount: 8);
-        var tags = Steps(release, traffic, [("upgrade", "0.0.2"), ("downgrade", "0.0.1")], (command, _) =>
-        {
-            if (command == "upgrade")
-            {
-                // Version 2's supervisor has a new child, gate_stats: the upgrade starts it.
-                Assert.Equal("true", release.Run("eval", "is_pid(whereis(gate_stats)).").Succeeded().Output.Trim());
-            }
-        });
+        var tags = Steps(release, traffic, [("upgrade", "0.0.2"), ("downgrade", "0.0.1")], (command, vsn) => AssertGateStats(release, command, vsn));
 
         AssertServedThroughout(traffic, release, clients: 8);
         Assert.Equal(["v2", "v1"], tags);
@@ -130,7 +134,7 @@ public sealed class HotUpgradeTests : IDisposable
 
         using var release = DeployFirstVersion(project, "gate", "GATE_PORT", out var port);
         using var traffic = TcpTraffic.Start(port, clientCount: 6);
-        var tags = Steps(release, traffic, [("upgrade", "0.0.2"), ("upgrade", "0.0.3"), ("downgrade", "0.0.1"), ("upgrade", "0.0.3")]);
+        var tags = Steps(release, traffic, [("upgrade", "0.0.2"), ("upgrade", "0.0.3"), ("downgrade", "0.0.1"), ("upgrade", "0.0.3")], (command, vsn) => AssertGateStats(release, command, vsn));
 
         AssertServedThroughout(traffic, release, clients: 6);
         Assert.Equal(["v2", "v3", "v1", "v3"], tags);
@@ -148,12 +152,12 @@ public sealed class HotUpgradeTests : IDisposable
         using var release = DeployFirstVersion(project, "door", "DOOR_PORT", out var port);
 
         using var traffic = TcpTraffic.Start(port, clientCount: 6);
-        var tags = Steps(release, traffic, [("upgrade", "0.0.2"), ("downgrade", "0.0.1")], (command, _) =>
+        var tags = Steps(release, traffic, [("upgrade", "0.0.2"), ("downgrade", "0.0.1")], (command, vsn) =>
         {
-            if (command == "upgrade")
-            {
-                Assert.Equal("true", release.Run("eval", "is_pid(Process.whereis(Door.Stats))").Succeeded().Output.Trim());
-            }
+            // Version 2's supervisor has a new child, Door.Stats: the upgrade starts it, the downgrade stops and deletes it.
+            var expected = vsn == "0.0.1" ? "{false, false}" : "{true, true}";
+            var found = release.Run("eval", "{is_pid(Process.whereis(Door.Stats)), List.keymember?(Supervisor.which_children(Door.Supervisor), Door.Stats, 0)}").Succeeded().Output.Trim();
+            Assert.True(expected == found, $"after {command} {vsn}, Door.Stats running and supervised: {found}, expected {expected}\n{NodeLog(release.Root)}");
         });
 
         AssertServedThroughout(traffic, release, clients: 6);

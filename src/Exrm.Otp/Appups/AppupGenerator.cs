@@ -39,18 +39,21 @@ public static class AppupGenerator
         var down = Instructions(downChanges, newModules, "downgrade", reasons, kept).Reverse();
         var appup = new Appup(
             newVsn,
-            [new AppupEntry(VersionPattern.Exact(oldVsn), [.. up, .. StartNewChildren(upChanges, "upgrade", reasons)])],
-            [new AppupEntry(VersionPattern.Exact(oldVsn), [.. down, .. StartNewChildren(downChanges, "downgrade", reasons)])]);
+            [new AppupEntry(VersionPattern.Exact(oldVsn), [.. up, .. ReconcileChildren(upChanges, "upgrade", reasons)])],
+            [new AppupEntry(VersionPattern.Exact(oldVsn), [.. down, .. ReconcileChildren(downChanges, "downgrade", reasons)])]);
         return new GeneratedAppup(appup, reasons.ToImmutable(), kept.ToImmutable());
     }
 
-    /// <summary>Last in the script, once every module is in place: start what updated supervisors now specify.</summary>
-    private static IEnumerable<AppupInstruction> StartNewChildren(ImmutableArray<ModuleChange> changes, string direction, ImmutableArray<string>.Builder reasons)
+    /// <summary>
+    /// Last in the script, once every module is in place: the children of each updated supervisor become what its
+    /// specification now says (the supervisor update only records new children and keeps the ones it no longer has).
+    /// </summary>
+    private static IEnumerable<AppupInstruction> ReconcileChildren(ImmutableArray<ModuleChange> changes, string direction, ImmutableArray<string>.Builder reasons)
     {
         foreach (var supervisor in changes.Where(c => c.Kind == ModuleChangeKind.Changed && c.Role == ModuleRole.Supervisor))
         {
-            reasons.Add($"{direction}: apply: start the children {supervisor.Module}'s new specification adds (the supervisor update only records them)");
-            yield return NewSupervisorChildren.For(supervisor.Module);
+            reasons.Add($"{direction}: apply: stop and delete the children {supervisor.Module}'s specification no longer has, then start the ones it adds (the supervisor update keeps the first and only records the second)");
+            yield return SupervisorChildren.Reconcile(supervisor.Module);
         }
     }
 

@@ -40,6 +40,8 @@ public sealed class AppupGeneratorTests
         Assert.IsType<AppupInstruction.DeleteModule>(down.Single(i => i is AppupInstruction.DeleteModule));
         Assert.Equal("extra", ModuleOf(down.Single(i => i is AppupInstruction.DeleteModule)));
         Assert.True(down.IndexOf(down.Single(i => ModuleOf(i) == "srv")) < down.IndexOf(down.Single(i => ModuleOf(i) == "lib")), "the downgrade runs in reverse order");
+        Assert.Equal(apply, down[^1]);
+        Assert.Contains(generated.Reasons, r => r.StartsWith("downgrade: apply: stop and delete the children sup's specification no longer has", StringComparison.Ordinal));
     }
 
     [Fact]
