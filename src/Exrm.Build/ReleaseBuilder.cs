@@ -17,7 +17,7 @@ namespace Exrm.Build;
 /// `exrm release`: a project in, a bootable self-contained release and its tarball out.
 /// Steps: compile the project (one mix/rebar3 run) → read the available applications → resolve the closure
 /// → generate the .rel, boot scripts, RELEASES and start_erl.data → assemble in a staging directory → pack
-/// the tarball → swap the staging directory into rel/&lt;name&gt;. Any failure leaves rel/ as it was.
+/// the tarball → swap the staging directory into rel/&lt;name&gt;. Any failure leaves rel/ as it was. Each beam of the new release is read from disk once (<see cref="BeamCache"/>).
 /// </summary>
 /// <remarks>
 /// The release directory it produces:
@@ -36,7 +36,11 @@ namespace Exrm.Build;
 /// </remarks>
 public static class ReleaseBuilder
 {
-    public static ReleaseBuildResult Build(ReleaseRequest request, IProgress<BuildEvent>? progress = null)
+    public static ReleaseBuildResult Build(ReleaseRequest request, IProgress<BuildEvent>? progress = null) =>
+        Build(request, new BeamCache(), progress);
+
+    /// <param name="beams">Where the new release's beams are read from: each once, by the upgrade plan or the copy.</param>
+    internal static ReleaseBuildResult Build(ReleaseRequest request, BeamCache beams, IProgress<BuildEvent>? progress)
     {
         var project = ProjectLoader.Load(request.Project, progress);
         var erts = request.Erts ?? project.IncludeErts ?? new ErtsSetting.Installed();
@@ -60,7 +64,7 @@ public static class ReleaseBuilder
 
         var outputDir = Path.GetFullPath(request.OutputDir ?? Path.Combine(project.Directory, "rel"));
         var target = Path.Combine(outputDir, release.Name);
-        var upgrade = PlanUpgrade(request, release, resolved, target, project.Directory, progress);
+        var upgrade = PlanUpgrade(request, release, resolved, target, project.Directory, beams, progress);
         var cookie = project.Cookie ?? CookieStore.GetOrCreate(project.Directory, progress);
         using var output = OutputDirectory.Begin(target);
         var root = output.Staging;
@@ -68,7 +72,7 @@ public static class ReleaseBuilder
         Directory.CreateDirectory(relDir);
 
         progress?.Report(new BuildEvent.Stage($"Copying {resolved.Applications.Length} applications{(request.Strip ? " (stripping debug info)" : string.Empty)}"));
-        var copied = LibraryCopier.Copy(resolved.Applications, Path.Combine(root, "lib"), request.Strip);
+        var copied = LibraryCopier.Copy(resolved.Applications, Path.Combine(root, "lib"), request.Strip, beams);
         progress?.Report(new BuildEvent.Info($"lib/: {copied.Files} files, {ByteSize.Format(copied.Bytes)} (from {ByteSize.Format(copied.SourceBytes)})"));
 
         progress?.Report(new BuildEvent.Stage("Writing boot scripts and release files"));
@@ -127,7 +131,7 @@ public static class ReleaseBuilder
     /// rel/&lt;name&gt;/releases; none for a first release.
     /// </summary>
     private static UpgradeBuild.Result? PlanUpgrade(
-        ReleaseRequest request, ReleaseDefinition release, ResolvedApplications resolved, string target, string projectDir, IProgress<BuildEvent>? progress)
+        ReleaseRequest request, ReleaseDefinition release, ResolvedApplications resolved, string target, string projectDir, BeamCache beams, IProgress<BuildEvent>? progress)
     {
         if (request.NoUpgrade)
         {
@@ -149,7 +153,7 @@ public static class ReleaseBuilder
         }
 
         progress?.Report(new BuildEvent.Stage($"Generating appups and the relup (from {string.Join(", ", bases.Select(b => b.Release.Vsn))})"));
-        var plan = UpgradeBuild.Plan(release, resolved, bases, projectDir, progress);
+        var plan = UpgradeBuild.Plan(release, resolved, bases, projectDir, beams, progress);
         foreach (var note in plan.Notes)
         {
             progress?.Report(new BuildEvent.Info(note));
