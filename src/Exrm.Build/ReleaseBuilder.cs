@@ -17,7 +17,8 @@ namespace Exrm.Build;
 /// `exrm release`: a project in, a bootable self-contained release and its tarball out.
 /// Steps: compile the project (one mix/rebar3 run) → read the available applications → resolve the closure
 /// → generate the .rel, boot scripts, RELEASES and start_erl.data → assemble in a staging directory → pack
-/// the tarball → swap the staging directory into rel/&lt;name&gt;. Any failure leaves rel/ as it was. Each beam of the new release is read from disk once (<see cref="BeamCache"/>).
+/// the tarball → link the kept earlier versions in → swap the staging directory into rel/&lt;name&gt;. Any failure
+/// leaves rel/ as it was. Each beam of the new release is read from disk once (<see cref="BeamCache"/>).
 /// </summary>
 /// <remarks>
 /// The release directory it produces:
@@ -31,7 +32,7 @@ namespace Exrm.Build;
 ///   releases/start_erl.data          "&lt;evsn&gt; &lt;vsn&gt;"
 ///   releases/&lt;vsn&gt;/                  &lt;name&gt;.rel, start.script/.boot, start_clean.script/.boot,
 ///                                    sys.config[.src], vm.args[.src], &lt;name&gt;.tar.gz
-///   releases/&lt;older vsn&gt;/            kept from earlier builds (the base of upgrades)
+///   releases/&lt;older vsn&gt;/            kept from earlier builds, hard-linked, not copied (the base of upgrades)
 /// </code>
 /// </remarks>
 public static class ReleaseBuilder
@@ -108,7 +109,7 @@ public static class ReleaseBuilder
             [($"releases/{release.Name}-{release.Vsn}.rel", Path.Combine(relDir, release.Name + ".rel"))],
             tarball);
 
-        KeepEarlierReleases(target, root, release.Vsn, progress);
+        KeepEarlierReleases(output, release.Vsn, progress);
         output.Commit();
         var finalTarball = Path.Combine(target, "releases", release.Vsn, release.Name + ".tar.gz");
         return new ReleaseBuildResult(
@@ -203,10 +204,13 @@ public static class ReleaseBuilder
         File.WriteAllText(Path.Combine(releases, "start_erl.data"), ReleasesFile.StartErlData(release.ErtsVsn, release.Vsn) + "\n");
     }
 
-    /// <summary>Earlier versions in rel/&lt;name&gt;/releases/ stay: they are what upgrades are built from.</summary>
-    private static void KeepEarlierReleases(string target, string staging, string vsn, IProgress<BuildEvent>? progress)
+    /// <summary>
+    /// Earlier versions in rel/&lt;name&gt;/releases/ stay: they are what upgrades are built from. They are linked,
+    /// not copied (<see cref="OutputDirectory.Keep"/>), and last: nothing writes into the staged tree after them.
+    /// </summary>
+    private static void KeepEarlierReleases(OutputDirectory output, string vsn, IProgress<BuildEvent>? progress)
     {
-        var previous = Path.Combine(target, "releases");
+        var previous = Path.Combine(output.Target, "releases");
         if (!Directory.Exists(previous))
         {
             return;
@@ -220,8 +224,10 @@ public static class ReleaseBuilder
                 continue;
             }
 
-            FileTree.Copy(dir, Path.Combine(staging, "releases", name));
-            progress?.Report(new BuildEvent.Detail($"kept the earlier release {name}"));
+            var kept = output.Keep(Path.Combine("releases", name));
+            progress?.Report(new BuildEvent.Detail(kept.Copied == 0
+                ? $"kept the earlier release {name} ({kept.Linked} files linked)"
+                : $"kept the earlier release {name} ({kept.Linked} files linked, {kept.Copied} copied: {ByteSize.Format(kept.BytesCopied)})"));
         }
     }
 }

@@ -1,13 +1,15 @@
 using System.Collections.Concurrent;
 using Exrm.Build.Assembly;
 using Exrm.Build.Projects;
+using Exrm.Build.Tests.Assembly;
 using Exrm.Erlang.Beam;
 
 namespace Exrm.Build.Tests;
 
 /// <summary>
 /// What an upgrade build costs on disk: the new release's beams are read once (by the upgrade plan or the
-/// copy, not both). The project is a compiled application given with --path (shelf: shelf_a,
+/// copy, not both), and the earlier releases kept in rel/&lt;name&gt;/releases are carried into the new output
+/// as the same files, not copied. The project is a compiled application given with --path (shelf: shelf_a,
 /// whose answer changes with every version, and shelf_b, which never changes), built without ERTS.
 /// </summary>
 public sealed class ReleaseBuilderUpgradeTests : IDisposable
@@ -19,6 +21,8 @@ public sealed class ReleaseBuilderUpgradeTests : IDisposable
     private string Project => Path.Combine(work.FullName, "project");
 
     private string Ebin => Path.Combine(Project, "apps", "shelf", "ebin");
+
+    private string Target => Path.Combine(Project, "rel", "shelf");
 
     [Fact]
     public void Each_beam_of_an_upgrade_build_is_read_from_disk_once()
@@ -57,6 +61,29 @@ public sealed class ReleaseBuilderUpgradeTests : IDisposable
         var appup = File.ReadAllText(Path.Combine(result.OutputDir, "lib", "shelf-1.0.1", "ebin", "shelf.appup"));
         Assert.Matches(@"\{load_module,\s*shelf_a\b", appup);
         Assert.DoesNotContain("shelf_b", appup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Kept_releases_are_the_same_files_after_a_later_build_not_copies()
+    {
+        CompileVersion("1.0.0", answer: 1);
+        ReleaseBuilder.Build(Request());
+        CompileVersion("1.0.1", answer: 2);
+        ReleaseBuilder.Build(Request());
+        var releases = Path.Combine(Target, "releases");
+        var kept = FileState.Identities(releases).Where(f => f.Key.StartsWith("1.0.", StringComparison.Ordinal)).ToDictionary(StringComparer.Ordinal);
+        Assert.Contains("1.0.0/shelf.tar.gz", kept.Keys);
+        Assert.Contains("1.0.1/shelf.tar.gz", kept.Keys);
+
+        CompileVersion("1.0.2", answer: 3);
+        var events = new List<BuildEvent>();
+        var result = ReleaseBuilder.Build(Request(), new SyncProgress(events));
+
+        Assert.Equal<string>(["1.0.1"], result.UpgradesFrom);
+        var after = FileState.Under(releases);
+        Assert.Equal(kept, after.Where(f => kept.ContainsKey(f.Key)).ToDictionary(f => f.Key, f => f.Value.Identity, StringComparer.Ordinal));
+        Assert.All(after, f => Assert.Equal(1, f.Value.Links));
+        Assert.Contains(events, e => e is BuildEvent.Detail { Text: var text } && text.StartsWith("kept the earlier release 1.0.0 (", StringComparison.Ordinal) && text.EndsWith(" files linked)", StringComparison.Ordinal));
     }
 
     private ReleaseRequest Request() => new(new ProjectOptions(Project, EbinPaths: ["apps"]), new ErtsSetting.Excluded());
