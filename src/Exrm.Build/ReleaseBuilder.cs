@@ -17,7 +17,8 @@ namespace Exrm.Build;
 /// `exrm release`: a project in, a bootable self-contained release and its tarball out.
 /// Steps: compile the project (one mix/rebar3 run) → read the available applications → resolve the closure
 /// → generate the .rel, boot scripts, RELEASES and start_erl.data → assemble in a staging directory → pack
-/// the tarball → swap the staging directory into rel/&lt;name&gt;. Any failure leaves rel/ as it was.
+/// the tarball → link the kept earlier versions in → swap the staging directory into rel/&lt;name&gt;. Any failure
+/// leaves rel/ as it was. Each beam of the new release is read from disk once (<see cref="BeamCache"/>).
 /// </summary>
 /// <remarks>
 /// The release directory it produces:
@@ -32,12 +33,16 @@ namespace Exrm.Build;
 ///   releases/start_erl.data          "&lt;evsn&gt; &lt;vsn&gt;"
 ///   releases/&lt;vsn&gt;/                  &lt;name&gt;.rel, start.script/.boot, start_clean.script/.boot,
 ///                                    sys.config[.src], vm.args[.src], &lt;name&gt;.tar.gz
-///   releases/&lt;older vsn&gt;/            kept from earlier builds (the base of upgrades)
+///   releases/&lt;older vsn&gt;/            kept from earlier builds, hard-linked, not copied (the base of upgrades)
 /// </code>
 /// </remarks>
 public static class ReleaseBuilder
 {
-    public static ReleaseBuildResult Build(ReleaseRequest request, IProgress<BuildEvent>? progress = null)
+    public static ReleaseBuildResult Build(ReleaseRequest request, IProgress<BuildEvent>? progress = null) =>
+        Build(request, new BeamCache(), progress);
+
+    /// <param name="beams">Where the new release's beams are read from: each once, by the upgrade plan or the copy.</param>
+    internal static ReleaseBuildResult Build(ReleaseRequest request, BeamCache beams, IProgress<BuildEvent>? progress)
     {
         var project = ProjectLoader.Load(request.Project, progress);
         var erts = request.Erts ?? project.IncludeErts ?? new ErtsSetting.Installed();
@@ -61,7 +66,7 @@ public static class ReleaseBuilder
 
         var outputDir = Path.GetFullPath(request.OutputDir ?? Path.Combine(project.Directory, "rel"));
         var target = Path.Combine(outputDir, release.Name);
-        var upgrade = PlanUpgrade(request, release, resolved, target, project.Directory, progress);
+        var upgrade = PlanUpgrade(request, release, resolved, target, project.Directory, beams, progress);
         var cookie = project.Cookie ?? CookieStore.GetOrCreate(project.Directory, progress);
         using var output = OutputDirectory.Begin(target);
         var root = output.Staging;
@@ -69,7 +74,7 @@ public static class ReleaseBuilder
         Directory.CreateDirectory(relDir);
 
         progress?.Report(new BuildEvent.Stage($"Copying {resolved.Applications.Length} applications{(request.Strip ? " (stripping debug info)" : string.Empty)}"));
-        var copied = LibraryCopier.Copy(resolved.Applications, Path.Combine(root, "lib"), request.Strip);
+        var copied = LibraryCopier.Copy(resolved.Applications, Path.Combine(root, "lib"), request.Strip, beams);
         progress?.Report(new BuildEvent.Info($"lib/: {copied.Files} files, {ByteSize.Format(copied.Bytes)} (from {ByteSize.Format(copied.SourceBytes)})"));
 
         progress?.Report(new BuildEvent.Stage("Writing boot scripts and release files"));
@@ -105,7 +110,7 @@ public static class ReleaseBuilder
             [($"releases/{release.Name}-{release.Vsn}.rel", Path.Combine(relDir, release.Name + ".rel"))],
             tarball);
 
-        KeepEarlierReleases(target, root, release.Vsn, progress);
+        KeepEarlierReleases(output, release.Vsn, progress);
         output.Commit();
         var finalTarball = Path.Combine(target, "releases", release.Vsn, release.Name + ".tar.gz");
         return new ReleaseBuildResult(
@@ -129,7 +134,7 @@ public static class ReleaseBuilder
     /// rel/&lt;name&gt;/releases; none for a first release.
     /// </summary>
     private static UpgradeBuild.Result? PlanUpgrade(
-        ReleaseRequest request, ReleaseDefinition release, ResolvedApplications resolved, string target, string projectDir, IProgress<BuildEvent>? progress)
+        ReleaseRequest request, ReleaseDefinition release, ResolvedApplications resolved, string target, string projectDir, BeamCache beams, IProgress<BuildEvent>? progress)
     {
         if (request.NoUpgrade)
         {
@@ -151,7 +156,7 @@ public static class ReleaseBuilder
         }
 
         progress?.Report(new BuildEvent.Stage($"Generating appups and the relup (from {string.Join(", ", bases.Select(b => b.Release.Vsn))})"));
-        var plan = UpgradeBuild.Plan(release, resolved, bases, projectDir, progress);
+        var plan = UpgradeBuild.Plan(release, resolved, bases, projectDir, beams, progress);
         foreach (var note in plan.Notes)
         {
             progress?.Report(new BuildEvent.Info(note));
@@ -201,10 +206,13 @@ public static class ReleaseBuilder
         File.WriteAllText(Path.Combine(releases, "start_erl.data"), ReleasesFile.StartErlData(release.ErtsVsn, release.Vsn) + "\n");
     }
 
-    /// <summary>Earlier versions in rel/&lt;name&gt;/releases/ stay: they are what upgrades are built from.</summary>
-    private static void KeepEarlierReleases(string target, string staging, string vsn, IProgress<BuildEvent>? progress)
+    /// <summary>
+    /// Earlier versions in rel/&lt;name&gt;/releases/ stay: they are what upgrades are built from. They are linked,
+    /// not copied (<see cref="OutputDirectory.Keep"/>), and last: nothing writes into the staged tree after them.
+    /// </summary>
+    private static void KeepEarlierReleases(OutputDirectory output, string vsn, IProgress<BuildEvent>? progress)
     {
-        var previous = Path.Combine(target, "releases");
+        var previous = Path.Combine(output.Target, "releases");
         if (!Directory.Exists(previous))
         {
             return;
@@ -218,8 +226,10 @@ public static class ReleaseBuilder
                 continue;
             }
 
-            FileTree.Copy(dir, Path.Combine(staging, "releases", name));
-            progress?.Report(new BuildEvent.Detail($"kept the earlier release {name}"));
+            var kept = output.Keep(Path.Combine("releases", name));
+            progress?.Report(new BuildEvent.Detail(kept.Copied == 0
+                ? $"kept the earlier release {name} ({kept.Linked} files linked)"
+                : $"kept the earlier release {name} ({kept.Linked} files linked, {kept.Copied} copied: {ByteSize.Format(kept.BytesCopied)})"));
         }
     }
 }

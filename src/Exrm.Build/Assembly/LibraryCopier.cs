@@ -10,13 +10,14 @@ namespace Exrm.Build.Assembly;
 /// Copies the release's applications into lib/&lt;app&gt;-&lt;vsn&gt;/ (OTP-SPEC §7.4: the .app, one beam per
 /// listed module, priv/ with symbolic links followed, and any .appup), stripping debug information from
 /// the beams unless told not to. Stripping keeps the Attr and CInf chunks, which release_handler reads
-/// during upgrades (OTP-SPEC §5.7). Files are copied in parallel.
+/// during upgrades (OTP-SPEC §5.7). Files are copied in parallel. Beams come through the build's
+/// <see cref="BeamCache"/>, so one an upgrade plan has already read is not read again.
 /// </summary>
 internal static class LibraryCopier
 {
     public sealed record Result(int Files, long Bytes, long SourceBytes);
 
-    public static Result Copy(IEnumerable<ResolvedApplication> applications, string libDir, bool strip)
+    public static Result Copy(IEnumerable<ResolvedApplication> applications, string libDir, bool strip, BeamCache beams)
     {
         var problems = new ConcurrentBag<ReleaseProblem>();
         var jobs = new List<(string From, string To, bool IsBeam)>();
@@ -63,13 +64,14 @@ internal static class LibraryCopier
         Parallel.ForEach(jobs, job =>
         {
             Directory.CreateDirectory(Path.GetDirectoryName(job.To)!);
-            var content = File.ReadAllBytes(job.From);
-            Interlocked.Add(ref sourceBytes, content.Length);
-            if (job.IsBeam && strip)
+            ReadOnlyMemory<byte> content;
+            if (job.IsBeam)
             {
+                var beam = beams.Take(job.From);
+                Interlocked.Add(ref sourceBytes, beam.Bytes.Length);
                 try
                 {
-                    content = BeamStripper.Strip(content);
+                    content = strip ? BeamStripper.Strip(beam.Module) : beam.Bytes;
                 }
                 catch (ErlangFormatException e)
                 {
@@ -77,8 +79,13 @@ internal static class LibraryCopier
                     return;
                 }
             }
+            else
+            {
+                content = File.ReadAllBytes(job.From);
+                Interlocked.Add(ref sourceBytes, content.Length);
+            }
 
-            File.WriteAllBytes(job.To, content);
+            File.WriteAllBytes(job.To, content.Span);
             CopyMode(job.From, job.To);
             Interlocked.Add(ref bytes, content.Length);
         });

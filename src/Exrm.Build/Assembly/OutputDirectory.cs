@@ -3,7 +3,8 @@ namespace Exrm.Build.Assembly;
 /// <summary>
 /// Makes a build atomic: the release is assembled in a staging directory next to rel/&lt;name&gt; and only
 /// swapped into place when every step succeeded, so a failed build leaves the previous output exactly as it
-/// was (and a crash leaves at worst a stray staging directory, which the next build removes).
+/// was (and a crash leaves at worst a stray staging directory, which the next build removes). What the new
+/// output keeps of the previous one is linked into the staging directory, not copied (<see cref="Keep"/>).
 /// </summary>
 internal sealed class OutputDirectory : IDisposable
 {
@@ -36,6 +37,20 @@ internal sealed class OutputDirectory : IDisposable
         var staging = Path.Combine(parent, StagingPrefix + Path.GetFileName(target) + "-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(staging);
         return new OutputDirectory(Path.GetFullPath(target), staging);
+    }
+
+    /// <summary>
+    /// Carries the directory <paramref name="relativePath"/> of the previous output into the staging directory
+    /// as hard links (<see cref="FileTree.Link"/>): its files are neither read nor written, so keeping them costs
+    /// the same however large they are, and the previous output stays exactly as it was whether the build
+    /// commits or not (dropping the staging directory only removes the second names). The kept files are the
+    /// previous output's files: nothing may write them in place afterwards, so keep them last, after the
+    /// staged tree is complete.
+    /// </summary>
+    public FileTree.LinkResult Keep(string relativePath)
+    {
+        var previous = Path.Combine(Target, relativePath);
+        return Directory.Exists(previous) ? FileTree.Link(previous, Path.Combine(Staging, relativePath)) : new FileTree.LinkResult(0, 0, 0);
     }
 
     /// <summary>Puts the staged release in place of the previous one (two renames on one file system).</summary>

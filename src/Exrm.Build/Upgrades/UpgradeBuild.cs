@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Text;
+using Exrm.Build.Assembly;
 using Exrm.Erlang;
-using Exrm.Erlang.Beam;
 using Exrm.Erlang.Terms;
 using Exrm.Erlang.Text;
 using Exrm.Otp;
@@ -33,6 +33,7 @@ internal static class UpgradeBuild
         ResolvedApplications resolved,
         IReadOnlyList<EarlierRelease> bases,
         string projectDir,
+        BeamCache beams,
         IProgress<BuildEvent>? progress)
     {
         var problems = new List<ReleaseProblem>();
@@ -61,7 +62,7 @@ internal static class UpgradeBuild
             {
                 foreach (var same in bases.Select(b => b.Applications.GetValueOrDefault(app.Name)).OfType<ReleaseApplication>().Where(old => old.Resource.Vsn == app.Vsn))
                 {
-                    RefuseChangedCodeWithSameVersion(app, same, problems);
+                    RefuseChangedCodeWithSameVersion(app, same, beams, problems);
                 }
             }
 
@@ -93,7 +94,7 @@ internal static class UpgradeBuild
                     continue;
             }
 
-            var newModules = Summaries(app, problems);
+            var newModules = Summaries(app, beams, problems);
             var entries = new List<AppupEntry>();
             var downs = new List<AppupEntry>();
             foreach (var old in changedFrom)
@@ -163,9 +164,9 @@ internal static class UpgradeBuild
         return null;
     }
 
-    private static void RefuseChangedCodeWithSameVersion(ResolvedApplication app, ReleaseApplication old, List<ReleaseProblem> problems)
+    private static void RefuseChangedCodeWithSameVersion(ResolvedApplication app, ReleaseApplication old, BeamCache beams, List<ReleaseProblem> problems)
     {
-        var changed = ModuleChanges.Between(old.Modules, Summaries(app, problems)).FirstOrDefault();
+        var changed = ModuleChanges.Between(old.Modules, Summaries(app, beams, problems)).FirstOrDefault();
         if (changed is not null)
         {
             problems.Add(new ReleaseProblem(
@@ -175,7 +176,8 @@ internal static class UpgradeBuild
         }
     }
 
-    private static ImmutableDictionary<string, ModuleSummary> Summaries(ResolvedApplication app, List<ReleaseProblem> problems)
+    /// <summary>The application's modules as appups see them, read through the build's cache, which lib/ is later copied from.</summary>
+    private static ImmutableDictionary<string, ModuleSummary> Summaries(ResolvedApplication app, BeamCache beams, List<ReleaseProblem> problems)
     {
         var result = ImmutableDictionary.CreateBuilder<string, ModuleSummary>(StringComparer.Ordinal);
         foreach (var module in app.Resource.Modules)
@@ -183,7 +185,7 @@ internal static class UpgradeBuild
             var file = Path.Combine(app.App.EbinDir, module + ".beam");
             try
             {
-                result[module] = ModuleSummary.FromBeam(BeamFile.Read(file));
+                result[module] = ModuleSummary.FromBeam(beams.Get(file).Module);
             }
             catch (Exception e) when (e is ErlangFormatException or IOException)
             {
