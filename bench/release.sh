@@ -20,14 +20,8 @@ export MIX_ENV=prod
 mix release example --overwrite --quiet >/dev/null
 mix release example_tar --overwrite --quiet >/dev/null
 
-median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
-time_of() {
-    local start end
-    start=$(date +%s.%N)
-    "$@" >/dev/null 2>&1
-    end=$(date +%s.%N)
-    awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }'
-}
+# shellcheck source=bench/timing.sh
+. "$root/bench/timing.sh"
 
 exrm_times=(); mix_times=(); mix_tar_times=()
 for _ in $(seq "$runs"); do

@@ -38,14 +38,8 @@ for i in "${!launchers[@]}"; do
     )
 done
 
-median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
-time_of() {
-    local start end
-    start=$(date +%s.%N)
-    "$@" >/dev/null 2>&1
-    end=$(date +%s.%N)
-    awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }'
-}
+# shellcheck source=bench/timing.sh
+. "$root/bench/timing.sh"
 
 declare -A times
 for _ in $(seq "$runs"); do
