@@ -85,6 +85,13 @@ public static class ReleaseBuilder
         }
 
         RuntimeConfig.WriteSysConfig(project.SysConfig, relDir);
+        if (project.RuntimeConfig is { } runtimeExs)
+        {
+            RuntimeConfig.WriteRuntimeExs(runtimeExs, relDir);
+            progress?.Report(new BuildEvent.Info(
+                $"{Path.GetRelativePath(project.Directory, runtimeExs.Path)} ships with the release: bin/{release.Name} evaluates it on the target (MIX_ENV={runtimeExs.Env}) before every start and install."));
+        }
+
         RuntimeConfig.WriteVmArgs(project.VmArgs, release.Name, cookie, relDir);
 
         var includesErts = erts is not ErtsSetting.Excluded;

@@ -12,7 +12,8 @@ namespace Exrm.Build.Assembly;
 /// variables as ${VAR} is also written as &lt;file&gt;.src, which bin/&lt;name&gt; renders at every start; sys.config
 /// is validated here as release_handler and make_tar would (one term, a list of {App, [...]} or file names).
 /// vm.args gets the node name and the cookie when the user's file has none; it is readable only by its owner,
-/// as it holds the cookie.
+/// as it holds the cookie. Elixir's config/runtime.exs ships as releases/&lt;vsn&gt;/runtime.exs, which bin/&lt;name&gt;
+/// evaluates on the target and merges into sys.config before every boot and install.
 /// </summary>
 internal static class RuntimeConfig
 {
@@ -38,6 +39,30 @@ internal static class RuntimeConfig
                 File.WriteAllText(target + ".src", text, Utf8);
                 File.WriteAllText(target, text, Utf8);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Ships <paramref name="runtime"/> as releases/&lt;vsn&gt;/runtime.exs with the options Config.Reader reads it with
+    /// (runtime.exs.opts), and keeps the build-time configuration as sys.config.src: the base every evaluation
+    /// starts from, so a value runtime.exs no longer sets does not linger in sys.config.
+    /// </summary>
+    public static void WriteRuntimeExs(RuntimeExs runtime, string releaseDir)
+    {
+        if (!File.Exists(runtime.Path))
+        {
+            throw new ReleaseException(new ReleaseProblem(runtime.Path, $"{runtime.Path} does not exist.", "Restore config/runtime.exs or remove it from the project."));
+        }
+
+        File.Copy(runtime.Path, Path.Combine(releaseDir, "runtime.exs"), overwrite: true);
+        var options = Term.List(
+            Term.Tuple(Term.Atom("env"), Term.Atom(runtime.Env)),
+            Term.Tuple(Term.Atom("target"), Term.Atom(runtime.Target)));
+        File.WriteAllText(Path.Combine(releaseDir, "runtime.exs.opts"), ErlangText.ToFileText([options]), Utf8);
+        var config = Path.Combine(releaseDir, "sys.config");
+        if (!File.Exists(config + ".src"))
+        {
+            File.Copy(config, config + ".src");
         }
     }
 

@@ -34,6 +34,12 @@ public sealed record CompiledProject(
     /// <summary>The Elixir installation's lib dir the project was compiled against (Mix projects), if known.</summary>
     public string? ElixirLibDir { get; init; }
 
+    /// <summary>
+    /// Elixir's config/runtime.exs, evaluated on the target before every boot and install (Mix projects), with the
+    /// build's environment and target, or null.
+    /// </summary>
+    public RuntimeExs? RuntimeConfig { get; init; }
+
     /// <summary>The cookie the project sets for its release (mix.exs releases: cookie:), or null to use exrm's stored one.</summary>
     public string? Cookie { get; init; }
 }

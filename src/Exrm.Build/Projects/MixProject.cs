@@ -9,8 +9,8 @@ using Exrm.Otp.Applications;
 namespace Exrm.Build.Projects;
 
 /// <summary>
-/// A Mix project: compiled and described by ONE <c>mix run --no-start</c> in the chosen MIX_ENV (default prod),
-/// which runs exrm's probe script (Templates/probe/mix_probe.exs) after compiling. The probe also evaluates
+/// A Mix project: compiled and described by ONE <c>elixir</c> run of exrm's probe script
+/// (Templates/probe/mix_probe.exs) in the chosen MIX_ENV (default prod), which compiles as <c>mix compile</c> does. The probe also evaluates
 /// config/config.exs and the environment's file with Elixir's own Config.Reader, so sys.config is exactly what
 /// Mix would have configured.
 /// </summary>
@@ -18,8 +18,8 @@ internal static class MixProject
 {
     public static CompiledProject Compile(ProjectOptions options, IProgress<BuildEvent>? progress)
     {
-        var mix = ProgramPath.Find("mix") ?? throw new ReleaseException(new ReleaseProblem(
-            "mix", $"{options.Directory} is a Mix project, but there is no 'mix' on PATH.", "Install Elixir (on Debian: apt-get install elixir)."));
+        var elixir = ProgramPath.Find("elixir") ?? throw new ReleaseException(new ReleaseProblem(
+            "elixir", $"{options.Directory} is a Mix project, but there is no 'elixir' on PATH.", "Install Elixir (on Debian: apt-get install elixir)."));
         var env = options.Env ?? "prod";
         var work = Directory.CreateTempSubdirectory("exrm-mix-");
         try
@@ -29,8 +29,8 @@ internal static class MixProject
             File.WriteAllText(probe, TemplateResources.Read("probe/mix_probe.exs"));
             progress?.Report(new BuildEvent.Stage($"Compiling with mix (MIX_ENV={env})"));
             var result = ProcessRunner.Run(
-                mix,
-                ["run", "--no-start", probe, answer],
+                elixir,
+                [probe, answer],
                 options.Directory,
                 new Dictionary<string, string?> { ["MIX_ENV"] = env },
                 options.CompileTimeout,
@@ -39,7 +39,7 @@ internal static class MixProject
             {
                 throw new ReleaseException(new ReleaseProblem(
                     "compile",
-                    $"The project did not compile: 'mix run' (MIX_ENV={env}) in {options.Directory} exited with {result.ExitCode}:\n{Indent(result.Tail())}",
+                    $"The project did not compile: 'mix compile' (MIX_ENV={env}) in {options.Directory} exited with {result.ExitCode}:\n{Indent(result.Tail())}",
                     $"Fix the errors above; 'MIX_ENV={env} mix compile' shows them too."));
             }
 
@@ -96,12 +96,9 @@ internal static class MixProject
                 ownApps.Contains(Path.GetFileName(Path.GetDirectoryName(dir)) ?? string.Empty) ? ApplicationOrigin.Project : ApplicationOrigin.Dependency))
             .ToImmutableArray();
 
-        if (File.Exists(Path.Combine(options.Directory, "config", "runtime.exs")))
-        {
-            progress?.Report(new BuildEvent.Warning(
-                "config/runtime.exs is not part of the release: exrm releases boot from sys.config, made from config/config.exs at build time. "
-                + "For values known only on the target, write \"${VAR}\" in config.exs; bin/<name> fills them from the environment at start."));
-        }
+        var runtimeExs = Text(info, "runtime_config") is { Length: > 0 } runtimePath and not "none"
+            ? new RuntimeExs(runtimePath, Text(info, "env"), Text(info, "target"))
+            : null;
 
         var vmArgs = Path.Combine(options.Directory, "rel", "vm.args");
         var overlays = Path.Combine(options.Directory, "rel", "overlays");
@@ -121,6 +118,7 @@ internal static class MixProject
             Directory.Exists(overlays) ? [new Overlay.Copy(Path.Combine("rel", "overlays"), ".")] : [])
         {
             ElixirLibDir = Text(info, "elixir_lib"),
+            RuntimeConfig = runtimeExs,
             Cookie = TermReading.TryGet(settings, "cookie", out var cookie) ? TermReading.Text(cookie) : null,
         };
     }

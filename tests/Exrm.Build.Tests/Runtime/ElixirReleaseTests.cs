@@ -66,6 +66,47 @@ public sealed class ElixirReleaseTests
     }
 
     [Fact]
+    public void Runtime_exs_is_evaluated_on_the_target_at_every_start_and_merged_into_sys_config()
+    {
+        using var release = TestRelease.Create(ReleaseFlavor.Elixir);
+        var config = Path.Combine(release.VsnDir, "sys.config");
+        File.Copy(config, config + ".src");
+        File.WriteAllText(Path.Combine(release.VsnDir, "runtime.exs.opts"), "[{env, prod}, {target, host}].\n");
+        var runtimeExs = Path.Combine(release.VsnDir, "runtime.exs");
+        File.WriteAllText(runtimeExs, """
+            import Config
+            config :exrm_demo, from_runtime: System.fetch_env!("EXRM_RT"), env: config_env()
+            """);
+
+        var unset = release.Command.Run("start");
+        Assert.True(unset.ExitCode == 6, unset.ToString());
+        Assert.Contains($"{runtimeExs} failed", unset.StandardError, StringComparison.Ordinal);
+        Assert.Contains("EXRM_RT", unset.StandardError, StringComparison.Ordinal);
+
+        var command = release.Command.With("EXRM_RT", "first");
+        release.StartDaemon(command);
+        Assert.Equal(
+            $"[env: :prod, from_runtime: \"first\", greeting: '{TestRelease.Greeting}']",
+            TestRelease.Ok(command, "eval", "Application.get_all_env(:exrm_demo) |> Enum.sort()"));
+        Assert.Equal("ok", TestRelease.Ok(command, "stop"));
+
+        // Evaluated again at the next start, from the build-time configuration, not from the last result.
+        File.WriteAllText(runtimeExs, "import Config\nconfig :exrm_demo, later: System.fetch_env!(\"EXRM_RT\")\n");
+        var second = command.With("EXRM_RT", "second");
+        release.StartDaemon(second);
+        Assert.Equal(
+            $"[greeting: '{TestRelease.Greeting}', later: \"second\"]",
+            TestRelease.Ok(second, "eval", "Application.get_all_env(:exrm_demo) |> Enum.sort()"));
+        Assert.Equal("ok", TestRelease.Ok(second, "stop"));
+
+        File.WriteAllText(runtimeExs, "import Config\nconfig :exrm_demo, handler: fn -> :ok end\n");
+        var fun = second.Run("start");
+        Assert.True(fun.ExitCode == 6, fun.ToString());
+        Assert.Contains("exrm_demo -> handler", fun.StandardError, StringComparison.Ordinal);
+        Assert.Contains("cannot be written to sys.config", fun.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Attach_and_remote_console_open_iex_on_the_node()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Elixir);

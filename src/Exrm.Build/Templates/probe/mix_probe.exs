@@ -1,8 +1,13 @@
-# Runs inside `mix run --no-start` once the project is compiled, and writes what a release needs to know
-# about it as one Erlang term (read back with file:consult rules): the project's application and version,
-# the release settings from mix.exs, the compiled applications, and the configuration evaluated for the
-# environment. One VM does the compile and all of this.
+# Run with `elixir` in the project directory: compiles the project as `mix compile` does, then writes what a
+# release needs to know about it as one Erlang term (read back with file:consult rules): the project's
+# application and version, the release settings from mix.exs, the compiled applications, and the
+# configuration evaluated for the environment. One VM does the compile and all of this.
 [out] = System.argv()
+
+# `mix compile`, not `mix run`: that would also evaluate config/runtime.exs here, on the build machine,
+# where what it reads (the target's environment) is not there. The release evaluates it on the target.
+Mix.start()
+Mix.CLI.main(["compile"])
 
 config = Mix.Project.config()
 charlist = fn value -> String.to_charlist(to_string(value)) end
@@ -57,8 +62,13 @@ releases =
 
 umbrella_apps = if Mix.Project.umbrella?(), do: Map.keys(Mix.Project.apps_paths()), else: []
 
+runtime_config = Path.join(Path.dirname(config_path), "runtime.exs")
+
 info = [
   app: config[:app],
+  env: Mix.env(),
+  target: Mix.target(),
+  runtime_config: if(File.regular?(runtime_config), do: charlist.(Path.expand(runtime_config)), else: :none),
   version: charlist.(config[:version] || ""),
   umbrella_apps: umbrella_apps,
   releases: releases,

@@ -19,6 +19,8 @@
 #   releases/<vsn>/start_clean.boot  boots the short-lived hidden helper node
 #   releases/<vsn>/vm.args.src, sys.config.src   when present, rendered into vm.args and sys.config
 #                                 before use, ${VAR} replaced from the environment
+#   releases/<vsn>/runtime.exs    Elixir's config/runtime.exs: evaluated (with Elixir from lib/) and
+#                                 merged into sys.config before every boot and install
 #   erts-<erts vsn>/bin           the runtime; without it, the Erlang installation of erl on PATH
 #   bin/nodetool.script           Erlang expressions the helper node evaluates (no compiler needed)
 #   bin/start [DATA_FILE]         the command heart (HEART_COMMAND) and release_handler run to
@@ -247,9 +249,8 @@ load_vm_args() { # sets VM_ARGS, DIST (-name, -sname or empty), NODE, COOKIE, CO
 }
 
 prepare_boot() { # renders sys.config; sets BOOT_VM_ARGS, the args file the node boots with
-    if [ -f "$REL_DIR/sys.config.src" ]; then
-        render_src "$REL_DIR/sys.config.src" "$REL_DIR/sys.config"
-    fi
+    # The node start runs under run_erl renders nothing: "start" rendered it a moment ago.
+    [ -n "${RELEASE_DAEMON_CHILD:-}" ] || render_sys_config "$REL_DIR"
     [ -f "$REL_DIR/sys.config" ] || fail $EXIT_CONFIG "$REL_DIR/sys.config is missing; the node cannot boot without it (it may hold just \"[].\")."
     [ -f "$REL_DIR/start.boot" ] || fail $EXIT_CONFIG "$REL_DIR/start.boot is missing; rebuild the release."
     mkdir -p "$RELEASE_ROOT/log" "$RELEASE_ROOT/tmp"
@@ -269,12 +270,28 @@ prepare_boot() { # renders sys.config; sets BOOT_VM_ARGS, the args file the node
     fi
 }
 
-render_release_config() { # render_release_config VSN: releases/VSN/sys.config and vm.args from their .src files
-    for file in sys.config vm.args; do
-        if [ -f "$RELEASES_DIR/$1/$file.src" ]; then
-            render_src "$RELEASES_DIR/$1/$file.src" "$RELEASES_DIR/$1/$file"
-        fi
+render_sys_config() { # render_sys_config DIR: DIR/sys.config from DIR/sys.config.src, then merged with DIR/runtime.exs
+    if [ -f "$1/sys.config.src" ]; then
+        render_src "$1/sys.config.src" "$1/sys.config"
+    fi
+    [ -f "$1/runtime.exs" ] || return 0
+    elixir_ebin=
+    for dir in "$RELEASE_ROOT"/lib/elixir-*/ebin; do
+        [ -d "$dir" ] && elixir_ebin=$dir
     done
+    [ -n "$elixir_ebin" ] || fail $EXIT_CONFIG "$1/runtime.exs needs Elixir, but $RELEASE_ROOT/lib has no elixir-*/ebin; rebuild the release."
+    # A plain VM with Elixir on its path and no distribution: the configuration is read before the node exists.
+    "$BINDIR/erlexec" -boot "$ARGS_DIR/start_clean" -noshell -noinput -pa "$elixir_ebin" \
+        -eval 'case file:script(hd(init:get_plain_arguments())) of {error, R} -> io:format(standard_error, "bin/nodetool.script failed: ~tp~n", [R]), halt(1); _ -> halt(0) end' \
+        -extra "$RELEASE_ROOT/bin/nodetool.script" "" "$RELEASE_FLAVOR" runtime_config "$1" ||
+        fail $EXIT_CONFIG "cannot make $1/sys.config from its runtime.exs: fix the file or set the variables it reads, and try again."
+}
+
+render_release_config() { # render_release_config VSN: releases/VSN/sys.config and vm.args from their .src files and runtime.exs
+    if [ -f "$RELEASES_DIR/$1/vm.args.src" ]; then
+        render_src "$RELEASES_DIR/$1/vm.args.src" "$RELEASES_DIR/$1/vm.args"
+    fi
+    render_sys_config "$RELEASES_DIR/$1"
 }
 
 find_package() { # find_package VSN [PACKAGE]: the package's absolute path; nothing when there is none
