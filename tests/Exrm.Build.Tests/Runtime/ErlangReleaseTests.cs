@@ -192,6 +192,23 @@ public sealed class ErlangReleaseTests
     }
 
     [Fact]
+    public void Src_files_take_a_default_for_a_variable_unset_or_empty()
+    {
+        using var release = TestRelease.Create(ReleaseFlavor.Erlang);
+        File.WriteAllText(
+            Path.Combine(release.VsnDir, "sys.config.src"),
+            "[{exrm_demo, [{greeting, \"${EXRM_GREETING:-hello, world}\"}, {place, \"${EXRM_PLACE:-nowhere}\"}, {who, \"${EXRM_WHO:-nobody}\"}]}].\n");
+        var command = release.Command.With("EXRM_GREETING", null).With("EXRM_PLACE", "").With("EXRM_WHO", "Ann");
+
+        release.StartDaemon(command);
+
+        Assert.Equal(
+            "[{greeting,\"hello, world\"},{place,\"nowhere\"},{who,\"Ann\"}]",
+            TestRelease.Ok(command, "eval", "lists:sort([{K, V} || {K, V} <- application:get_all_env(exrm_demo), K =/= included_applications]).").Replace("\n", "").Replace(" ", "").Replace("hello,world", "hello, world"));
+        Assert.Equal("ok", TestRelease.Ok(command, "stop"));
+    }
+
+    [Fact]
     public void Src_files_and_overrides_come_from_the_environment()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Erlang);

@@ -19,6 +19,7 @@
 #   releases/<vsn>/start_clean.boot  boots the short-lived hidden helper node
 #   releases/<vsn>/vm.args.src, sys.config.src   when present, rendered into vm.args and sys.config
 #                                 before use, ${VAR} replaced from the environment
+#                                 (${VAR:-default} when VAR is unset or empty)
 #   releases/<vsn>/runtime.exs    Elixir's config/runtime.exs: evaluated (with Elixir from lib/) and
 #                                 merged into sys.config before every boot and install
 #   erts-<erts vsn>/bin           the runtime; without it, the Erlang installation of erl on PATH
@@ -179,17 +180,26 @@ cd "$RELEASE_ROOT" || fail $EXIT_CONFIG "cannot enter $RELEASE_ROOT"
 # --- configuration ----------------------------------------------------------------------------
 
 render_src() { # render_src SRC DEST: DEST = SRC with every ${VAR} replaced; unset variables are errors
+    # ${VAR:-default} takes the default when VAR is unset or empty, as in sh.
     awk -v src="$1" '
         {
             line = $0
             out = ""
-            while (match(line, /\$\{[A-Za-z_][A-Za-z0-9_]*\}/)) {
+            while (match(line, /\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}/)) {
                 name = substr(line, RSTART + 2, RLENGTH - 3)
-                if (!(name in ENVIRON)) {
-                    printf "%s:%d: ${%s} is used but the environment variable %s is not set\n", src, NR, name, name > "/dev/stderr"
+                split_at = index(name, ":-")
+                if (split_at > 0) {
+                    fallback = substr(name, split_at + 2)
+                    name = substr(name, 1, split_at - 1)
+                    value = (name in ENVIRON) && ENVIRON[name] != "" ? ENVIRON[name] : fallback
+                } else if (name in ENVIRON) {
+                    value = ENVIRON[name]
+                } else {
+                    printf "%s:%d: ${%s} is used but the environment variable %s is not set (${%s:-default} gives a default)\n", src, NR, name, name, name > "/dev/stderr"
                     failed = 1
+                    value = ""
                 }
-                out = out substr(line, 1, RSTART - 1) ENVIRON[name]
+                out = out substr(line, 1, RSTART - 1) value
                 line = substr(line, RSTART + RLENGTH)
             }
             print out line
