@@ -92,17 +92,11 @@ public sealed class EmulatorUpgradeTests : IDisposable
         return (project, otp, ExrmRun.Invoke("release", project, "--erts", otp.Root).Succeeded());
     }
 
-    /// <summary>Deploys 0.0.1 of the gate release with a free port, and puts 0.0.2's package where upgrade looks.</summary>
+    /// <summary>Deploys 0.0.1 of the gate release with a free port, with 0.0.2's package where upgrade looks.</summary>
     private DeployedRelease Deploy(string project, out int port)
     {
         port = EpmdInstance.FreePort();
-        var releases = Path.Combine(project, "rel", "gate", "releases");
-        var release = DeployedRelease.Extract(
-            Path.Combine(releases, "0.0.1", "gate.tar.gz"), "gate", Path.Combine(work.FullName, "srv"),
-            ("GATE_PORT", port.ToString(CultureInfo.InvariantCulture)));
-        Directory.CreateDirectory(Path.Combine(release.Root, "releases", "0.0.2"));
-        File.Copy(Path.Combine(releases, "0.0.2", "gate.tar.gz"), Path.Combine(release.Root, "releases", "0.0.2", "gate.tar.gz"));
-        return release;
+        return DeployedRelease.FirstVersionOf(project, "gate", Path.Combine(work.FullName, "srv"), ("GATE_PORT", port.ToString(CultureInfo.InvariantCulture)));
     }
 
     /// <summary>What the refusal says to do: -heart in the running version's vm.args (the generated one has it commented out).</summary>

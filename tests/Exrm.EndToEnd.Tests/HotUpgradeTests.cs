@@ -23,18 +23,10 @@ public sealed class HotUpgradeTests : IDisposable
     private DeployedRelease DeployFirstVersion(string project, string name, string portVariable, out int port)
     {
         port = EpmdInstance.FreePort();
-        var releases = Path.Combine(project, "rel", name, "releases");
-        var release = DeployedRelease.Extract(
-            Path.Combine(releases, "0.0.1", name + ".tar.gz"), name, Path.Combine(work.FullName, "srv", name),
+        var release = DeployedRelease.FirstVersionOf(
+            project, name, Path.Combine(work.FullName, "srv", name),
             (portVariable, port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         release.Run("start").Succeeded();
-        foreach (var later in Directory.EnumerateFiles(releases, name + ".tar.gz", SearchOption.AllDirectories).Where(t => !t.Contains("/0.0.1/", StringComparison.Ordinal)))
-        {
-            var vsn = Path.GetFileName(Path.GetDirectoryName(later)!);
-            Directory.CreateDirectory(Path.Combine(release.Root, "releases", vsn));
-            File.Copy(later, Path.Combine(release.Root, "releases", vsn, name + ".tar.gz"));
-        }
-
         return release;
     }
 

@@ -24,10 +24,7 @@ public sealed class RuntimeConfigTests : IDisposable
         ExrmRun.Invoke("release", project).Succeeded();
 
         Assert.Contains("config/runtime.exs ships with the release", build.Output, StringComparison.Ordinal);
-        var releases = Path.Combine(project, "rel", "shop", "releases");
-        using var release = DeployedRelease.Extract(Path.Combine(releases, "0.0.1", "shop.tar.gz"), "shop", Path.Combine(work.FullName, "srv"), ("SHOP_WHO", "Ann"));
-        Directory.CreateDirectory(Path.Combine(release.Root, "releases", "0.0.2"));
-        File.Copy(Path.Combine(releases, "0.0.2", "shop.tar.gz"), Path.Combine(release.Root, "releases", "0.0.2", "shop.tar.gz"));
+        using var release = DeployedRelease.FirstVersionOf(project, "shop", Path.Combine(work.FullName, "srv"), ("SHOP_WHO", "Ann"));
 
         release.Run("start").Succeeded();
         Assert.Equal("\"Hello Ann, start (1)\"", release.Run("rpc", "Shop.Counter", "hello", "\"start\"").Succeeded().Output.Trim());

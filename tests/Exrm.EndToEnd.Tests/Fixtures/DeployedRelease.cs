@@ -39,6 +39,25 @@ internal sealed class DeployedRelease : IDisposable
         return new DeployedRelease(root, new ReleaseNode(root, name, variables));
     }
 
+    /// <summary>
+    /// Deploys version 0.0.1 of a project's release <paramref name="name"/> (built by exrm into the project's rel/)
+    /// into <paramref name="root"/>, and places every later version's tarball where bin/&lt;name&gt; upgrade looks
+    /// for it (releases/&lt;vsn&gt;/&lt;name&gt;.tar.gz).
+    /// </summary>
+    public static DeployedRelease FirstVersionOf(string project, string name, string root, params (string Name, string Value)[] environment)
+    {
+        var releases = Path.Combine(project, "rel", name, "releases");
+        var release = Extract(Path.Combine(releases, "0.0.1", name + ".tar.gz"), name, root, environment);
+        foreach (var later in Directory.EnumerateFiles(releases, name + ".tar.gz", SearchOption.AllDirectories).Where(t => !t.Contains("/0.0.1/", StringComparison.Ordinal)))
+        {
+            var vsn = Path.GetFileName(Path.GetDirectoryName(later)!);
+            Directory.CreateDirectory(Path.Combine(release.Root, "releases", vsn));
+            File.Copy(later, Path.Combine(release.Root, "releases", vsn, name + ".tar.gz"));
+        }
+
+        return release;
+    }
+
     /// <summary>Runs bin/&lt;name&gt; with the arguments, from a directory that is not the release's.</summary>
     public Result Run(params string[] args) => new(string.Join(' ', args), node.Run(args));
 
