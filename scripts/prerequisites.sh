@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs what exrm's demo and tests need and a fresh Debian 12 machine lacks: Erlang/OTP (with its
-# sources, which the tests read), Elixir and rebar3, from Debian's packages. Does nothing when they
-# are all there already.
+# sources, which the tests read), Elixir, rebar3 and shellcheck (the tests check the scripts a release
+# ships with it), from Debian's packages. Does nothing when they are all there already.
 set -euo pipefail
 
-packages=(erlang-nox erlang-dev erlang-src elixir rebar3)
+packages=(erlang-nox erlang-dev erlang-src elixir rebar3 shellcheck)
 missing=()
 for package in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
@@ -29,4 +29,4 @@ fi
 echo "Installing ${missing[*]} from Debian's packages..."
 "${sudo[@]}" apt-get update -qq
 DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "Installed: $(erl -noshell -eval 'io:format("OTP ~s", [erlang:system_info(otp_release)]), halt().'), $(elixir --short-version 2>/dev/null | sed 's/^/Elixir /'), $(rebar3 version | cut -d' ' -f1-2)"
+echo "Installed: $(erl -noshell -eval 'io:format("OTP ~s", [erlang:system_info(otp_release)]), halt().'), $(elixir --short-version 2>/dev/null | sed 's/^/Elixir /'), $(rebar3 version | cut -d' ' -f1-2), $(shellcheck --version | sed -n 's/^version: /shellcheck /p')"
