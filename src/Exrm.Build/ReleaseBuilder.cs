@@ -25,6 +25,7 @@ namespace Exrm.Build;
 /// <code>
 /// rel/&lt;name&gt;/
 ///   bin/&lt;name&gt;                      control script (start, stop, ping, eval, rpc, ...)
+///   bin/nodetool/*.beam              the Erlang modules bin/&lt;name&gt; runs in its helper node (compiled once per OTP, cached)
 ///   bin/start [DATA_FILE]            what heart and release_handler run to boot the node again (via bin/&lt;name&gt; start)
 ///   bin/start_erl                    rendered from the ERTS .src template (absent with --no-erts)
 ///   erts-&lt;evsn&gt;/bin/                only what a release runs (absent with --no-erts)
@@ -106,7 +107,7 @@ public static class ReleaseBuilder
             progress?.Report(new BuildEvent.Info($"No ERTS bundled: the target needs Erlang/OTP {erlang.OtpRelease} (ERTS {erlang.ErtsVsn}) on its PATH."));
         }
 
-        ControlScript.Write(root, new ControlScriptSettings(release.Name, project.UsesElixir ? ReleaseFlavor.Elixir : ReleaseFlavor.Erlang));
+        ControlScript.Write(root, new ControlScriptSettings(release.Name, project.UsesElixir ? ReleaseFlavor.Elixir : ReleaseFlavor.Erlang, erlang), progress);
         OverlayApplier.Apply(project.Overlays, project.Directory, root, progress);
 
         var tarball = Path.Combine(relDir, release.Name + ".tar.gz");

@@ -1,3 +1,4 @@
+using Exrm.Build.Installation;
 using Exrm.Build.Runtime;
 using Exrm.Otp;
 using Exrm.Testing;
@@ -8,21 +9,23 @@ namespace Exrm.Build.Tests.Runtime;
 public sealed class ControlScriptTests
 {
     [Fact]
-    public void Writes_an_executable_script_its_helper_and_bin_start()
+    public void Writes_an_executable_script_the_node_side_modules_and_bin_start()
     {
         var root = Directory.CreateTempSubdirectory("exrm-script-").FullName;
         try
         {
-            ControlScript.Write(root, new ControlScriptSettings("my_rel", ReleaseFlavor.Erlang));
+            ControlScript.Write(root, new ControlScriptSettings("my_rel", ReleaseFlavor.Erlang, ErlangInstallation.FromPath()));
 
             var script = Path.Combine(root, "bin", "my_rel");
             Assert.StartsWith("#!/bin/sh\n", File.ReadAllText(script), StringComparison.Ordinal);
             Assert.DoesNotContain("@RELEASE_", File.ReadAllText(script), StringComparison.Ordinal);
-            Assert.True(OperatingSystem.IsWindows() || File.GetUnixFileMode(script).HasFlag(UnixFileMode.OtherExecute));
-            Assert.True(File.Exists(Path.Combine(root, "bin", ControlScript.HelperFileName)));
+            Assert.True(File.GetUnixFileMode(script).HasFlag(UnixFileMode.OtherExecute));
+            var beams = Directory.GetFiles(Path.Combine(root, "bin", NodeModules.ShippedDirectory)).Select(Path.GetFileName).Order(StringComparer.Ordinal);
+            Assert.Equal(NodeModules.Sources().Select(s => s.Module + ".beam"), beams);
+            Assert.Contains("exrm_nodetool.beam", beams);
             var start = Path.Combine(root, "bin", "start");
             Assert.Contains("exec \"$bin/my_rel\" start", File.ReadAllText(start), StringComparison.Ordinal);
-            Assert.True(OperatingSystem.IsWindows() || File.GetUnixFileMode(start).HasFlag(UnixFileMode.OtherExecute));
+            Assert.True(File.GetUnixFileMode(start).HasFlag(UnixFileMode.OtherExecute));
         }
         finally
         {
@@ -35,11 +38,11 @@ public sealed class ControlScriptTests
     [InlineData("two words")]
     [InlineData("quo'te")]
     [InlineData("start")]
-    [InlineData("nodetool.script")]
+    [InlineData("nodetool")]
     public void Rejects_names_that_cannot_name_the_script(string name)
     {
         var problem = Assert.Single(Assert.Throws<ReleaseException>(
-            () => ControlScript.Write(Path.GetTempPath(), new ControlScriptSettings(name, ReleaseFlavor.Erlang))).Problems);
+            () => ControlScript.WriteScripts(Path.GetTempPath(), name, ReleaseFlavor.Erlang)).Problems);
         Assert.Contains($"\"{name}\"", problem.Message, StringComparison.Ordinal);
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Exrm.Build.Installation;
 using Exrm.Build.Runtime;
 using Exrm.Testing;
 
@@ -26,7 +27,7 @@ internal sealed class TestRelease : IDisposable
         ErtsVsn = template.ErtsVsn;
         ReleaseNode.CopyTree(template.Root, Root);
         Bundle = ErtsBundle.Copy(Path.Combine(OtpInstallation.ErlangRoot, "erts-" + ErtsVsn), Root);
-        ControlScript.Write(Root, new ControlScriptSettings(Name, flavor));
+        ControlScript.Write(Root, new ControlScriptSettings(Name, flavor, ErlangInstallation.FromPath()));
 
         var unique = Guid.NewGuid().ToString("N")[..10];
         NodeName = $"exrm_{unique}@127.0.0.1";

@@ -1,3 +1,4 @@
+using Exrm.Build.Installation;
 using Exrm.Build.Runtime;
 using Exrm.Testing;
 
@@ -25,7 +26,7 @@ internal sealed class UpgradeRelease : IDisposable
         Packages = template.Packages;
         ReleaseNode.CopyTree(template.Root, Root);
         ErtsBundle.Copy(Path.Combine(OtpInstallation.ErlangRoot, "erts-" + template.ErtsVsn), Root);
-        ControlScript.Write(Root, new ControlScriptSettings(Name, ReleaseFlavor.Erlang));
+        ControlScript.Write(Root, new ControlScriptSettings(Name, ReleaseFlavor.Erlang, ErlangInstallation.FromPath()));
 
         var unique = Guid.NewGuid().ToString("N")[..10];
         NodeName = $"exrm_up_{unique}@127.0.0.1";

@@ -23,7 +23,8 @@
 #   releases/<vsn>/runtime.exs    Elixir's config/runtime.exs: evaluated (with Elixir from lib/) and
 #                                 merged into sys.config before every boot and install
 #   erts-<erts vsn>/bin           the runtime; without it, the Erlang installation of erl on PATH
-#   bin/nodetool.script           Erlang expressions the helper node evaluates (no compiler needed)
+#   bin/nodetool/*.beam           the Erlang modules a short-lived hidden helper node runs to talk to
+#                                 the node (exrm_nodetool:main/0), compiled for the release's OTP
 #   bin/start [DATA_FILE]         the command heart (HEART_COMMAND) and release_handler run to
 #                                 restart the node; it runs "bin/@RELEASE_NAME@ start"
 #   releases/RELEASES             the releases release_handler knows (versions, unpack, install, ...)
@@ -167,6 +168,7 @@ else
     [ -n "$BINDIR" ] || fail $EXIT_CONFIG "erl on PATH resolves to $ERL_ROOT, which has no erts-*/bin/erlexec. Install Erlang/OTP or rebuild the release with its ERTS."
 fi
 
+NODETOOL_DIR="$RELEASE_ROOT/bin/nodetool"
 ROOTDIR=$RELEASE_ROOT
 RELDIR=$RELEASES_DIR
 EMU=beam
@@ -291,9 +293,8 @@ render_sys_config() { # render_sys_config DIR: DIR/sys.config from DIR/sys.confi
     done
     [ -n "$elixir_ebin" ] || fail $EXIT_CONFIG "$1/runtime.exs needs Elixir, but $RELEASE_ROOT/lib has no elixir-*/ebin; rebuild the release."
     # A plain VM with Elixir on its path and no distribution: the configuration is read before the node exists.
-    "$BINDIR/erlexec" -boot "$ARGS_DIR/start_clean" -noshell -noinput -pa "$elixir_ebin" \
-        -eval 'case file:script(hd(init:get_plain_arguments())) of {error, R} -> io:format(standard_error, "bin/nodetool.script failed: ~tp~n", [R]), halt(1); _ -> halt(0) end' \
-        -extra "$RELEASE_ROOT/bin/nodetool.script" "" "$RELEASE_FLAVOR" runtime_config "$1" ||
+    "$BINDIR/erlexec" -boot "$ARGS_DIR/start_clean" -noshell -noinput -pa "$elixir_ebin" "$NODETOOL_DIR" \
+        -s exrm_nodetool main -extra "$RELEASE_NAME" "" "$RELEASE_FLAVOR" runtime_config "$1" ||
         fail $EXIT_CONFIG "cannot make $1/sys.config from its runtime.exs: fix the file or set the variables it reads, and try again."
 }
 
@@ -330,20 +331,17 @@ check_vsn() { # check_vsn VSN: exits 2 unless VSN can name a directory under rel
 
 # --- the helper node --------------------------------------------------------------------------
 
-helper() { # helper COMMAND ARGS...: runs bin/nodetool.script in a hidden node; its exit code
-    helper_dist=
-    helper_host=
-    case $NODE in *@*) helper_host="@${NODE#*@}" ;; esac
-    [ -n "$DIST" ] && helper_dist="$DIST exrm_helper_$$$helper_host"
-    if [ -n "$COOKIE" ]; then
-        set -- -setcookie "$COOKIE" -extra "$RELEASE_ROOT/bin/nodetool.script" "$NODE" "$RELEASE_FLAVOR" "$@"
-    else
-        set -- -extra "$RELEASE_ROOT/bin/nodetool.script" "$NODE" "$RELEASE_FLAVOR" "$@"
+helper() { # helper COMMAND ARGS...: runs exrm_nodetool (bin/nodetool) in a hidden node; its exit code
+    # The VM's arguments are built front to back in "$@", ending with the plain arguments after -extra.
+    set -- -extra "$RELEASE_NAME" "$NODE" "$RELEASE_FLAVOR" "$@"
+    [ -n "$COOKIE" ] && set -- -setcookie "$COOKIE" "$@"
+    if [ -n "$DIST" ]; then
+        case $NODE in
+            *@*) set -- "$DIST" "exrm_helper_$$@${NODE#*@}" "$@" ;;
+            *) set -- "$DIST" "exrm_helper_$$" "$@" ;;
+        esac
     fi
-    # shellcheck disable=SC2086 # helper_dist is two words or none
-    "$BINDIR/erlexec" -boot "$ARGS_DIR/start_clean" -noshell -noinput -hidden $helper_dist \
-        -eval 'case file:script(hd(init:get_plain_arguments())) of {error, R} -> io:format(standard_error, "bin/nodetool.script failed: ~tp~n", [R]), halt(1); _ -> halt(0) end' \
-        "$@"
+    "$BINDIR/erlexec" -boot "$ARGS_DIR/start_clean" -noshell -noinput -hidden -pa "$NODETOOL_DIR" -s exrm_nodetool main "$@"
 }
 
 explain() { # explain CODE: says what the helper's exit code 3 or 4 means; returns CODE
