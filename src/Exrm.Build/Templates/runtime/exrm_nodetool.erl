@@ -123,7 +123,7 @@ stop(Code) ->
 script(#{release := Release}) ->
     "bin/" ++ Release.
 
-%% --- commands ----------------------------------------------------------------------------------
+%% --- commands ---------------------------------------------------------------------------------
 
 -spec execute(command(), context()) -> ok.
 execute(ping, Context) ->
@@ -159,15 +159,15 @@ execute(versions, Context) ->
 execute({unpack, Vsn, Tar, RelDir}, Context) ->
     exrm_nodetool_release:unpack(Context, Vsn, Tar, RelDir);
 execute({install, Vsn, Verb}, Context) ->
-    exrm_nodetool_release:install(Context, Vsn, Verb);
+    exrm_nodetool_install:install(Context, Vsn, Verb);
 execute({downgrade, Vsn}, Context) ->
-    exrm_nodetool_release:downgrade(Context, Vsn);
+    exrm_nodetool_install:downgrade(Context, Vsn);
 execute({remove, Vsn}, Context) ->
     exrm_nodetool_release:remove(Context, Vsn);
 execute({runtime_config, Dir}, Context) ->
     exrm_nodetool_runtime_config:merge(Context, Dir).
 
-%% --- arguments ---------------------------------------------------------------------------------
+%% --- arguments --------------------------------------------------------------------------------
 
 -spec flavor(string()) -> {ok, flavor()} | {error, string()}.
 flavor("erlang") -> {ok, erlang};
@@ -205,7 +205,7 @@ seconds(Text) ->
         error:badarg -> error
     end.
 
-%% --- messages ----------------------------------------------------------------------------------
+%% --- messages ---------------------------------------------------------------------------------
 
 -spec checked({ok, Value} | {error, string()}) -> Value.
 checked({ok, Value}) -> Value;

@@ -65,7 +65,7 @@ module_name(_Flavor, Name) -> list_to_atom(Name).
 function_name([$: | Name]) -> list_to_atom(Name);
 function_name(Name) -> list_to_atom(Name).
 
-%% --- internals ---------------------------------------------------------------------------------
+%% --- internals --------------------------------------------------------------------------------
 
 %% An rpc argument: an Erlang term, or an Elixir expression evaluated on the node.
 -spec argument(exrm_nodetool:context(), string()) -> term().

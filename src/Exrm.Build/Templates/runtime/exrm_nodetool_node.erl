@@ -85,7 +85,7 @@ await_recovery(#{timeout := Timeout} = Context, HandlerBefore) ->
     Now = erlang:monotonic_time(millisecond),
     recover(Context, HandlerBefore, Now + ?RECOVERY_GRACE, Now + Timeout, false).
 
-%% --- internals ---------------------------------------------------------------------------------
+%% --- internals --------------------------------------------------------------------------------
 
 -spec registered_or_not(node()) -> not_running | cookie.
 registered_or_not(Node) ->

@@ -35,7 +35,7 @@ unwritable(Config) ->
     first([fun() -> unwritable_in(Env, [text("~tp", [App]), text("~tp", [Key])]) end
            || {App, Pairs} <- Config, {Key, Env} <- Pairs]).
 
-%% --- internals ---------------------------------------------------------------------------------
+%% --- internals --------------------------------------------------------------------------------
 
 -spec base_config(file:filename()) -> list().
 base_config(Config) ->
