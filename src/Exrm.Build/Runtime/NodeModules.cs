@@ -61,30 +61,23 @@ public static class NodeModules
         var modules = sources.Select(s => s.Module).ToImmutableArray();
         var (erlc, compiler) = FindErlc(erlang, progress);
         ImmutableArray<string> flags = [.. Flags, .. extraFlags];
+        var entryName = $"otp-{compiler.OtpRelease}-erts-{compiler.ErtsVsn}-{Hash(sources, flags)}";
         var cache = Path.Combine(cacheRoot, "node-modules");
-        var entry = Path.Combine(cache, $"otp-{compiler.OtpRelease}-erts-{compiler.ErtsVsn}-{Hash(sources, flags)}");
-        if (IsComplete(entry, modules))
+        if (IsComplete(Path.Combine(cache, entryName), modules))
         {
-            return new CompiledNodeModules(entry, modules, Compiled: false);
+            return new CompiledNodeModules(Path.Combine(cache, entryName), modules, Compiled: false);
         }
 
-        Directory.CreateDirectory(cache);
-        var staging = Path.Combine(cache, ".tmp-" + Guid.NewGuid().ToString("N"));
-        try
+        cache = WritableCache(cache, progress);
+        var entry = Path.Combine(cache, entryName);
+        if (!IsComplete(entry, modules))
         {
-            RunErlc(erlc, flags, sources, staging, progress);
-            Publish(staging, entry, modules);
-        }
-        finally
-        {
-            if (Directory.Exists(staging))
-            {
-                Directory.Delete(staging, recursive: true);
-            }
+            CompileInto(entry, erlc, flags, sources, progress);
+            progress?.Report(new BuildEvent.Detail($"compiled {modules.Length} node-side modules with {erlc} into {entry}"));
+            return new CompiledNodeModules(entry, modules, Compiled: true);
         }
 
-        progress?.Report(new BuildEvent.Detail($"compiled {modules.Length} node-side modules with {erlc} into {entry}"));
-        return new CompiledNodeModules(entry, modules, Compiled: true);
+        return new CompiledNodeModules(entry, modules, Compiled: false);
     }
 
     /// <summary>Copies the beams into <paramref name="targetDir"/> (the release's <c>bin/nodetool</c>).</summary>
@@ -141,6 +134,42 @@ public static class NodeModules
             "erlc",
             $"There is no erlc in {Path.Combine(erlang.Root, "bin")} or {Path.Combine(erlang.ErtsDir, "bin")}, nor on PATH: the modules bin/<name> runs in its helper node are compiled with it when the release is built.",
             "Use a complete Erlang/OTP installation (on Debian: apt-get install erlang-nox)."));
+    }
+
+    /// <summary><paramref name="cache"/>, created; a per-user directory under the temporary directory when it cannot be.</summary>
+    private static string WritableCache(string cache, IProgress<BuildEvent>? progress)
+    {
+        try
+        {
+            Directory.CreateDirectory(cache);
+            return cache;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var fallback = Path.Combine(Path.GetTempPath(), "exrm-cache-" + Environment.UserName, "node-modules");
+            progress?.Report(new BuildEvent.Warning($"Cannot write the cache {cache} ({e.Message}); the node-side modules are cached in {fallback} instead."));
+            Directory.CreateDirectory(fallback);
+            return fallback;
+        }
+    }
+
+    /// <summary>Compiles into a staging directory next to <paramref name="entry"/>, then renames it into place.</summary>
+    private static void CompileInto(
+        string entry, string erlc, ImmutableArray<string> flags, ImmutableArray<(string Module, string Text)> sources, IProgress<BuildEvent>? progress)
+    {
+        var staging = Path.Combine(Path.GetDirectoryName(entry)!, ".tmp-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            RunErlc(erlc, flags, sources, staging, progress);
+            Publish(staging, entry, [.. sources.Select(s => s.Module)]);
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
     }
 
     private static string? ErlcOf(ErlangInstallation erlang) =>

@@ -77,6 +77,29 @@ public sealed class NodeModulesTests
     }
 
     [Fact]
+    public void An_unwritable_cache_falls_back_to_one_under_the_temporary_directory()
+    {
+        var dir = Directory.CreateTempSubdirectory("exrm-node-modules-").FullName;
+        try
+        {
+            // A file where the cache's directory should be: creating it fails.
+            var blocked = Path.Combine(dir, "not-a-directory");
+            File.WriteAllText(blocked, "");
+            var events = new List<BuildEvent>();
+
+            var compiled = NodeModules.Compile(ErlangInstallation.FromPath(), blocked, [], new SyncProgress(events));
+
+            Assert.StartsWith(Path.Combine(Path.GetTempPath(), "exrm-cache-" + Environment.UserName), compiled.Directory, StringComparison.Ordinal);
+            Assert.All(compiled.Modules, m => Assert.True(File.Exists(Path.Combine(compiled.Directory, m + ".beam")), m));
+            Assert.Contains(events, e => e is BuildEvent.Warning { Text: var text } && text.Contains(blocked, StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Concurrent_builds_publish_one_complete_entry()
     {
         var cache = Directory.CreateTempSubdirectory("exrm-node-modules-").FullName;
