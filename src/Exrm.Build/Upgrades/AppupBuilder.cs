@@ -4,6 +4,7 @@ using Exrm.Erlang.Beam;
 using Exrm.Erlang.Text;
 using Exrm.Otp;
 using Exrm.Otp.Applications;
+using Exrm.Otp.AppupGeneration;
 using Exrm.Otp.Appups;
 
 namespace Exrm.Build.Upgrades;
@@ -88,7 +89,7 @@ public static class AppupBuilder
     /// <summary>The appup as a term file file:consult reads, its reasons as comments when asked.</summary>
     public static string Render(Result result, bool explain)
     {
-        var text = ErlangText.ToFileText([Exrm.Otp.Upgrades.AppupWriter.ToTerm(result.Generated.Appup)]);
+        var text = ErlangText.ToFileText([AppupWriter.ToTerm(result.Generated.Appup)]);
         if (!explain)
         {
             return text;

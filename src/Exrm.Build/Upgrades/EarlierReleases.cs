@@ -7,7 +7,7 @@ using Exrm.Erlang.Beam;
 using Exrm.Erlang.Text;
 using Exrm.Otp;
 using Exrm.Otp.Applications;
-using Exrm.Otp.Appups;
+using Exrm.Otp.AppupGeneration;
 using Exrm.Otp.Releases;
 
 namespace Exrm.Build.Upgrades;

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using Exrm.Otp.Applications;
-using Exrm.Otp.Appups;
+using Exrm.Otp.AppupGeneration;
 
 namespace Exrm.Build.Upgrades;
 

@@ -6,9 +6,10 @@ using Exrm.Erlang.Terms;
 using Exrm.Erlang.Text;
 using Exrm.Otp;
 using Exrm.Otp.Applications;
+using Exrm.Otp.AppupGeneration;
 using Exrm.Otp.Appups;
 using Exrm.Otp.Releases;
-using Exrm.Otp.Upgrades;
+using Exrm.Otp.Relups;
 
 namespace Exrm.Build.Upgrades;
 

@@ -1,8 +1,9 @@
 using System.Collections.Immutable;
 using Exrm.Erlang.Text;
 using Exrm.Otp.Applications;
+using Exrm.Otp.Appups;
 using Exrm.Otp.Releases;
-using Exrm.Otp.Upgrades;
+using Exrm.Otp.Relups;
 
 namespace Exrm.Otp.Tests.Upgrades;
 

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Exrm.Otp.Appups;
+namespace Exrm.Otp.AppupGeneration;
 
 /// <summary>
 /// The module-level difference between two versions of an application, in the order to apply it: every module

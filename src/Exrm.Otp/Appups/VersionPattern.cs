@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Exrm.Erlang.Terms;
 
-namespace Exrm.Otp.Upgrades;
+namespace Exrm.Otp.Appups;
 
 /// <summary>
 /// The version key of an .appup entry (OTP-SPEC §1.4): a string matches that exact version; a binary is a

@@ -1,4 +1,4 @@
-namespace Exrm.Otp.Appups;
+namespace Exrm.Otp.AppupGeneration;
 
 internal static partial class SupervisorChildren
 {

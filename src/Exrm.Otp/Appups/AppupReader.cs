@@ -3,7 +3,7 @@ using System.Text;
 using Exrm.Erlang.Terms;
 using Exrm.Otp.Releases;
 
-namespace Exrm.Otp.Upgrades;
+namespace Exrm.Otp.Appups;
 
 /// <summary>
 /// Reads an .appup term (OTP-SPEC §1.4) with systools_rc's rules: each instruction is expanded

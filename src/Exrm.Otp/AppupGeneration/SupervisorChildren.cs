@@ -1,8 +1,8 @@
 using Exrm.Erlang.Terms;
 using Exrm.Erlang.Text;
-using Exrm.Otp.Upgrades;
+using Exrm.Otp.Appups;
 
-namespace Exrm.Otp.Appups;
+namespace Exrm.Otp.AppupGeneration;
 
 /// <summary>
 /// Brings the children of every running supervisor of a module in line with the module's current

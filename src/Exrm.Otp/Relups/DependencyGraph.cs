@@ -1,6 +1,7 @@
-using I = Exrm.Otp.Upgrades.AppupInstruction;
+using Exrm.Otp.Appups;
+using I = Exrm.Otp.Appups.AppupInstruction;
 
-namespace Exrm.Otp.Upgrades;
+namespace Exrm.Otp.Relups;
 
 /// <summary>
 /// systools_rc <c>make_dependency_graph/1</c> and <c>get_dependent_instructions/3</c>: one vertex per module of a

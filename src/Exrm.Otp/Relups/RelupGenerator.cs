@@ -1,11 +1,12 @@
 using System.Collections.Immutable;
 using Exrm.Erlang.Terms;
 using Exrm.Otp.Applications;
+using Exrm.Otp.Appups;
 using Exrm.Otp.Boot;
 using Exrm.Otp.Releases;
-using I = Exrm.Otp.Upgrades.AppupInstruction;
+using I = Exrm.Otp.Appups.AppupInstruction;
 
-namespace Exrm.Otp.Upgrades;
+namespace Exrm.Otp.Relups;
 
 /// <summary>
 /// The relup of a release as <c>systools:make_relup/4</c> makes it (OTP-SPEC §4): per older release, the changed

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Exrm.Otp.Upgrades;
+namespace Exrm.Otp.Appups;
 
 /// <summary>
 /// An application upgrade file (<c>ebin/&lt;app&gt;.appup</c>, OTP-SPEC §1.4): the application version it is for,

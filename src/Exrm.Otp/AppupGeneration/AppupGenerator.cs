@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using Exrm.Erlang.Terms;
-using Exrm.Otp.Upgrades;
+using Exrm.Otp.Appups;
 
-namespace Exrm.Otp.Appups;
+namespace Exrm.Otp.AppupGeneration;
 
 /// <summary>
 /// Generates an application's appup from the modules of two versions (PEERS §3.5, OTP-SPEC §1.4, §5.3, §5.7):

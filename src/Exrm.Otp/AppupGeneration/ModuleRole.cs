@@ -1,4 +1,4 @@
-namespace Exrm.Otp.Appups;
+namespace Exrm.Otp.AppupGeneration;
 
 /// <summary>What a module is to a running node, which decides how an upgrade replaces it (PEERS §3.5).</summary>
 public enum ModuleRole

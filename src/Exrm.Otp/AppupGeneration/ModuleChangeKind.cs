@@ -1,4 +1,4 @@
-namespace Exrm.Otp.Appups;
+namespace Exrm.Otp.AppupGeneration;
 
 /// <summary>How a module differs between two versions of an application.</summary>
 public enum ModuleChangeKind

@@ -1,6 +1,6 @@
 using Exrm.Erlang.Terms;
 
-namespace Exrm.Otp.Upgrades;
+namespace Exrm.Otp.Appups;
 
 /// <summary>Writes an <see cref="Appup"/> as the <c>{Vsn, [{UpFrom, Instrs}], [{DownTo, Instrs}]}</c> term of an .appup file, every instruction in canonical form.</summary>
 public static class AppupWriter

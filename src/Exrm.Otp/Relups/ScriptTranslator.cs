@@ -1,8 +1,9 @@
 using System.Collections.Immutable;
 using Exrm.Erlang.Terms;
-using I = Exrm.Otp.Upgrades.AppupInstruction;
+using Exrm.Otp.Appups;
+using I = Exrm.Otp.Appups.AppupInstruction;
 
-namespace Exrm.Otp.Upgrades;
+namespace Exrm.Otp.Relups;
 
 /// <summary>
 /// systools_rc <c>translate_scripts/4</c> (OTP-SPEC §4.5): the per-application scripts of one upgrade (or downgrade)

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Exrm.Otp.Appups;
+namespace Exrm.Otp.AppupGeneration;
 
 /// <summary>
 /// Orders module changes so that each comes after the changes it depends on: Tarjan's strongly connected

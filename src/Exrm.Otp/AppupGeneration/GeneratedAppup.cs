@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
-using Exrm.Otp.Upgrades;
+using Exrm.Otp.Appups;
 
-namespace Exrm.Otp.Appups;
+namespace Exrm.Otp.AppupGeneration;
 
 /// <summary>An appup exrm generated, with why each instruction is there and which deleted modules it keeps loaded.</summary>
 /// <param name="Reasons">One line per instruction, in the appup's order: the module and why it is handled so.</param>

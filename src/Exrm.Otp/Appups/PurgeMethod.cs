@@ -1,4 +1,4 @@
-namespace Exrm.Otp.Upgrades;
+namespace Exrm.Otp.Appups;
 
 /// <summary>How release_handler purges old code of a module (OTP-SPEC §1.4: <c>soft_purge | brutal_purge</c>).</summary>
 public enum PurgeMethod

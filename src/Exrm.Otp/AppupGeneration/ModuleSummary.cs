@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Exrm.Erlang.Beam;
 
-namespace Exrm.Otp.Appups;
+namespace Exrm.Otp.AppupGeneration;
 
 /// <summary>
 /// What appup generation needs of one compiled module: its md5 (the module's identity: a rebuild that only

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using Exrm.Erlang.Terms;
 using Exrm.Otp.Releases;
 
-namespace Exrm.Otp.Upgrades;
+namespace Exrm.Otp.Appups;
 
 /// <summary>
 /// One instruction of an .appup or relup script (OTP-SPEC §1.4, §1.5), in its canonical form: the short forms

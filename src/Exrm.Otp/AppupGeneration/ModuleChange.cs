@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Exrm.Otp.Appups;
+namespace Exrm.Otp.AppupGeneration;
 
 /// <summary>
 /// One module to handle in one direction of an application upgrade.

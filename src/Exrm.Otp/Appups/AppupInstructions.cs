@@ -2,9 +2,9 @@ using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using Exrm.Erlang.Terms;
 using Exrm.Otp.Releases;
-using I = Exrm.Otp.Upgrades.AppupInstruction;
+using I = Exrm.Otp.Appups.AppupInstruction;
 
-namespace Exrm.Otp.Upgrades;
+namespace Exrm.Otp.Appups;
 
 /// <summary>
 /// Instruction terms to <see cref="AppupInstruction"/> values: systools_rc <c>expand_script/1</c> (the short forms),

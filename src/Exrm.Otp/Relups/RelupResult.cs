@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Exrm.Erlang.Terms;
 
-namespace Exrm.Otp.Upgrades;
+namespace Exrm.Otp.Relups;
 
 /// <summary>
 /// A generated relup: the <c>{Vsn, [{UpFromVsn, Descr, Instrs}], [{DownToVsn, Descr, Instrs}]}</c> term (OTP-SPEC §1.5)
