@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using Exrm.Erlang.Terms;
 using Exrm.Otp.Applications;
 using Exrm.Otp.Appups;
-using Exrm.Otp.Boot;
 using Exrm.Otp.Releases;
 using I = Exrm.Otp.Appups.AppupInstruction;
 
@@ -206,7 +205,7 @@ public static class RelupGenerator
 
         try
         {
-            var sorted = BootScriptGenerator.StartOrderOf(rel, byName);
+            var sorted = StartOrder.Of(rel, byName);
             if (rel.Applications.All(e => e.Application != "sasl"))
             {
                 problems.Add(new ReleaseProblem(

@@ -1,19 +1,18 @@
 using System.Collections.Immutable;
 using Exrm.Otp.Applications;
-using Exrm.Otp.Releases;
 
-namespace Exrm.Otp.Boot;
+namespace Exrm.Otp.Releases;
 
 /// <summary>
 /// Pairs each .rel entry with its application resource (OTP-SPEC §2.2 step 2, systools_make
 /// <c>collect_applications/2</c>, <c>override_include/3</c>), collecting every problem.
 /// </summary>
-internal static class ReleaseApplications
+internal static class ApplicationCollector
 {
-    public static ImmutableArray<BootApplication> Collect(
+    public static ImmutableArray<CollectedApplication> Collect(
         ReleaseDefinition rel, IReadOnlyDictionary<string, AppResource> apps, List<ReleaseProblem> problems)
     {
-        var result = ImmutableArray.CreateBuilder<BootApplication>(rel.Applications.Length);
+        var result = ImmutableArray.CreateBuilder<CollectedApplication>(rel.Applications.Length);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in rel.Applications)
         {
@@ -37,7 +36,7 @@ internal static class ReleaseApplications
             }
 
             var before = problems.Count;
-            var file = BootPaths.AppFile(entry.Application, entry.Vsn);
+            var file = ReleasePaths.AppFile(entry.Application, entry.Vsn);
             if (app.Name != entry.Application)
             {
                 problems.Add(new ReleaseProblem(
@@ -72,7 +71,7 @@ internal static class ReleaseApplications
 
             if (problems.Count == before)
             {
-                result.Add(new BootApplication(app, entry.EffectiveType, app.Applications, includes));
+                result.Add(new CollectedApplication(app, entry.EffectiveType, app.Applications, includes));
             }
         }
 

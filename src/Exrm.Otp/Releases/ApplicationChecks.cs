@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Exrm.Otp.Boot;
+namespace Exrm.Otp.Releases;
 
 /// <summary>
 /// systools' checks of a release's applications and its rewriting of their dependency lists
@@ -10,7 +10,7 @@ namespace Exrm.Otp.Boot;
 internal static class ApplicationChecks
 {
     /// <summary>Names used or included by some application but not in the release (<c>undefined_applications/1</c>).</summary>
-    public static void Undefined(ImmutableArray<BootApplication> apps, List<ReleaseProblem> problems)
+    public static void Undefined(ImmutableArray<CollectedApplication> apps, List<ReleaseProblem> problems)
     {
         var defined = apps.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
         var reported = new HashSet<string>(StringComparer.Ordinal);
@@ -28,7 +28,7 @@ internal static class ApplicationChecks
     }
 
     /// <summary>Process names registered by two applications (<c>dupl_regs/1</c>).</summary>
-    public static void DuplicateRegistered(ImmutableArray<BootApplication> apps, List<ReleaseProblem> problems) =>
+    public static void DuplicateRegistered(ImmutableArray<CollectedApplication> apps, List<ReleaseProblem> problems) =>
         Duplicates(
             apps.SelectMany(a => a.Resource.Registered.Select(r => (Key: r, App: a))),
             (name, first, second) => new ReleaseProblem(
@@ -38,7 +38,7 @@ internal static class ApplicationChecks
             problems);
 
     /// <summary>Applications included by two applications, or twice (<c>dupl_incls/1</c>).</summary>
-    public static void DuplicateIncludes(ImmutableArray<BootApplication> apps, List<ReleaseProblem> problems) =>
+    public static void DuplicateIncludes(ImmutableArray<CollectedApplication> apps, List<ReleaseProblem> problems) =>
         Duplicates(
             apps.SelectMany(a => a.Includes.Select(i => (Key: i, App: a))),
             (name, first, second) => new ReleaseProblem(
@@ -48,7 +48,7 @@ internal static class ApplicationChecks
             problems);
 
     /// <summary>Modules that two applications (or one, twice) list (<c>check_modules/3</c>'s duplicate check).</summary>
-    public static void DuplicateModules(ImmutableArray<BootApplication> apps, List<ReleaseProblem> problems) =>
+    public static void DuplicateModules(ImmutableArray<CollectedApplication> apps, List<ReleaseProblem> problems) =>
         Duplicates(
             apps.SelectMany(a => a.Resource.Modules.Select(m => (Key: m, App: a))),
             (module, first, second) => new ReleaseProblem(
@@ -63,7 +63,7 @@ internal static class ApplicationChecks
     /// A chain of included_applications that comes back to where it started. systools would follow it for ever
     /// (<c>find_top_app/2</c>), so it is a problem here. Returns false when there is one.
     /// </summary>
-    public static bool IncludeCycles(ImmutableArray<BootApplication> apps, List<ReleaseProblem> problems)
+    public static bool IncludeCycles(ImmutableArray<CollectedApplication> apps, List<ReleaseProblem> problems)
     {
         var includer = Includers(apps);
         var reported = new HashSet<string>(StringComparer.Ordinal);
@@ -99,7 +99,7 @@ internal static class ApplicationChecks
     /// <c>add_top_apps_to_uses/3</c> (OTP-SPEC §2.2 step 3): a use of an included application becomes a use of its
     /// top including application, so that it starts first; an included application's use of its own top is dropped.
     /// </summary>
-    public static ImmutableArray<BootApplication> AddTopAppsToUses(ImmutableArray<BootApplication> apps)
+    public static ImmutableArray<CollectedApplication> AddTopAppsToUses(ImmutableArray<CollectedApplication> apps)
     {
         var includer = Includers(apps);
         string Top(string app)
@@ -145,7 +145,7 @@ internal static class ApplicationChecks
     /// <c>sort_used_and_incl_appls/2</c> (OTP-SPEC §2.2 step 4): lists of two or more names are stably sorted by
     /// position in the .rel; names not in the .rel go last in their own order.
     /// </summary>
-    public static ImmutableArray<BootApplication> SortUsedAndIncluded(ImmutableArray<BootApplication> apps, IReadOnlyList<string> relOrder)
+    public static ImmutableArray<CollectedApplication> SortUsedAndIncluded(ImmutableArray<CollectedApplication> apps, IReadOnlyList<string> relOrder)
     {
         var position = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < relOrder.Count; i++)
@@ -160,7 +160,7 @@ internal static class ApplicationChecks
     }
 
     /// <summary>The first application including each included application (<c>lists:keysearch</c> over the includes in release order).</summary>
-    private static Dictionary<string, string> Includers(ImmutableArray<BootApplication> apps)
+    private static Dictionary<string, string> Includers(ImmutableArray<CollectedApplication> apps)
     {
         var includer = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var app in apps)
@@ -176,8 +176,8 @@ internal static class ApplicationChecks
 
     // systools_make duplicates/1: every key held by more than one entry, paired with the entry before it.
     private static void Duplicates(
-        IEnumerable<(string Key, BootApplication App)> entries,
-        Func<string, BootApplication, BootApplication, ReleaseProblem> problem,
+        IEnumerable<(string Key, CollectedApplication App)> entries,
+        Func<string, CollectedApplication, CollectedApplication, ReleaseProblem> problem,
         List<ReleaseProblem> problems)
     {
         foreach (var group in entries.GroupBy(e => e.Key, StringComparer.Ordinal).Where(g => g.Count() > 1))

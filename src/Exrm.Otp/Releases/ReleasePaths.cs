@@ -1,9 +1,9 @@
 using System.Text;
 
-namespace Exrm.Otp.Boot;
+namespace Exrm.Otp.Releases;
 
 /// <summary>Code paths in boot scripts (OTP-SPEC §2.4 "Paths", systools_make <c>cr_path/5</c>).</summary>
-internal static class BootPaths
+internal static class ReleasePaths
 {
     /// <summary>
     /// <c>filename:join(["$ROOT", "lib", App ++ "-" ++ Vsn, "ebin"])</c>: the default path, whatever directory the

@@ -1,21 +1,52 @@
 using System.Collections.Immutable;
+using Exrm.Otp.Applications;
 
-namespace Exrm.Otp.Boot;
+namespace Exrm.Otp.Releases;
 
 /// <summary>
-/// The order applications are loaded and started in: systools_make <c>sort_appls/4</c> and <c>find_all/6</c>
-/// exactly (OTP-SPEC §2.3). An application stays in .rel order unless something it uses or includes comes
-/// later; then those are moved in front of it and the walk goes on from the first of them.
+/// The order a release's applications are loaded and started in, which boot scripts, relups and the
+/// application resolver share: systools_make's checks of the applications, then <c>sort_appls/4</c> and
+/// <c>find_all/6</c> exactly (OTP-SPEC §2.2, §2.3). An application stays in .rel order unless something it uses
+/// or includes comes later; then those are moved in front of it and the walk goes on from the first of them.
 /// </summary>
 internal static class StartOrder
 {
-    public static ImmutableArray<BootApplication> Sort(ImmutableArray<BootApplication> apps, List<ReleaseProblem> problems, bool undefinedReported)
+    /// <summary>systools_make <c>get_release1/3</c> from the collected applications on (OTP-SPEC §2.2 steps 2–6).</summary>
+    public static ImmutableArray<CollectedApplication> Of(ReleaseDefinition rel, IReadOnlyDictionary<string, AppResource> apps)
+    {
+        var problems = new List<ReleaseProblem>();
+        ReleaseFile.CheckMandatory(rel.Applications, $"{rel.Name}.rel", problems);
+        var collected = ApplicationCollector.Collect(rel, apps, problems);
+        if (problems.Count > 0)
+        {
+            throw new ReleaseException(problems);
+        }
+
+        ApplicationChecks.Undefined(collected, problems);
+        var undefinedReported = problems.Count > 0;
+        ApplicationChecks.DuplicateRegistered(collected, problems);
+        ApplicationChecks.DuplicateIncludes(collected, problems);
+        if (!ApplicationChecks.IncludeCycles(collected, problems))
+        {
+            throw new ReleaseException(problems);
+        }
+
+        var withTops = ApplicationChecks.AddTopAppsToUses(collected);
+        var relOrder = rel.Applications.Select(e => e.Application).ToList();
+        var ordered = ApplicationChecks.SortUsedAndIncluded(withTops, relOrder);
+        ApplicationChecks.DuplicateModules(ordered, problems);
+        var sorted = Sort(ordered, problems, undefinedReported);
+        return problems.Count == 0 ? sorted : throw new ReleaseException(problems);
+    }
+
+    /// <summary><c>sort_appls/4</c>.</summary>
+    private static ImmutableArray<CollectedApplication> Sort(ImmutableArray<CollectedApplication> apps, List<ReleaseProblem> problems, bool undefinedReported)
     {
         var remaining = apps.ToList();
         var visited = new List<string>(); // most recent first, as in OTP
         var missing = new List<string>();
         var circular = new List<string>();
-        var sorted = ImmutableArray.CreateBuilder<BootApplication>(apps.Length);
+        var sorted = ImmutableArray.CreateBuilder<CollectedApplication>(apps.Length);
 
         // Each pass either emits an application or marks one more as visited; this bounds a walk that could
         // not end (which systools would not notice).
@@ -90,10 +121,10 @@ internal static class StartOrder
 
     // find_all/6: the names walked from the back, found applications prepended, so both results keep the list's
     // order; a name listed twice is found once and then counts as not found unless already visited.
-    private static (List<BootApplication> Found, List<BootApplication> Remaining, List<string> NotFound) FindAll(
-        string checking, ImmutableArray<string> names, List<BootApplication> remaining, List<string> visited)
+    private static (List<CollectedApplication> Found, List<CollectedApplication> Remaining, List<string> NotFound) FindAll(
+        string checking, ImmutableArray<string> names, List<CollectedApplication> remaining, List<string> visited)
     {
-        var found = new List<BootApplication>();
+        var found = new List<CollectedApplication>();
         var notFound = new List<string>();
         var rest = remaining.ToList();
         for (var i = names.Length - 1; i >= 0; i--)
