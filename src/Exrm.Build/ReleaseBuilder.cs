@@ -204,13 +204,13 @@ public static class ReleaseBuilder
         ReleaseDefinition release, Exrm.Erlang.Terms.ErlangTerm script, Exrm.Erlang.Terms.ErlangTerm startClean, ErlangInstallation erlang, string relDir)
     {
         var releases = Path.GetDirectoryName(relDir)!;
-        File.WriteAllBytes(Path.Combine(relDir, release.Name + ".rel"), ErlangText.ToFileBytes([ReleaseFile.ToTerm(release)]));
+        File.WriteAllBytes(Path.Combine(relDir, release.Name + ".rel"), ErlangText.ToFileBytes([ReleaseResourceFile.ToTerm(release)]));
         File.WriteAllBytes(Path.Combine(relDir, "start.script"), ErlangText.ToFileBytes([script]));
         File.WriteAllBytes(Path.Combine(relDir, "start.boot"), BootScriptGenerator.ToBoot(script, erlang.TermEncoding));
         File.WriteAllBytes(Path.Combine(relDir, "start_clean.script"), ErlangText.ToFileBytes([startClean]));
         File.WriteAllBytes(Path.Combine(relDir, "start_clean.boot"), BootScriptGenerator.ToBoot(startClean, erlang.TermEncoding));
-        File.WriteAllBytes(Path.Combine(releases, "RELEASES"), ErlangText.ToFileBytes([ReleasesFile.Create(release)]));
-        File.WriteAllText(Path.Combine(releases, "start_erl.data"), ReleasesFile.StartErlData(release.ErtsVsn, release.Vsn) + "\n");
+        File.WriteAllBytes(Path.Combine(releases, "RELEASES"), ErlangText.ToFileBytes([ReleaseHandlerFiles.Create(release)]));
+        File.WriteAllText(Path.Combine(releases, "start_erl.data"), ReleaseHandlerFiles.StartErlData(release.ErtsVsn, release.Vsn) + "\n");
     }
 
     /// <summary>

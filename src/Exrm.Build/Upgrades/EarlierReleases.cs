@@ -129,7 +129,7 @@ public static class EarlierReleases
                 "Give the tarball or the version explicitly."));
         }
 
-        var release = ReleaseFile.Read(Consult(files[relFiles[0]], $"{source}:{relFiles[0]}"), $"{source}:{relFiles[0]}");
+        var release = ReleaseResourceFile.Read(Consult(files[relFiles[0]], $"{source}:{relFiles[0]}"), $"{source}:{relFiles[0]}");
         var problems = new List<ReleaseProblem>();
         var applications = ImmutableDictionary.CreateBuilder<string, ReleaseApplication>(StringComparer.Ordinal);
         foreach (var entry in release.Applications)

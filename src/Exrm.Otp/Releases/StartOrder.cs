@@ -15,7 +15,7 @@ internal static class StartOrder
     public static ImmutableArray<CollectedApplication> Of(ReleaseDefinition rel, IReadOnlyDictionary<string, AppResource> apps)
     {
         var problems = new List<ReleaseProblem>();
-        ReleaseFile.CheckMandatory(rel.Applications, $"{rel.Name}.rel", problems);
+        ReleaseResourceFile.CheckMandatory(rel.Applications, $"{rel.Name}.rel", problems);
         var collected = ApplicationCollector.Collect(rel, apps, problems);
         if (problems.Count > 0)
         {

@@ -6,7 +6,7 @@ namespace Exrm.Otp.Releases;
 /// The files release_handler reads at start: <c>releases/RELEASES</c> (OTP-SPEC §1.7) and
 /// <c>releases/start_erl.data</c> (§1.8).
 /// </summary>
-public static class ReleasesFile
+public static class ReleaseHandlerFiles
 {
     /// <summary>
     /// The RELEASES term for a freshly installed release:

@@ -7,7 +7,7 @@ namespace Exrm.Otp.Releases;
 /// The release resource file <c>&lt;name&gt;.rel</c> (OTP-SPEC §1.3): reading it with systools' checks
 /// (systools_make <c>check_rel1/1</c>, <c>check_appl/1</c>, <c>mandatory_applications/4</c>) and writing it.
 /// </summary>
-public static class ReleaseFile
+public static class ReleaseResourceFile
 {
     /// <summary>
     /// <c>{release, {Name, Vsn}, {erts, ErtsVsn}, [Entry]}</c>, each entry in the shortest of the four shapes that
