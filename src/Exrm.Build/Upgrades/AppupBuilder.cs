@@ -47,12 +47,12 @@ public static class AppupBuilder
         return problems.Count > 0 ? throw new ReleaseException(problems) : results.ToImmutable();
     }
 
-    private static IReadOnlyDictionary<string, ReleaseApplication> Load(string path)
+    private static IReadOnlyDictionary<string, ApplicationVersion> Load(string path)
     {
         var ebin = Path.Combine(path, "ebin");
         if (Directory.Exists(ebin) && Directory.EnumerateFiles(ebin, "*.app").FirstOrDefault() is { } appFile)
         {
-            return new Dictionary<string, ReleaseApplication> { [Path.GetFileNameWithoutExtension(appFile)] = FromApplicationDirectory(ebin, appFile) };
+            return new Dictionary<string, ApplicationVersion> { [Path.GetFileNameWithoutExtension(appFile)] = FromApplicationDirectory(ebin, appFile) };
         }
 
         var release = File.Exists(path) ? EarlierReleases.FromTarball(path, null)
@@ -61,7 +61,7 @@ public static class AppupBuilder
         return release.Applications;
     }
 
-    private static ReleaseApplication FromApplicationDirectory(string ebin, string appFile)
+    private static ApplicationVersion FromApplicationDirectory(string ebin, string appFile)
     {
         var name = Path.GetFileNameWithoutExtension(appFile);
         var resource = AppResourceReader.Parse(File.ReadAllText(appFile), appFile, name);
@@ -83,7 +83,7 @@ public static class AppupBuilder
         var appup = Path.Combine(ebin, name + ".appup");
         return problems.Count > 0
             ? throw new ReleaseException(problems)
-            : new ReleaseApplication(resource, modules.ToImmutable(), File.Exists(appup) ? File.ReadAllText(appup) : null);
+            : new ApplicationVersion(resource, modules.ToImmutable(), File.Exists(appup) ? File.ReadAllText(appup) : null);
     }
 
     /// <summary>The appup as a term file file:consult reads, its reasons as comments when asked.</summary>

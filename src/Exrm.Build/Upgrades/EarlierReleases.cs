@@ -131,7 +131,7 @@ public static class EarlierReleases
 
         var release = ReleaseResourceFile.Read(Consult(files[relFiles[0]], $"{source}:{relFiles[0]}"), $"{source}:{relFiles[0]}");
         var problems = new List<ReleaseProblem>();
-        var applications = ImmutableDictionary.CreateBuilder<string, ReleaseApplication>(StringComparer.Ordinal);
+        var applications = ImmutableDictionary.CreateBuilder<string, ApplicationVersion>(StringComparer.Ordinal);
         foreach (var entry in release.Applications)
         {
             var ebin = $"lib/{entry.Application}-{entry.Vsn}/ebin/";
@@ -148,7 +148,7 @@ public static class EarlierReleases
                 .OfType<ModuleSummary>()
                 .ToImmutableDictionary(m => m.Name, StringComparer.Ordinal);
             var appup = files.TryGetValue(ebin + entry.Application + ".appup", out var appupBytes) ? Encoding.UTF8.GetString(appupBytes) : null;
-            applications[entry.Application] = new ReleaseApplication(resource, modules, appup);
+            applications[entry.Application] = new ApplicationVersion(resource, modules, appup);
         }
 
         return problems.Count == 0 ? new EarlierRelease(release, source, applications.ToImmutable()) : throw new ReleaseException(problems);

@@ -55,13 +55,13 @@ internal static class UpgradeBuild
             resources[(app.Name, app.Vsn)] = app.Resource;
             var changedFrom = bases
                 .Select(b => b.Applications.GetValueOrDefault(app.Name))
-                .OfType<ReleaseApplication>()
+                .OfType<ApplicationVersion>()
                 .Where(old => old.Resource.Vsn != app.Vsn)
                 .DistinctBy(old => old.Resource.Vsn)
                 .ToList();
             if (app.App.Origin is ApplicationOrigin.Project or ApplicationOrigin.Dependency)
             {
-                foreach (var same in bases.Select(b => b.Applications.GetValueOrDefault(app.Name)).OfType<ReleaseApplication>().Where(old => old.Resource.Vsn == app.Vsn))
+                foreach (var same in bases.Select(b => b.Applications.GetValueOrDefault(app.Name)).OfType<ApplicationVersion>().Where(old => old.Resource.Vsn == app.Vsn))
                 {
                     RefuseChangedCodeWithSameVersion(app, same, beams, problems);
                 }
@@ -165,7 +165,7 @@ internal static class UpgradeBuild
         return null;
     }
 
-    private static void RefuseChangedCodeWithSameVersion(ResolvedApplication app, ReleaseApplication old, BeamCache beams, List<ReleaseProblem> problems)
+    private static void RefuseChangedCodeWithSameVersion(ResolvedApplication app, ApplicationVersion old, BeamCache beams, List<ReleaseProblem> problems)
     {
         var changed = ModuleChanges.Between(old.Modules, Summaries(app, beams, problems)).FirstOrDefault();
         if (changed is not null)
