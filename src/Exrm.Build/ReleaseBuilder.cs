@@ -84,15 +84,15 @@ public static class ReleaseBuilder
             WriteUpgradeFiles(upgrade, root, relDir);
         }
 
-        RuntimeConfig.WriteSysConfig(project.SysConfig, relDir);
-        if (project.RuntimeConfig is { } runtimeExs)
+        ReleaseConfigFiles.WriteSysConfig(project.SysConfig, relDir);
+        if (project.BootConfigScript is { } bootConfigScript)
         {
-            RuntimeConfig.WriteRuntimeExs(runtimeExs, relDir);
+            ReleaseConfigFiles.WriteBootConfigScript(bootConfigScript, relDir);
             progress?.Report(new BuildEvent.Info(
-                $"{Path.GetRelativePath(project.Directory, runtimeExs.Path)} ships with the release: bin/{release.Name} evaluates it on the target (MIX_ENV={runtimeExs.Env}) before every start and install."));
+                $"{Path.GetRelativePath(project.Directory, bootConfigScript.Path)} ships with the release: bin/{release.Name} evaluates it on the target (MIX_ENV={bootConfigScript.Env}) before every start and install."));
         }
 
-        RuntimeConfig.WriteVmArgs(project.VmArgs, release.Name, cookie, relDir);
+        ReleaseConfigFiles.WriteVmArgs(project.VmArgs, release.Name, cookie, relDir);
 
         var includesErts = erts is not ErtsSetting.Excluded;
         if (includesErts)

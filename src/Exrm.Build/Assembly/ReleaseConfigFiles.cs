@@ -15,7 +15,7 @@ namespace Exrm.Build.Assembly;
 /// as it holds the cookie. Elixir's config/runtime.exs ships as releases/&lt;vsn&gt;/runtime.exs, which bin/&lt;name&gt;
 /// evaluates on the target and merges into sys.config before every boot and install.
 /// </summary>
-internal static class RuntimeConfig
+internal static class ReleaseConfigFiles
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
@@ -43,21 +43,21 @@ internal static class RuntimeConfig
     }
 
     /// <summary>
-    /// Ships <paramref name="runtime"/> as releases/&lt;vsn&gt;/runtime.exs with the options Config.Reader reads it with
+    /// Ships <paramref name="script"/> as releases/&lt;vsn&gt;/runtime.exs with the options Config.Reader reads it with
     /// (runtime.exs.opts), and keeps the build-time configuration as sys.config.src: the base every evaluation
     /// starts from, so a value runtime.exs no longer sets does not linger in sys.config.
     /// </summary>
-    public static void WriteRuntimeExs(RuntimeExs runtime, string releaseDir)
+    public static void WriteBootConfigScript(BootConfigScript script, string releaseDir)
     {
-        if (!File.Exists(runtime.Path))
+        if (!File.Exists(script.Path))
         {
-            throw new ReleaseException(new ReleaseProblem(runtime.Path, $"{runtime.Path} does not exist.", "Restore config/runtime.exs or remove it from the project."));
+            throw new ReleaseException(new ReleaseProblem(script.Path, $"{script.Path} does not exist.", "Restore config/runtime.exs or remove it from the project."));
         }
 
-        File.Copy(runtime.Path, Path.Combine(releaseDir, "runtime.exs"), overwrite: true);
+        File.Copy(script.Path, Path.Combine(releaseDir, "runtime.exs"), overwrite: true);
         var options = Term.List(
-            Term.Tuple(Term.Atom("env"), Term.Atom(runtime.Env)),
-            Term.Tuple(Term.Atom("target"), Term.Atom(runtime.Target)));
+            Term.Tuple(Term.Atom("env"), Term.Atom(script.Env)),
+            Term.Tuple(Term.Atom("target"), Term.Atom(script.Target)));
         File.WriteAllText(Path.Combine(releaseDir, "runtime.exs.opts"), ErlangText.ToFileText([options]), Utf8);
         var config = Path.Combine(releaseDir, "sys.config");
         if (!File.Exists(config + ".src"))
