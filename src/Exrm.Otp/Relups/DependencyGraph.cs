@@ -80,7 +80,7 @@ internal sealed class DependencyGraph
     {
         var component = _component[_index[module]];
         var members = Enumerable.Range(0, _instructions.Count).Where(v => _component[v] == component).ToList();
-        var strong = StrongComponents(members);
+        var strong = StrongComponents.Of(members, v => _edges[v]);
 
         // Condensation and its depth-first reverse post-order (digraph_utils:topsort), components in instruction order.
         var strongOf = new Dictionary<int, int>();
@@ -143,59 +143,6 @@ internal sealed class DependencyGraph
             }
 
             return v;
-        }
-    }
-
-    /// <summary>Tarjan's strongly connected components of the subgraph on <paramref name="members"/>.</summary>
-    private List<List<int>> StrongComponents(List<int> members)
-    {
-        var result = new List<List<int>>();
-        var indexOf = new Dictionary<int, int>();
-        var low = new Dictionary<int, int>();
-        var stack = new Stack<int>();
-        var onStack = new HashSet<int>();
-        var counter = 0;
-        foreach (var v in members)
-        {
-            if (!indexOf.ContainsKey(v))
-            {
-                Connect(v);
-            }
-        }
-
-        return result;
-
-        void Connect(int v)
-        {
-            indexOf[v] = low[v] = counter++;
-            stack.Push(v);
-            onStack.Add(v);
-            foreach (var w in _edges[v])
-            {
-                if (!indexOf.ContainsKey(w))
-                {
-                    Connect(w);
-                    low[v] = Math.Min(low[v], low[w]);
-                }
-                else if (onStack.Contains(w) && indexOf.TryGetValue(w, out var wIndex))
-                {
-                    low[v] = Math.Min(low[v], wIndex);
-                }
-            }
-
-            if (low[v] == indexOf[v])
-            {
-                var component = new List<int>();
-                int w;
-                do
-                {
-                    w = stack.Pop();
-                    onStack.Remove(w);
-                    component.Add(w);
-                }
-                while (w != v);
-                result.Add(component);
-            }
         }
     }
 }
