@@ -3,6 +3,7 @@ using Exrm.Erlang.Terms;
 using Exrm.Otp.Applications;
 using Exrm.Otp.Appups;
 using Exrm.Otp.Releases;
+using Direction = Exrm.Otp.Relups.ScriptTranslator.Direction;
 using I = Exrm.Otp.Appups.AppupInstruction;
 
 namespace Exrm.Otp.Relups;
@@ -48,9 +49,9 @@ public static class RelupGenerator
         var restarts = new List<string>();
         foreach (var baseRel in upFrom)
         {
-            if (Script(ScriptTranslator.Direction.Up, target, topApps, baseRel, apps, appups, warnings, problems) is { } script)
+            if (Script(new Transition(Direction.Up, target, baseRel), topApps, apps, appups, warnings, problems) is { } script)
             {
-                up.Insert(0, Term.Tuple(Term.String(baseRel.Vsn), Term.Nil, Term.List(script.Select(i => i.ToTerm()))));
+                up.Insert(0, Entry(baseRel, script));
                 if (script.Any(i => i is I.RestartNewEmulator or I.RestartEmulator))
                 {
                     restarts.Add(baseRel.Vsn);
@@ -61,9 +62,9 @@ public static class RelupGenerator
         var down = new List<ErlangTerm>();
         foreach (var baseRel in downTo)
         {
-            if (Script(ScriptTranslator.Direction.Down, target, topApps, baseRel, apps, appups, warnings, problems) is { } script)
+            if (Script(new Transition(Direction.Down, target, baseRel), topApps, apps, appups, warnings, problems) is { } script)
             {
-                down.Insert(0, Term.Tuple(Term.String(baseRel.Vsn), Term.Nil, Term.List(script.Select(i => i.ToTerm()))));
+                down.Insert(0, Entry(baseRel, script));
             }
         }
 
@@ -72,32 +73,50 @@ public static class RelupGenerator
             : throw new ReleaseException(problems);
     }
 
-    /// <summary>foreach_baserel_up/7 and foreach_baserel_dn/7 for one base release; null when a problem was recorded.</summary>
+    /// <summary><c>{Vsn, Descr, Instructions}</c> of the relup's up or down list, with an empty description.</summary>
+    private static ErlangTuple Entry(ReleaseDefinition baseRel, ImmutableArray<AppupInstruction> script) =>
+        Term.Tuple(Term.String(baseRel.Vsn), Term.Nil, Term.List(script.Select(i => i.ToTerm())));
+
+    /// <summary>
+    /// foreach_baserel_up/7 and foreach_baserel_dn/7 for one base release, step by step; null when a problem was
+    /// recorded.
+    /// </summary>
     private static ImmutableArray<AppupInstruction>? Script(
-        ScriptTranslator.Direction mode,
-        ReleaseDefinition top,
+        Transition transition,
         IReadOnlyList<RelupApplication> topApps,
-        ReleaseDefinition baseRel,
         IReadOnlyDictionary<(string App, string Vsn), AppResource> apps,
         IReadOnlyDictionary<(string App, string Vsn), Appup> appups,
         List<ErlangTerm> warnings,
         List<ReleaseProblem> problems)
     {
-        var baseApps = Applications(baseRel, apps, problems);
-        if (baseApps is null)
+        if (Applications(transition.Base, apps, problems) is not { } baseApps
+            || CollectAppupScripts(transition, topApps, appups, warnings, problems) is not { } appupScripts)
         {
             return null;
         }
 
-        var isUp = mode == ScriptTranslator.Direction.Up;
-        var direction = isUp ? $"the upgrade from {baseRel.Name} {baseRel.Vsn}" : $"the downgrade to {baseRel.Name} {baseRel.Vsn}";
+        var scripts = WithEmulatorRestart(transition, WithApplicationScripts(transition, appupScripts), warnings);
+        return Translate(transition, scripts, topApps, baseApps, problems) is { } script
+            ? FixR15SaslUpgrade(transition, script, baseApps, warnings)
+            : null;
+    }
+
+    /// <summary>
+    /// collect_appup_scripts/5: the appup entry of each application of the top release, in start order, whose
+    /// version differs in the base release; null when one is missing.
+    /// </summary>
+    private static List<ImmutableArray<AppupInstruction>>? CollectAppupScripts(
+        Transition transition,
+        IReadOnlyList<RelupApplication> topApps,
+        IReadOnlyDictionary<(string App, string Vsn), Appup> appups,
+        List<ErlangTerm> warnings,
+        List<ReleaseProblem> problems)
+    {
         var before = problems.Count;
         var scripts = new List<ImmutableArray<AppupInstruction>>();
-
-        // collect_appup_scripts/5: the top release's applications in start order, those whose version changed.
         foreach (var app in topApps)
         {
-            var baseEntry = baseRel.Applications.FirstOrDefault(e => e.Application == app.Name);
+            var baseEntry = transition.Base.Applications.FirstOrDefault(e => e.Application == app.Name);
             if (baseEntry is null || baseEntry.Vsn == app.Vsn)
             {
                 continue;
@@ -108,8 +127,8 @@ public static class RelupGenerator
             {
                 problems.Add(new ReleaseProblem(
                     $"app {app.Name}",
-                    $"{direction} changes '{app.Name}' from {baseEntry.Vsn} to {app.Vsn}, but {file} does not exist",
-                    $"Write {app.Name}.appup next to {app.Name}.app, with an entry for \"{baseEntry.Vsn}\" in its {(isUp ? "up" : "down")} list."));
+                    $"{transition.Description} changes '{app.Name}' from {baseEntry.Vsn} to {app.Vsn}, but {file} does not exist",
+                    $"Write {app.Name}.appup next to {app.Name}.app, with an entry for \"{baseEntry.Vsn}\" in its {transition.ListName} list."));
                 continue;
             }
 
@@ -118,76 +137,94 @@ public static class RelupGenerator
                 warnings.Insert(0, Term.Tuple(Term.Atom("bad_vsn"), Term.Tuple(Term.String(appup.Vsn), Term.String(app.Vsn))));
             }
 
-            var entry = Appup.Find(isUp ? appup.Up : appup.Down, baseEntry.Vsn);
+            var entry = Appup.Find(transition.IsUp ? appup.Up : appup.Down, baseEntry.Vsn);
             if (entry is null)
             {
                 problems.Add(new ReleaseProblem(
                     $"app {app.Name}",
-                    $"{file} has no entry in its {(isUp ? "up" : "down")} list that matches version \"{baseEntry.Vsn}\", needed for {direction}",
-                    $"Add {{\"{baseEntry.Vsn}\", [...]}} (or a regular expression that matches it) to the {(isUp ? "up" : "down")} list."));
+                    $"{file} has no entry in its {transition.ListName} list that matches version \"{baseEntry.Vsn}\", needed for {transition.Description}",
+                    $"Add {{\"{baseEntry.Vsn}\", [...]}} (or a regular expression that matches it) to the {transition.ListName} list."));
                 continue;
             }
 
             scripts.Add(entry.Instructions);
         }
 
-        if (problems.Count > before)
-        {
-            return null;
-        }
+        return problems.Count > before ? null : scripts;
+    }
 
-        var (from, to) = isUp ? (baseRel, top) : (top, baseRel);
-
-        // prepend_add_app_scripts/4 and append_remove_app_scripts/4, in the .rel order of the release concerned.
+    /// <summary>prepend_add_app_scripts/4 and append_remove_app_scripts/4, in the .rel order of the release concerned.</summary>
+    private static List<ImmutableArray<AppupInstruction>> WithApplicationScripts(Transition transition, List<ImmutableArray<AppupInstruction>> scripts)
+    {
+        var (from, to) = (transition.From, transition.To);
         var added = to.Applications.Where(e => from.Applications.All(f => f.Application != e.Application))
             .Select(e => ImmutableArray.Create<AppupInstruction>(new I.AddApplication(e.Application, e.EffectiveType)));
         var removed = from.Applications.Where(e => to.Applications.All(t => t.Application != e.Application))
             .Select(e => ImmutableArray.Create<AppupInstruction>(new I.RemoveApplication(e.Application)));
-        scripts = [.. added, .. scripts, .. removed];
+        return [.. added, .. scripts, .. removed];
+    }
 
-        // check_for_emulator_restart/5.
-        if (top.ErtsVsn != baseRel.ErtsVsn)
+    /// <summary>check_for_emulator_restart/5: a new ERTS restarts the emulator first.</summary>
+    private static List<ImmutableArray<AppupInstruction>> WithEmulatorRestart(
+        Transition transition, List<ImmutableArray<AppupInstruction>> scripts, List<ErlangTerm> warnings)
+    {
+        var (top, baseRel) = (transition.Top, transition.Base);
+        if (top.ErtsVsn == baseRel.ErtsVsn)
         {
-            scripts.Insert(0, [new I.RestartNewEmulator()]);
-            warnings.Insert(0, Term.Tuple(
-                Term.Atom("erts_vsn_changed"),
-                Term.Tuple(
-                    Term.Tuple(Term.String(top.Name), Term.String(top.ErtsVsn)),
-                    Term.Tuple(Term.String(baseRel.Name), Term.String(baseRel.ErtsVsn)))));
+            return scripts;
         }
 
-        ImmutableArray<AppupInstruction> script;
+        warnings.Insert(0, Term.Tuple(
+            Term.Atom("erts_vsn_changed"),
+            Term.Tuple(
+                Term.Tuple(Term.String(top.Name), Term.String(top.ErtsVsn)),
+                Term.Tuple(Term.String(baseRel.Name), Term.String(baseRel.ErtsVsn)))));
+        return [[new I.RestartNewEmulator()], .. scripts];
+    }
+
+    /// <summary>systools_rc translate_scripts/4; null when it refuses the scripts.</summary>
+    private static ImmutableArray<AppupInstruction>? Translate(
+        Transition transition,
+        List<ImmutableArray<AppupInstruction>> scripts,
+        IReadOnlyList<RelupApplication> topApps,
+        IReadOnlyList<RelupApplication> baseApps,
+        List<ReleaseProblem> problems)
+    {
         try
         {
-            script = isUp
-                ? ScriptTranslator.Translate(mode, scripts, topApps, baseApps)
-                : ScriptTranslator.Translate(mode, scripts, baseApps, topApps);
+            return transition.IsUp
+                ? ScriptTranslator.Translate(transition.Mode, scripts, topApps, baseApps)
+                : ScriptTranslator.Translate(transition.Mode, scripts, baseApps, topApps);
         }
         catch (TranslationException e)
         {
             problems.Add(new ReleaseProblem(
-                $"release {baseRel.Name} {baseRel.Vsn}",
-                $"{direction}: {e.Message} ({e.Reason})",
+                $"release {transition.Base.Name} {transition.Base.Vsn}",
+                $"{transition.Description}: {e.Message} ({e.Reason})",
                 "Fix the .appup files of the applications that changed."));
             return null;
         }
+    }
 
-        // fix_r15_sasl_upgrade/3.
-        if (isUp && script.Length > 0 && script[0] is I.RestartNewEmulator
-            && baseApps.FirstOrDefault(a => a.Name == "sasl") is { } sasl && string.CompareOrdinal(sasl.Vsn, R15SaslVsn) < 0)
+    /// <summary>fix_r15_sasl_upgrade/3: a base sasl too old to restart into the new emulator first restarts last.</summary>
+    private static ImmutableArray<AppupInstruction> FixR15SaslUpgrade(
+        Transition transition, ImmutableArray<AppupInstruction> script, IReadOnlyList<RelupApplication> baseApps, List<ErlangTerm> warnings)
+    {
+        if (!transition.IsUp || script.Length == 0 || script[0] is not I.RestartNewEmulator
+            || baseApps.FirstOrDefault(a => a.Name == "sasl") is not { } sasl || string.CompareOrdinal(sasl.Vsn, R15SaslVsn) >= 0)
         {
-            var rest = script.RemoveAt(0).ToList();
-            var restart = rest.FindIndex(i => i is I.RestartEmulator);
-            if (restart >= 0)
-            {
-                rest.RemoveAt(restart);
-            }
-
-            script = [.. rest, new I.RestartNewEmulator()];
-            warnings.Insert(0, Term.Atom("pre_R15_emulator_upgrade"));
+            return script;
         }
 
-        return script;
+        var rest = script.RemoveAt(0).ToList();
+        var restart = rest.FindIndex(i => i is I.RestartEmulator);
+        if (restart >= 0)
+        {
+            rest.RemoveAt(restart);
+        }
+
+        warnings.Insert(0, Term.Atom("pre_R15_emulator_upgrade"));
+        return [.. rest, new I.RestartNewEmulator()];
     }
 
     /// <summary>systools_make get_release/2 for relups: the release's applications in start order; null when a problem was recorded.</summary>
