@@ -1,4 +1,4 @@
-namespace Exrm.Build.Upgrades;
+namespace Exrm.Otp.Releases;
 
 /// <summary>
 /// Orders release versions as people read them: runs of digits by value, everything else by text, so

@@ -1,8 +1,7 @@
 using System.Collections.Immutable;
 using Exrm.Otp.Applications;
-using Exrm.Otp.AppupGeneration;
 
-namespace Exrm.Build.Upgrades;
+namespace Exrm.Otp.AppupGeneration;
 
 /// <summary>
 /// One version of an application, as far as appup generation needs it: its .app, a summary of each module

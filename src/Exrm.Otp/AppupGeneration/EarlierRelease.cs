@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Exrm.Otp.Releases;
 
-namespace Exrm.Build.Upgrades;
+namespace Exrm.Otp.AppupGeneration;
 
 /// <summary>A release an upgrade starts from (or a downgrade returns to), read from its tarball or directory.</summary>
 /// <param name="Source">Where it was read from, for messages.</param>
