@@ -89,7 +89,7 @@ public static class AppupBuilder
     /// <summary>The appup as a term file file:consult reads, its reasons as comments when asked.</summary>
     public static string Render(Result result, bool explain)
     {
-        var text = ErlangText.ToFileText([AppupWriter.ToTerm(result.Generated.Appup)]);
+        var text = AppupWriter.ToFileText(result.Generated.Appup);
         if (!explain)
         {
             return text;

@@ -11,4 +11,11 @@ public sealed record Appup(string Vsn, ImmutableArray<AppupEntry> Up, ImmutableA
     /// <summary>The first entry whose version pattern matches <paramref name="vsn"/> (systools_relup <c>appup_search_for_version/2</c>), or null.</summary>
     public static AppupEntry? Find(ImmutableArray<AppupEntry> entries, string vsn) =>
         entries.FirstOrDefault(e => e.From.Matches(vsn));
+
+    /// <summary>One appup for <paramref name="vsn"/> holding the up and down entries of each of <paramref name="appups"/>, in their order.</summary>
+    public static Appup Merge(string vsn, IEnumerable<Appup> appups)
+    {
+        var all = appups.ToList();
+        return new Appup(vsn, [.. all.SelectMany(a => a.Up)], [.. all.SelectMany(a => a.Down)]);
+    }
 }

@@ -1,4 +1,5 @@
 using Exrm.Erlang.Terms;
+using Exrm.Erlang.Text;
 
 namespace Exrm.Otp.Appups;
 
@@ -10,6 +11,9 @@ public static class AppupWriter
         ArgumentNullException.ThrowIfNull(appup);
         return Term.Tuple(Term.String(appup.Vsn), Entries(appup.Up), Entries(appup.Down));
     }
+
+    /// <summary>The text of an .appup file: the term, as file:consult reads it back.</summary>
+    public static string ToFileText(Appup appup) => ErlangText.ToFileText([ToTerm(appup)]);
 
     private static ErlangList Entries(IEnumerable<AppupEntry> entries) =>
         Term.List(entries.Select(e => (ErlangTerm)Term.Tuple(e.From.ToTerm(), Term.List(e.Instructions.Select(i => i.ToTerm())))));
