@@ -1,23 +1,12 @@
 using System.Diagnostics;
+using Exrm.Build.Installation;
 
 namespace Exrm.Bench;
 
 /// <summary>Finds the Erlang and Elixir installations from the programs on PATH and runs <c>erl</c> once.</summary>
 internal static class ErlLauncher
 {
-    public static string? FindProgram(string name)
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(dir, name);
-            if (File.Exists(candidate))
-            {
-                return File.ResolveLinkTarget(candidate, returnFinalTarget: true)?.FullName ?? Path.GetFullPath(candidate);
-            }
-        }
-
-        return null;
-    }
+    public static string? FindProgram(string name) => ProgramPath.Find(name);
 
     /// <summary>The Erlang root (…/bin/erl → …) and Elixir's lib directory, when Elixir is installed.</summary>
     public static IReadOnlyList<string> BeamRoots(string erl)

@@ -45,15 +45,29 @@ public static class ReleaseBuilder
     /// <param name="beams">Where the new release's beams are read from: each once, by the upgrade plan or the copy.</param>
     internal static ReleaseBuildResult Build(ReleaseRequest request, BeamCache beams, IProgress<BuildEvent>? progress)
     {
-        var project = ProjectLoader.Load(request.Project, progress);
-        var erts = request.Erts ?? project.IncludeErts ?? new ErtsSetting.Installed();
-        var erlang = erts is ErtsSetting.FromRoot fromRoot ? ErlangInstallation.FromRoot(fromRoot.Root) : ErlangInstallation.FromPath();
-        var elixir = project.UsesElixir
-            ? (project.ElixirLibDir is { } lib && Directory.Exists(lib) ? new ElixirInstallation(lib) : ElixirInstallation.FromPath())
-            : null;
+        var plan = Plan(request, ReleaseInputs.Load(request, progress), beams, progress);
+        using var output = OutputDirectory.Begin(plan.Target);
+        var root = output.Staging;
+        var relDir = Path.Combine(root, "releases", plan.Release.Vsn);
+        Directory.CreateDirectory(relDir);
+        CopyApplications(plan, root, request.Strip, beams, progress);
+        WriteReleaseFiles(plan, root, relDir, progress);
+        WriteConfiguration(plan, relDir, progress);
+        BundleErts(plan, root, progress);
+        ControlScript.Write(root, new ControlScriptSettings(plan.Release.Name, plan.Inputs.Project.UsesElixir ? ReleaseFlavor.Elixir : ReleaseFlavor.Erlang, plan.Inputs.Erlang), progress);
+        OverlayApplier.Apply(plan.Inputs.Project.Overlays, plan.Inputs.Project.Directory, root, progress);
+        var tarBytes = Pack(plan.Release, root, relDir, progress);
+        KeepEarlierReleases(output, plan.Release.Vsn, progress);
+        output.Commit();
+        return Summary(plan, tarBytes);
+    }
 
+    /// <summary>Resolves the applications and makes the .rel, the boot scripts and the upgrade: everything but the files.</summary>
+    private static ReleasePlan Plan(ReleaseRequest request, ReleaseInputs inputs, BeamCache beams, IProgress<BuildEvent>? progress)
+    {
+        var (project, erlang) = (inputs.Project, inputs.Erlang);
         progress?.Report(new BuildEvent.Stage("Resolving applications"));
-        var resolved = Resolve(project, erlang, elixir);
+        var resolved = Resolve(project, erlang, inputs.Elixir);
         var release = ApplicationResolver.ToRelease(resolved, project.ReleaseName, project.ReleaseVsn, erlang.ErtsVsn);
         foreach (var app in resolved.Applications)
         {
@@ -69,71 +83,74 @@ public static class ReleaseBuilder
         var target = Path.Combine(outputDir, release.Name);
         var upgrade = PlanUpgrade(request, release, resolved, target, project.Directory, beams, progress);
         var cookie = project.Cookie ?? CookieStore.GetOrCreate(project.Directory, progress);
-        using var output = OutputDirectory.Begin(target);
-        var root = output.Staging;
-        var relDir = Path.Combine(root, "releases", release.Vsn);
-        Directory.CreateDirectory(relDir);
+        return new ReleasePlan(inputs, resolved, release, script, startClean, target, upgrade, cookie);
+    }
 
-        progress?.Report(new BuildEvent.Stage($"Copying {resolved.Applications.Length} applications{(request.Strip ? " (stripping debug info)" : string.Empty)}"));
-        var copied = LibraryCopier.Copy(resolved.Applications, Path.Combine(root, "lib"), request.Strip, beams);
+    private static void CopyApplications(ReleasePlan plan, string root, bool strip, BeamCache beams, IProgress<BuildEvent>? progress)
+    {
+        progress?.Report(new BuildEvent.Stage($"Copying {plan.Resolved.Applications.Length} applications{(strip ? " (stripping debug info)" : string.Empty)}"));
+        var copied = LibraryCopier.Copy(plan.Resolved.Applications, Path.Combine(root, "lib"), strip, beams);
         progress?.Report(new BuildEvent.Info($"lib/: {copied.Files} files, {ByteSize.Format(copied.Bytes)} (from {ByteSize.Format(copied.SourceBytes)})"));
+    }
 
-        progress?.Report(new BuildEvent.Stage("Writing boot scripts and release files"));
-        WriteReleaseFiles(release, script, startClean, erlang, relDir);
-        if (upgrade is not null)
+    /// <summary>sys.config, vm.args and, for Elixir, config/runtime.exs, each with its .src template when it has one.</summary>
+    private static void WriteConfiguration(ReleasePlan plan, string relDir, IProgress<BuildEvent>? progress)
+    {
+        var project = plan.Inputs.Project;
+        ReleaseConfigFiles.WriteSysConfig(project.SysConfig, relDir);
+        if (project.BootConfigScript is { } bootConfigScript)
         {
-            WriteUpgradeFiles(upgrade, root, relDir);
-        }
-
-        RuntimeConfig.WriteSysConfig(project.SysConfig, relDir);
-        if (project.RuntimeConfig is { } runtimeExs)
-        {
-            RuntimeConfig.WriteRuntimeExs(runtimeExs, relDir);
+            ReleaseConfigFiles.WriteBootConfigScript(bootConfigScript, relDir);
             progress?.Report(new BuildEvent.Info(
-                $"{Path.GetRelativePath(project.Directory, runtimeExs.Path)} ships with the release: bin/{release.Name} evaluates it on the target (MIX_ENV={runtimeExs.Env}) before every start and install."));
+                $"{Path.GetRelativePath(project.Directory, bootConfigScript.Path)} ships with the release: bin/{plan.Release.Name} evaluates it on the target (MIX_ENV={bootConfigScript.Env}) before every start and install."));
         }
 
-        RuntimeConfig.WriteVmArgs(project.VmArgs, release.Name, cookie, relDir);
+        ReleaseConfigFiles.WriteVmArgs(project.VmArgs, plan.Release.Name, plan.Cookie, relDir);
+    }
 
-        var includesErts = erts is not ErtsSetting.Excluded;
-        if (includesErts)
+    private static void BundleErts(ReleasePlan plan, string root, IProgress<BuildEvent>? progress)
+    {
+        var erlang = plan.Inputs.Erlang;
+        if (plan.Inputs.IncludesErts)
         {
             progress?.Report(new BuildEvent.Stage($"Bundling ERTS {erlang.ErtsVsn} from {erlang.Root}"));
-            var bundled = ErtsBundle.Copy(erlang.ErtsDir, root, new DetailLines(progress), finalRoot: target);
+            var bundled = ErtsBundle.Copy(erlang.ErtsDir, root, new DetailLines(progress), finalRoot: plan.Target);
             progress?.Report(new BuildEvent.Info($"erts-{bundled.ErtsVsn}/: {bundled.Files} files, {ByteSize.Format(bundled.Bytes)}"));
         }
         else
         {
             progress?.Report(new BuildEvent.Info($"No ERTS bundled: the target needs Erlang/OTP {erlang.OtpRelease} (ERTS {erlang.ErtsVsn}) on its PATH."));
         }
+    }
 
-        ControlScript.Write(root, new ControlScriptSettings(release.Name, project.UsesElixir ? ReleaseFlavor.Elixir : ReleaseFlavor.Erlang, erlang), progress);
-        OverlayApplier.Apply(project.Overlays, project.Directory, root, progress);
-
+    /// <summary>releases/&lt;vsn&gt;/&lt;name&gt;.tar.gz of everything staged so far; returns its size.</summary>
+    private static long Pack(ReleaseDefinition release, string root, string relDir, IProgress<BuildEvent>? progress)
+    {
         var tarball = Path.Combine(relDir, release.Name + ".tar.gz");
         progress?.Report(new BuildEvent.Stage("Packing the tarball"));
-        var tarBytes = ReleaseTarball.Write(
+        return ReleaseTarball.Write(
             root,
             Directory.EnumerateFileSystemEntries(root).Select(Path.GetFileName).OfType<string>(),
             [($"releases/{release.Name}-{release.Vsn}.rel", Path.Combine(relDir, release.Name + ".rel"))],
             tarball);
+    }
 
-        KeepEarlierReleases(output, release.Vsn, progress);
-        output.Commit();
-        var finalTarball = Path.Combine(target, "releases", release.Vsn, release.Name + ".tar.gz");
+    private static ReleaseBuildResult Summary(ReleasePlan plan, long tarBytes)
+    {
+        var release = plan.Release;
         return new ReleaseBuildResult(
             release.Name,
             release.Vsn,
-            target,
-            finalTarball,
+            plan.Target,
+            Path.Combine(plan.Target, "releases", release.Vsn, release.Name + ".tar.gz"),
             tarBytes,
-            [.. resolved.Applications.Select(a => $"{a.Name}-{a.Vsn}")],
-            erlang.ErtsVsn,
-            includesErts,
-            project.UsesElixir)
+            [.. plan.Resolved.Applications.Select(a => $"{a.Name}-{a.Vsn}")],
+            plan.Inputs.Erlang.ErtsVsn,
+            plan.Inputs.IncludesErts,
+            plan.Inputs.Project.UsesElixir)
         {
-            UpgradesFrom = upgrade?.BaseVersions ?? [],
-            EmulatorRestartsFrom = upgrade?.EmulatorRestartsFrom ?? [],
+            UpgradesFrom = plan.Upgrade?.BaseVersions ?? [],
+            EmulatorRestartsFrom = plan.Upgrade?.EmulatorRestartsFrom ?? [],
         };
     }
 
@@ -173,16 +190,6 @@ public static class ReleaseBuilder
         return plan;
     }
 
-    private static void WriteUpgradeFiles(UpgradeBuild.Result upgrade, string root, string relDir)
-    {
-        foreach (var (app, appup) in upgrade.GeneratedAppups)
-        {
-            File.WriteAllBytes(Path.Combine(root, "lib", $"{app}-{appup.Vsn}", "ebin", app + ".appup"), UpgradeBuild.AppupFile(appup));
-        }
-
-        File.WriteAllBytes(Path.Combine(relDir, "relup"), ErlangText.ToFileBytes([upgrade.Relup]));
-    }
-
     private static ResolvedApplications Resolve(CompiledProject project, ErlangInstallation erlang, ElixirInstallation? elixir)
     {
         var available = ApplicationCatalog.Read(project, erlang, elixir);
@@ -201,17 +208,28 @@ public static class ReleaseBuilder
         return ApplicationResolver.Resolve(new ClosureRequest(roots, available, always));
     }
 
-    private static void WriteReleaseFiles(
-        ReleaseDefinition release, Exrm.Erlang.Terms.ErlangTerm script, Exrm.Erlang.Terms.ErlangTerm startClean, ErlangInstallation erlang, string relDir)
+    /// <summary>The .rel, the boot scripts, RELEASES and start_erl.data; and the relup and generated appups of an upgrade.</summary>
+    private static void WriteReleaseFiles(ReleasePlan plan, string root, string relDir, IProgress<BuildEvent>? progress)
     {
+        progress?.Report(new BuildEvent.Stage("Writing boot scripts and release files"));
+        var (release, encoding) = (plan.Release, plan.Inputs.Erlang.TermEncoding);
         var releases = Path.GetDirectoryName(relDir)!;
-        File.WriteAllBytes(Path.Combine(relDir, release.Name + ".rel"), ErlangText.ToFileBytes([ReleaseFile.ToTerm(release)]));
-        File.WriteAllBytes(Path.Combine(relDir, "start.script"), ErlangText.ToFileBytes([script]));
-        File.WriteAllBytes(Path.Combine(relDir, "start.boot"), BootScriptGenerator.ToBoot(script, erlang.TermEncoding));
-        File.WriteAllBytes(Path.Combine(relDir, "start_clean.script"), ErlangText.ToFileBytes([startClean]));
-        File.WriteAllBytes(Path.Combine(relDir, "start_clean.boot"), BootScriptGenerator.ToBoot(startClean, erlang.TermEncoding));
-        File.WriteAllBytes(Path.Combine(releases, "RELEASES"), ErlangText.ToFileBytes([ReleasesFile.Create(release)]));
-        File.WriteAllText(Path.Combine(releases, "start_erl.data"), ReleasesFile.StartErlData(release.ErtsVsn, release.Vsn) + "\n");
+        File.WriteAllBytes(Path.Combine(relDir, release.Name + ".rel"), ErlangText.ToFileBytes([ReleaseResourceFile.ToTerm(release)]));
+        File.WriteAllBytes(Path.Combine(relDir, "start.script"), ErlangText.ToFileBytes([plan.Script]));
+        File.WriteAllBytes(Path.Combine(relDir, "start.boot"), BootScriptGenerator.ToBoot(plan.Script, encoding));
+        File.WriteAllBytes(Path.Combine(relDir, "start_clean.script"), ErlangText.ToFileBytes([plan.StartClean]));
+        File.WriteAllBytes(Path.Combine(relDir, "start_clean.boot"), BootScriptGenerator.ToBoot(plan.StartClean, encoding));
+        File.WriteAllBytes(Path.Combine(releases, "RELEASES"), ErlangText.ToFileBytes([ReleaseHandlerFiles.Create(release)]));
+        File.WriteAllText(Path.Combine(releases, "start_erl.data"), ReleaseHandlerFiles.StartErlData(release.ErtsVsn, release.Vsn) + "\n");
+        if (plan.Upgrade is { } upgrade)
+        {
+            foreach (var (app, appup) in upgrade.GeneratedAppups)
+            {
+                File.WriteAllBytes(Path.Combine(root, "lib", $"{app}-{appup.Vsn}", "ebin", app + ".appup"), UpgradeBuild.AppupFile(appup));
+            }
+
+            File.WriteAllBytes(Path.Combine(relDir, "relup"), ErlangText.ToFileBytes([upgrade.Relup]));
+        }
     }
 
     /// <summary>

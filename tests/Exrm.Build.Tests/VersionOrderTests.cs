@@ -1,4 +1,4 @@
-using Exrm.Build.Upgrades;
+using Exrm.Otp.Releases;
 
 namespace Exrm.Build.Tests;
 

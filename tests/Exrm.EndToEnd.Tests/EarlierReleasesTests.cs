@@ -1,7 +1,7 @@
 using Exrm.Build.Upgrades;
 using Exrm.EndToEnd.Tests.Fixtures;
 using Exrm.Otp;
-using Exrm.Otp.Appups;
+using Exrm.Otp.AppupGeneration;
 
 namespace Exrm.EndToEnd.Tests;
 

@@ -1,3 +1,5 @@
+using Exrm.Build.Installation;
+
 namespace Exrm.Testing;
 
 /// <summary>
@@ -31,21 +33,8 @@ public static class OtpInstallation
             .Order(StringComparer.Ordinal)
             .ToList();
 
-    /// <summary>Resolves a program on PATH to its real file, following symbolic links.</summary>
-    public static string? FindProgram(string name)
-    {
-        var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
-        foreach (var dir in path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(dir, name);
-            if (File.Exists(candidate))
-            {
-                return File.ResolveLinkTarget(candidate, returnFinalTarget: true)?.FullName ?? Path.GetFullPath(candidate);
-            }
-        }
-
-        return null;
-    }
+    /// <summary>Resolves a program on PATH to its real file, following symbolic links, as the release build does.</summary>
+    public static string? FindProgram(string name) => ProgramPath.Find(name);
 
     internal static string MissingErlMessage =>
         "erl was not found on PATH. The differential tests need Erlang/OTP: install the Debian packages "

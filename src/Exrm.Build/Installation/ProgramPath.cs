@@ -1,7 +1,11 @@
 namespace Exrm.Build.Installation;
 
 /// <summary>Finds programs on PATH, resolving symbolic links to the real file (Debian links /usr/bin/erl into the Erlang root).</summary>
-public static class ProgramPath
+/// <remarks>
+/// The one PATH lookup of the repository: the test library and the benchmarks compile this file into themselves
+/// (a linked source file, as internal), so they find erl as a release build does without referencing Exrm.Build.
+/// </remarks>
+internal static class ProgramPath
 {
     public static string? Find(string name)
     {

@@ -38,7 +38,7 @@ public sealed record CompiledProject(
     /// Elixir's config/runtime.exs, evaluated on the target before every boot and install (Mix projects), with the
     /// build's environment and target, or null.
     /// </summary>
-    public RuntimeExs? RuntimeConfig { get; init; }
+    public BootConfigScript? BootConfigScript { get; init; }
 
     /// <summary>The cookie the project sets for its release (mix.exs releases: cookie:), or null to use exrm's stored one.</summary>
     public string? Cookie { get; init; }

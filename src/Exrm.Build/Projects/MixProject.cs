@@ -96,8 +96,8 @@ internal static class MixProject
                 ownApps.Contains(Path.GetFileName(Path.GetDirectoryName(dir)) ?? string.Empty) ? ApplicationOrigin.Project : ApplicationOrigin.Dependency))
             .ToImmutableArray();
 
-        var runtimeExs = Text(info, "runtime_config") is { Length: > 0 } runtimePath and not "none"
-            ? new RuntimeExs(runtimePath, Text(info, "env"), Text(info, "target"))
+        var bootConfigScript = Text(info, "runtime_config") is { Length: > 0 } runtimePath and not "none"
+            ? new BootConfigScript(runtimePath, Text(info, "env"), Text(info, "target"))
             : null;
 
         var vmArgs = Path.Combine(options.Directory, "rel", "vm.args");
@@ -118,7 +118,7 @@ internal static class MixProject
             Directory.Exists(overlays) ? [new Overlay.Copy(Path.Combine("rel", "overlays"), ".")] : [])
         {
             ElixirLibDir = Text(info, "elixir_lib"),
-            RuntimeConfig = runtimeExs,
+            BootConfigScript = bootConfigScript,
             Cookie = TermReading.TryGet(settings, "cookie", out var cookie) ? TermReading.Text(cookie) : null,
         };
     }

@@ -4,6 +4,7 @@ using Exrm.Erlang.Beam;
 using Exrm.Erlang.Text;
 using Exrm.Otp;
 using Exrm.Otp.Applications;
+using Exrm.Otp.AppupGeneration;
 using Exrm.Otp.Appups;
 
 namespace Exrm.Build.Upgrades;
@@ -46,12 +47,12 @@ public static class AppupBuilder
         return problems.Count > 0 ? throw new ReleaseException(problems) : results.ToImmutable();
     }
 
-    private static IReadOnlyDictionary<string, ReleaseApplication> Load(string path)
+    private static IReadOnlyDictionary<string, ApplicationVersion> Load(string path)
     {
         var ebin = Path.Combine(path, "ebin");
         if (Directory.Exists(ebin) && Directory.EnumerateFiles(ebin, "*.app").FirstOrDefault() is { } appFile)
         {
-            return new Dictionary<string, ReleaseApplication> { [Path.GetFileNameWithoutExtension(appFile)] = FromApplicationDirectory(ebin, appFile) };
+            return new Dictionary<string, ApplicationVersion> { [Path.GetFileNameWithoutExtension(appFile)] = FromApplicationDirectory(ebin, appFile) };
         }
 
         var release = File.Exists(path) ? EarlierReleases.FromTarball(path, null)
@@ -60,7 +61,7 @@ public static class AppupBuilder
         return release.Applications;
     }
 
-    private static ReleaseApplication FromApplicationDirectory(string ebin, string appFile)
+    private static ApplicationVersion FromApplicationDirectory(string ebin, string appFile)
     {
         var name = Path.GetFileNameWithoutExtension(appFile);
         var resource = AppResourceReader.Parse(File.ReadAllText(appFile), appFile, name);
@@ -82,13 +83,13 @@ public static class AppupBuilder
         var appup = Path.Combine(ebin, name + ".appup");
         return problems.Count > 0
             ? throw new ReleaseException(problems)
-            : new ReleaseApplication(resource, modules.ToImmutable(), File.Exists(appup) ? File.ReadAllText(appup) : null);
+            : new ApplicationVersion(resource, modules.ToImmutable(), File.Exists(appup) ? File.ReadAllText(appup) : null);
     }
 
     /// <summary>The appup as a term file file:consult reads, its reasons as comments when asked.</summary>
     public static string Render(Result result, bool explain)
     {
-        var text = ErlangText.ToFileText([Exrm.Otp.Upgrades.AppupWriter.ToTerm(result.Generated.Appup)]);
+        var text = AppupWriter.ToFileText(result.Generated.Appup);
         if (!explain)
         {
             return text;

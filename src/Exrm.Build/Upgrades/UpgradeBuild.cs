@@ -6,9 +6,10 @@ using Exrm.Erlang.Terms;
 using Exrm.Erlang.Text;
 using Exrm.Otp;
 using Exrm.Otp.Applications;
+using Exrm.Otp.AppupGeneration;
 using Exrm.Otp.Appups;
 using Exrm.Otp.Releases;
-using Exrm.Otp.Upgrades;
+using Exrm.Otp.Relups;
 
 namespace Exrm.Build.Upgrades;
 
@@ -38,82 +39,18 @@ internal static class UpgradeBuild
     {
         var problems = new List<ReleaseProblem>();
         var notes = ImmutableArray.CreateBuilder<string>();
-        var resources = new Dictionary<(string, string), AppResource>();
         var appups = new Dictionary<(string, string), Appup>();
         var generated = ImmutableDictionary.CreateBuilder<string, Appup>(StringComparer.Ordinal);
-        foreach (var baseRelease in bases)
-        {
-            foreach (var old in baseRelease.Applications.Values)
-            {
-                resources[(old.Resource.Name, old.Resource.Vsn)] = old.Resource;
-            }
-        }
-
         foreach (var app in resolved.Applications)
         {
-            resources[(app.Name, app.Vsn)] = app.Resource;
-            var changedFrom = bases
-                .Select(b => b.Applications.GetValueOrDefault(app.Name))
-                .OfType<ReleaseApplication>()
-                .Where(old => old.Resource.Vsn != app.Vsn)
-                .DistinctBy(old => old.Resource.Vsn)
-                .ToList();
-            if (app.App.Origin is ApplicationOrigin.Project or ApplicationOrigin.Dependency)
+            if (AppupOf(app, bases, projectDir, beams, progress, notes, problems) is ({ } appup, var isGenerated))
             {
-                foreach (var same in bases.Select(b => b.Applications.GetValueOrDefault(app.Name)).OfType<ReleaseApplication>().Where(old => old.Resource.Vsn == app.Vsn))
+                appups[(app.Name, app.Vsn)] = appup;
+                if (isGenerated)
                 {
-                    RefuseChangedCodeWithSameVersion(app, same, beams, problems);
+                    generated[app.Name] = appup;
                 }
             }
-
-            if (changedFrom.Count == 0)
-            {
-                continue;
-            }
-
-            if (UserAppup(app, projectDir, problems) is { } user)
-            {
-                appups[(app.Name, app.Vsn)] = user;
-                notes.Add($"{app.Name} {app.Vsn}: the application's own appup");
-                continue;
-            }
-
-            switch (app.App.Origin)
-            {
-                case ApplicationOrigin.Otp:
-                    problems.Add(new ReleaseProblem(
-                        app.Name,
-                        $"{app.Name} changed from {string.Join(", ", changedFrom.Select(o => o.Resource.Vsn))} to {app.Vsn}, but {app.App.EbinDir} has no {app.Name}.appup.",
-                        "OTP ships appups for its applications; without one, write rel/appups/" + app.Name + "/" + app.Vsn + ".appup, or build with --no-upgrade and deploy this version by a restart."));
-                    continue;
-                case ApplicationOrigin.Elixir:
-                    problems.Add(new ReleaseProblem(
-                        app.Name,
-                        $"Elixir's application {app.Name} changed from {string.Join(", ", changedFrom.Select(o => o.Resource.Vsn))} to {app.Vsn}; Elixir ships no appups, and exrm does not generate them for Elixir itself, whose modules every other module uses.",
-                        $"Build the new release with the Elixir of the earlier one, write rel/appups/{app.Name}/{app.Vsn}.appup yourself (a restart_emulator is the usual choice), or build with --no-upgrade and deploy this version by a restart."));
-                    continue;
-            }
-
-            var newModules = Summaries(app, beams, problems);
-            var entries = new List<AppupEntry>();
-            var downs = new List<AppupEntry>();
-            foreach (var old in changedFrom)
-            {
-                var appup = AppupGenerator.Generate(app.Vsn, old.Resource.Vsn, old.Modules, newModules);
-                entries.AddRange(appup.Appup.Up);
-                downs.AddRange(appup.Appup.Down);
-                foreach (var line in appup.Reasons.Concat(appup.KeptLoaded))
-                {
-                    progress?.Report(new BuildEvent.Detail($"  {app.Name} {old.Resource.Vsn} -> {app.Vsn}: {line}"));
-                }
-
-                notes.Add($"{app.Name} {old.Resource.Vsn} -> {app.Vsn}: generated appup, {appup.Appup.Up[0].Instructions.Length} instruction(s) up, {appup.Appup.Down[0].Instructions.Length} down"
-                    + (appup.KeptLoaded.IsEmpty ? string.Empty : $"; {appup.KeptLoaded.Length} removed module(s) kept loaded"));
-            }
-
-            var merged = new Appup(app.Vsn, [.. entries], [.. downs]);
-            appups[(app.Name, app.Vsn)] = merged;
-            generated[app.Name] = merged;
         }
 
         if (problems.Count > 0)
@@ -121,11 +58,105 @@ internal static class UpgradeBuild
             throw new ReleaseException(problems);
         }
 
-        var relup = RelupGenerator.Generate(release, [.. bases.Select(b => b.Release)], [.. bases.Select(b => b.Release)], resources, appups);
-        return new Result(relup.Relup, generated.ToImmutable(), notes.ToImmutable(), [.. bases.Select(b => b.Release.Vsn)])
+        var releases = bases.Select(b => b.Release).ToList();
+        var relup = RelupGenerator.Generate(release, releases, releases, Resources(resolved, bases), appups);
+        return new Result(relup.Relup, generated.ToImmutable(), notes.ToImmutable(), [.. releases.Select(r => r.Vsn)])
         {
             EmulatorRestartsFrom = relup.EmulatorRestartsFrom,
         };
+    }
+
+    /// <summary>
+    /// The appup of one application of the new release: none when no earlier release has another version of it;
+    /// else the user's, or a generated one (<see cref="UpgradePolicy"/> decides what is refused). Null when there is
+    /// none or a problem was recorded.
+    /// </summary>
+    private static (Appup Appup, bool IsGenerated)? AppupOf(
+        ResolvedApplication app,
+        IReadOnlyList<EarlierRelease> bases,
+        string projectDir,
+        BeamCache beams,
+        IProgress<BuildEvent>? progress,
+        ImmutableArray<string>.Builder notes,
+        List<ReleaseProblem> problems)
+    {
+        if (app.App.Origin is ApplicationOrigin.Project or ApplicationOrigin.Dependency)
+        {
+            foreach (var same in UpgradePolicy.SameVersion(app.Name, app.Vsn, bases))
+            {
+                AddIfAny(problems, UpgradePolicy.RefuseChangedCodeWithSameVersion(app.Name, app.Vsn, same, Summaries(app, beams, problems)));
+            }
+        }
+
+        var changedFrom = UpgradePolicy.ChangedFrom(app.Name, app.Vsn, bases);
+        if (changedFrom.IsEmpty)
+        {
+            return null;
+        }
+
+        if (UserAppup(app, projectDir, problems) is { } user)
+        {
+            notes.Add($"{app.Name} {app.Vsn}: the application's own appup");
+            return (user, false);
+        }
+
+        if (UpgradePolicy.RefuseWithoutAppup(app.App, app.Vsn, changedFrom) is { } refusal)
+        {
+            problems.Add(refusal);
+            return null;
+        }
+
+        return (Generate(app, changedFrom, Summaries(app, beams, problems), progress, notes), true);
+    }
+
+    /// <summary>One generated appup for every earlier version, each reported with why each instruction is there.</summary>
+    private static Appup Generate(
+        ResolvedApplication app,
+        ImmutableArray<ApplicationVersion> changedFrom,
+        ImmutableDictionary<string, ModuleSummary> newModules,
+        IProgress<BuildEvent>? progress,
+        ImmutableArray<string>.Builder notes)
+    {
+        var appups = new List<Appup>();
+        foreach (var old in changedFrom)
+        {
+            var appup = AppupGenerator.Generate(app.Vsn, old.Resource.Vsn, old.Modules, newModules);
+            foreach (var line in appup.Reasons.Concat(appup.KeptLoaded))
+            {
+                progress?.Report(new BuildEvent.Detail($"  {app.Name} {old.Resource.Vsn} -> {app.Vsn}: {line}"));
+            }
+
+            notes.Add($"{app.Name} {old.Resource.Vsn} -> {app.Vsn}: generated appup, {appup.Appup.Up[0].Instructions.Length} instruction(s) up, {appup.Appup.Down[0].Instructions.Length} down"
+                + (appup.KeptLoaded.IsEmpty ? string.Empty : $"; {appup.KeptLoaded.Length} removed module(s) kept loaded"));
+            appups.Add(appup.Appup);
+        }
+
+        return Appup.Merge(app.Vsn, appups);
+    }
+
+    /// <summary>The resource of every application version the relup involves: the earlier releases', then the new one's.</summary>
+    private static Dictionary<(string, string), AppResource> Resources(ResolvedApplications resolved, IReadOnlyList<EarlierRelease> bases)
+    {
+        var resources = new Dictionary<(string, string), AppResource>();
+        foreach (var old in bases.SelectMany(b => b.Applications.Values))
+        {
+            resources[(old.Resource.Name, old.Resource.Vsn)] = old.Resource;
+        }
+
+        foreach (var app in resolved.Applications)
+        {
+            resources[(app.Name, app.Vsn)] = app.Resource;
+        }
+
+        return resources;
+    }
+
+    private static void AddIfAny(List<ReleaseProblem> problems, ReleaseProblem? problem)
+    {
+        if (problem is not null)
+        {
+            problems.Add(problem);
+        }
     }
 
     /// <summary>A shipped appup (ebin/&lt;app&gt;.appup) or one in rel/appups/&lt;app&gt;/&lt;vsn&gt;.appup wins over generation.</summary>
@@ -141,9 +172,9 @@ internal static class UpgradeBuild
             try
             {
                 var appup = AppupReader.Read(ErlangText.Consult(File.ReadAllBytes(file), file).Single(), file);
-                if (appup.Vsn != app.Vsn)
+                if (UpgradePolicy.RefuseMismatchedAppup(file, app.Name, app.Vsn, appup) is { } mismatch)
                 {
-                    problems.Add(new ReleaseProblem(file, $"{file} is an appup for {app.Name} {appup.Vsn}, but the release has {app.Name} {app.Vsn}.", "Update its version, or delete it to let exrm generate one."));
+                    problems.Add(mismatch);
                     return null;
                 }
 
@@ -162,18 +193,6 @@ internal static class UpgradeBuild
         }
 
         return null;
-    }
-
-    private static void RefuseChangedCodeWithSameVersion(ResolvedApplication app, ReleaseApplication old, BeamCache beams, List<ReleaseProblem> problems)
-    {
-        var changed = ModuleChanges.Between(old.Modules, Summaries(app, beams, problems)).FirstOrDefault();
-        if (changed is not null)
-        {
-            problems.Add(new ReleaseProblem(
-                app.Name,
-                $"The code of {app.Name} changed ({changed.Module} is {changed.Kind.ToString().ToLowerInvariant()}), but its version is still {app.Vsn}: release_handler would keep the old files and no upgrade would load the new code.",
-                $"Bump the version of {app.Name} (in mix.exs or its .app.src), or build with --no-upgrade and deploy this version by a restart."));
-        }
     }
 
     /// <summary>The application's modules as appups see them, read through the build's cache, which lib/ is later copied from.</summary>
@@ -198,5 +217,5 @@ internal static class UpgradeBuild
 
     /// <summary>The appup text written next to the application's .app in the release.</summary>
     public static byte[] AppupFile(Appup appup) =>
-        Encoding.UTF8.GetBytes("%% Generated by exrm; copy it to rel/appups/<app>/<vsn>.appup to change it.\n" + ErlangText.ToFileText([AppupWriter.ToTerm(appup)]));
+        Encoding.UTF8.GetBytes("%% Generated by exrm; copy it to rel/appups/<app>/<vsn>.appup to change it.\n" + AppupWriter.ToFileText(appup));
 }

@@ -6,7 +6,6 @@ namespace Exrm.Erlang.Beam;
 
 public sealed partial class BeamFile
 {
-    private const int FormHeaderSize = 12;
     private const int ChunkHeaderSize = 8;
 
     /// <summary>Reads a BEAM file, plain or gzip-compressed, from memory.</summary>

@@ -20,8 +20,6 @@ public static class TermOrder
 {
     public static IComparer<ErlangTerm> Comparer { get; } = Comparer<ErlangTerm>.Create(Compare);
 
-    public static IComparer<ErlangTerm> MapKeyComparer { get; } = Comparer<ErlangTerm>.Create(CompareMapKeys);
-
     /// <summary>Erlang's term order, as <c>&lt;</c> and <c>==</c> see it.</summary>
     public static int Compare(ErlangTerm left, ErlangTerm right) => Compare(left, right, mapKeyOrder: false);
 

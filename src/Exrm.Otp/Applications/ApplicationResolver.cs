@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using Exrm.Otp.Boot;
 using Exrm.Otp.Releases;
 
 namespace Exrm.Otp.Applications;
@@ -66,7 +65,7 @@ public static class ApplicationResolver
         var rel = ToRelease(apps, "release", "0", "0");
         try
         {
-            BootScriptGenerator.StartOrderOf(rel, apps.Applications.ToDictionary(a => a.Name, a => a.Resource, StringComparer.Ordinal));
+            StartOrder.Of(rel, apps.Applications.ToDictionary(a => a.Name, a => a.Resource, StringComparer.Ordinal));
         }
         catch (ReleaseException e)
         {

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Exrm.Erlang.ExternalFormat;
 using Exrm.Erlang.Terms;
 using Exrm.Otp.Applications;
@@ -30,7 +29,7 @@ public static class BootScriptGenerator
         ArgumentNullException.ThrowIfNull(rel);
         ArgumentNullException.ThrowIfNull(apps);
         ArgumentNullException.ThrowIfNull(constants);
-        var sorted = StartOrderOf(rel, apps);
+        var sorted = StartOrder.Of(rel, apps);
         return BootScriptWriter.Write(rel, sorted, constants, options ?? new BootScriptOptions());
     }
 
@@ -58,33 +57,5 @@ public static class BootScriptGenerator
                 .Select(e => new ReleaseEntry(e.Application, e.Vsn))],
         };
         return Generate(clean, apps, constants);
-    }
-
-    /// <summary>systools_make <c>get_release1/3</c> from the collected applications on (OTP-SPEC §2.2 steps 2–6).</summary>
-    internal static ImmutableArray<BootApplication> StartOrderOf(ReleaseDefinition rel, IReadOnlyDictionary<string, AppResource> apps)
-    {
-        var problems = new List<ReleaseProblem>();
-        ReleaseFile.CheckMandatory(rel.Applications, $"{rel.Name}.rel", problems);
-        var collected = ReleaseApplications.Collect(rel, apps, problems);
-        if (problems.Count > 0)
-        {
-            throw new ReleaseException(problems);
-        }
-
-        ApplicationChecks.Undefined(collected, problems);
-        var undefinedReported = problems.Count > 0;
-        ApplicationChecks.DuplicateRegistered(collected, problems);
-        ApplicationChecks.DuplicateIncludes(collected, problems);
-        if (!ApplicationChecks.IncludeCycles(collected, problems))
-        {
-            throw new ReleaseException(problems);
-        }
-
-        var withTops = ApplicationChecks.AddTopAppsToUses(collected);
-        var relOrder = rel.Applications.Select(e => e.Application).ToList();
-        var ordered = ApplicationChecks.SortUsedAndIncluded(withTops, relOrder);
-        ApplicationChecks.DuplicateModules(ordered, problems);
-        var sorted = StartOrder.Sort(ordered, problems, undefinedReported);
-        return problems.Count == 0 ? sorted : throw new ReleaseException(problems);
     }
 }

@@ -18,7 +18,7 @@ namespace Exrm.Otp.Boot;
 internal static class BootScriptWriter
 {
     public static ErlangTerm Write(
-        ReleaseDefinition rel, ImmutableArray<BootApplication> apps, OtpBootConstants constants, BootScriptOptions options)
+        ReleaseDefinition rel, ImmutableArray<CollectedApplication> apps, OtpBootConstants constants, BootScriptOptions options)
     {
         var commands = new List<ErlangTerm>
         {
@@ -81,7 +81,7 @@ internal static class BootScriptWriter
     /// <c>pack_app/1</c>: the application term application_controller is given, keys in this fixed order, with
     /// the rewritten applications and included_applications lists; start_phases and mod only when set.
     /// </summary>
-    private static ErlangTuple PackApp(BootApplication app) =>
+    private static ErlangTuple PackApp(CollectedApplication app) =>
         AppResourceReader.ToTerm(app.Resource with { Applications = app.Uses, IncludedApplications = app.Includes });
 
     /// <summary><c>{path, Dirs}</c> with duplicates removed, first kept (<c>make_set/1</c>).</summary>

@@ -18,7 +18,7 @@ public sealed class RuntimeConfigTests : IDisposable
     {
         var file = Write("sys.config", "[{app, [{key, 1}]}\n");
 
-        var error = Assert.Throws<ReleaseException>(() => RuntimeConfig.WriteSysConfig(new SysConfigSource.File(file), ReleaseDir));
+        var error = Assert.Throws<ReleaseException>(() => ReleaseConfigFiles.WriteSysConfig(new SysConfigSource.File(file), ReleaseDir));
 
         Assert.Contains(file, error.Message, StringComparison.Ordinal);
         Assert.Matches(@":\d+:\d+:", error.Message);
@@ -29,7 +29,7 @@ public sealed class RuntimeConfigTests : IDisposable
     {
         var file = Write("sys.config", "[{app, [{key, 1}]}, {other, 1}, 42].\n");
 
-        var error = Assert.Throws<ReleaseException>(() => RuntimeConfig.WriteSysConfig(new SysConfigSource.File(file), ReleaseDir));
+        var error = Assert.Throws<ReleaseException>(() => ReleaseConfigFiles.WriteSysConfig(new SysConfigSource.File(file), ReleaseDir));
 
         Assert.Equal(2, error.Problems.Length);
         Assert.Contains("{other,1}", error.Message, StringComparison.Ordinal);
@@ -41,7 +41,7 @@ public sealed class RuntimeConfigTests : IDisposable
     {
         var config = ErlangText.ParseTerm("[{app, [{port, \"${PORT}\"}]}].", "test");
 
-        RuntimeConfig.WriteSysConfig(new SysConfigSource.Evaluated(config, "config.exs"), ReleaseDir);
+        ReleaseConfigFiles.WriteSysConfig(new SysConfigSource.Evaluated(config, "config.exs"), ReleaseDir);
 
         Assert.Equal(config, ErlangText.Consult(File.ReadAllBytes(Path.Combine(ReleaseDir, "sys.config")), "sys.config").Single());
         Assert.True(File.Exists(Path.Combine(ReleaseDir, "sys.config.src")));
@@ -50,7 +50,7 @@ public sealed class RuntimeConfigTests : IDisposable
     [Fact]
     public void A_config_without_variables_has_no_template()
     {
-        RuntimeConfig.WriteSysConfig(new SysConfigSource.Empty(), ReleaseDir);
+        ReleaseConfigFiles.WriteSysConfig(new SysConfigSource.Empty(), ReleaseDir);
 
         Assert.Equal("[].\n", File.ReadAllText(Path.Combine(ReleaseDir, "sys.config")));
         Assert.False(File.Exists(Path.Combine(ReleaseDir, "sys.config.src")));
@@ -59,7 +59,7 @@ public sealed class RuntimeConfigTests : IDisposable
     [Fact]
     public void Generated_vm_args_hold_the_node_and_cookie_and_are_private()
     {
-        RuntimeConfig.WriteVmArgs(null, "example", "SECRETCOOKIE", ReleaseDir);
+        ReleaseConfigFiles.WriteVmArgs(null, "example", "SECRETCOOKIE", ReleaseDir);
 
         var path = Path.Combine(ReleaseDir, "vm.args");
         var lines = File.ReadAllLines(path);
@@ -74,9 +74,9 @@ public sealed class RuntimeConfigTests : IDisposable
         var own = Write("own.args", "-sname mynode\n-setcookie mine\n+P 100000\n");
         var bare = Write("bare.args", "+P 100000 \n-env X ${X}");
 
-        RuntimeConfig.WriteVmArgs(own, "example", "GENERATED", ReleaseDir);
+        ReleaseConfigFiles.WriteVmArgs(own, "example", "GENERATED", ReleaseDir);
         var ownLines = File.ReadAllLines(Path.Combine(ReleaseDir, "vm.args"));
-        RuntimeConfig.WriteVmArgs(bare, "example", "GENERATED", ReleaseDir);
+        ReleaseConfigFiles.WriteVmArgs(bare, "example", "GENERATED", ReleaseDir);
         var bareLines = File.ReadAllLines(Path.Combine(ReleaseDir, "vm.args"));
 
         Assert.DoesNotContain(ownLines, l => l.Contains("GENERATED", StringComparison.Ordinal) || l.StartsWith("-name", StringComparison.Ordinal));

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
+using Exrm.Otp.AppupGeneration;
 using Exrm.Otp.Appups;
-using Exrm.Otp.Upgrades;
 
 namespace Exrm.Otp.Tests.Appups;
 

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using Exrm.Erlang.Beam;
-using Exrm.Otp.Appups;
+using Exrm.Otp.AppupGeneration;
 using Exrm.Testing;
 using FsCheck;
 using FsCheck.Fluent;

@@ -1,5 +1,5 @@
+using Exrm.Otp.AppupGeneration;
 using Exrm.Otp.Appups;
-using Exrm.Otp.Upgrades;
 
 namespace Exrm.Otp.Tests.Appups;
 

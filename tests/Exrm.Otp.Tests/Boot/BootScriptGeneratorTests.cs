@@ -203,7 +203,7 @@ public sealed class BootScriptGeneratorTests
             try
             {
                 var stem = Path.Combine(dir, "myrel");
-                File.WriteAllBytes(stem + ".rel", Exrm.Erlang.Text.ErlangText.ToFileBytes([ReleaseFile.ToTerm(clean)]));
+                File.WriteAllBytes(stem + ".rel", Exrm.Erlang.Text.ErlangText.ToFileBytes([ReleaseResourceFile.ToTerm(clean)]));
                 var theirs = Exrm.Testing.Otp.Run(
                     """
                     run({Rel, Dir}) ->

@@ -84,7 +84,7 @@ internal static class BootScriptOracle
         try
         {
             var relFile = relStem + ".rel";
-            var rel = ReleaseFile.Read(ErlangText.ParseTerm(OracleWorkspace.ReadText(relFile), relFile), relFile);
+            var rel = ReleaseResourceFile.Read(ErlangText.ParseTerm(OracleWorkspace.ReadText(relFile), relFile), relFile);
             var apps = new Dictionary<string, AppResource>(InstalledOtp.Applications, StringComparer.Ordinal);
             var caseDir = Path.GetDirectoryName(Path.GetDirectoryName(relStem))!;
             var inRelease = rel.Applications.Select(e => e.Application).ToHashSet(StringComparer.Ordinal);

@@ -5,7 +5,7 @@ namespace Exrm.Otp.Tests.Releases;
 
 public sealed class ReleaseFileTests
 {
-    private static ReleaseDefinition Parse(string text) => ReleaseFile.Read(ErlangText.ParseTerm(text, "my.rel"), "my.rel");
+    private static ReleaseDefinition Parse(string text) => ReleaseResourceFile.Read(ErlangText.ParseTerm(text, "my.rel"), "my.rel");
 
     private static ReleaseException Problems(string text) => Assert.Throws<ReleaseException>(() => Parse(text));
 
@@ -36,12 +36,12 @@ public sealed class ReleaseFileTests
             new("b", "1", null, ["c"]), new("c", "1", StartType.Load, []),
         ]);
 
-        var term = ReleaseFile.ToTerm(rel);
+        var term = ReleaseResourceFile.ToTerm(rel);
 
         Assert.Equal(
             ErlangText.ParseTerm("""{release, {"r", "1"}, {erts, "13.1.5"}, [{kernel, "8.5.3"}, {stdlib, "4.2", permanent}, {a, "1", none}, {b, "1", [c]}, {c, "1", load, []}]}.""", "t"),
             term);
-        var back = ReleaseFile.Read(term, "r.rel");
+        var back = ReleaseResourceFile.Read(term, "r.rel");
         Assert.Equal(rel.Applications.Select(Show), back.Applications.Select(Show));
 
         static string Show(ReleaseEntry e) => $"{e.Application} {e.Vsn} {e.Type} {string.Join(",", e.IncludedApplications ?? [])} {e.IncludedApplications.HasValue}";

@@ -27,9 +27,9 @@ public sealed class ReleasesFileTests
         try
         {
             var relFile = Path.Combine(dir, "myrel.rel");
-            File.WriteAllBytes(relFile, ErlangText.ToFileBytes([ReleaseFile.ToTerm(Rel)]));
+            File.WriteAllBytes(relFile, ErlangText.ToFileBytes([ReleaseResourceFile.ToTerm(Rel)]));
             var ours = Path.Combine(dir, "ours.RELEASES");
-            var term = ReleasesFile.Create(Rel);
+            var term = ReleaseHandlerFiles.Create(Rel);
             File.WriteAllBytes(ours, ErlangText.ToFileBytes([term]));
 
             var answer = (ErlangTuple)Exrm.Testing.Otp.Run(CreateReleasesModule, Term.Tuple(Term.String(dir), Term.String(relFile), Term.String(ours)));
@@ -46,7 +46,7 @@ public sealed class ReleasesFileTests
     [Fact]
     public void Lists_every_application_in_rel_order_with_a_relative_lib_dir()
     {
-        var release = (ErlangTuple)((ErlangList)ReleasesFile.Create(Rel, "unpacked"))[0];
+        var release = (ErlangTuple)((ErlangList)ReleaseHandlerFiles.Create(Rel, "unpacked"))[0];
 
         Assert.Equal(Term.Atom("unpacked"), release[5]);
         var libs = ((ErlangList)release[4]).Elements;
@@ -56,5 +56,5 @@ public sealed class ReleasesFileTests
 
     [Fact]
     public void Start_erl_data_is_the_two_versions_with_one_space_and_no_newline() =>
-        Assert.Equal("13.1.5 2", ReleasesFile.StartErlData("13.1.5", "2"));
+        Assert.Equal("13.1.5 2", ReleaseHandlerFiles.StartErlData("13.1.5", "2"));
 }

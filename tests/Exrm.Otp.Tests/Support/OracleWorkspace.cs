@@ -36,7 +36,7 @@ internal sealed class OracleWorkspace : IDisposable
 
         var relDir = Directory.CreateDirectory(System.IO.Path.Combine(dir, "rel")).FullName;
         var relStem = System.IO.Path.Combine(relDir, c.Release.Name);
-        File.WriteAllBytes(relStem + ".rel", ErlangText.ToFileBytes([ReleaseFile.ToTerm(c.Release)]));
+        File.WriteAllBytes(relStem + ".rel", ErlangText.ToFileBytes([ReleaseResourceFile.ToTerm(c.Release)]));
         var outDir = Directory.CreateDirectory(System.IO.Path.Combine(dir, "out")).FullName;
         return (relStem, [System.IO.Path.Combine(dir, "lib", "*", "ebin"), InstalledOtp.LibGlob], outDir);
     }

@@ -1,6 +1,6 @@
 using Exrm.Erlang.Text;
-using Exrm.Otp.Upgrades;
-using I = Exrm.Otp.Upgrades.AppupInstruction;
+using Exrm.Otp.Appups;
+using I = Exrm.Otp.Appups.AppupInstruction;
 
 namespace Exrm.Otp.Tests.Upgrades;
 

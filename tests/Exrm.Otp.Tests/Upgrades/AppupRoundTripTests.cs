@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
+using Exrm.Otp.Appups;
 using Exrm.Otp.Releases;
-using Exrm.Otp.Upgrades;
-using I = Exrm.Otp.Upgrades.AppupInstruction;
+using I = Exrm.Otp.Appups.AppupInstruction;
 
 namespace Exrm.Otp.Tests.Upgrades;
 

@@ -1,9 +1,10 @@
 using System.Collections.Immutable;
 using Exrm.Erlang.Text;
 using Exrm.Otp.Applications;
+using Exrm.Otp.Appups;
 using Exrm.Otp.Releases;
+using Exrm.Otp.Relups;
 using Exrm.Otp.Tests.Support;
-using Exrm.Otp.Upgrades;
 
 namespace Exrm.Otp.Tests.Upgrades;
 

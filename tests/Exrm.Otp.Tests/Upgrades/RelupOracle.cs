@@ -1,8 +1,9 @@
 using System.Collections.Immutable;
 using Exrm.Erlang.Text;
 using Exrm.Otp.Applications;
+using Exrm.Otp.Appups;
 using Exrm.Otp.Releases;
-using Exrm.Otp.Upgrades;
+using Exrm.Otp.Relups;
 
 namespace Exrm.Otp.Tests.Upgrades;
 
@@ -167,7 +168,7 @@ internal static class RelupOracle
             ReleaseDefinition Rel(string stem)
             {
                 var file = Path.Combine(dir, stem + ".rel");
-                return ReleaseFile.Read(ErlangText.ParseTerm(File.ReadAllBytes(file), file), file);
+                return ReleaseResourceFile.Read(ErlangText.ParseTerm(File.ReadAllBytes(file), file), file);
             }
 
             return (RelupGenerator.Generate(Rel(c.Top), [.. c.UpFrom.Select(Rel)], [.. c.DownTo.Select(Rel)], apps, appups), null);

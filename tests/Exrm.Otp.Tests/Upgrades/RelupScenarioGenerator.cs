@@ -102,7 +102,7 @@ internal sealed class RelupScenarioGenerator(int seed)
 
             var rel = new ReleaseDefinition("rel", (r + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), ertsChange && !top ? "13.1.4" : "13.1.5", [.. entries]);
             releases.Add(rel);
-            files.Add(($"rel/rel-{rel.Vsn}.rel", ReleaseFile.ToTerm(rel)));
+            files.Add(($"rel/rel-{rel.Vsn}.rel", ReleaseResourceFile.ToTerm(rel)));
         }
 
         foreach (var name in new[] { "kernel", "stdlib", "sasl" })

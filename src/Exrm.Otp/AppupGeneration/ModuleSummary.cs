@@ -1,0 +1,38 @@
+using System.Collections.Immutable;
+using Exrm.Erlang.Beam;
+
+namespace Exrm.Otp.AppupGeneration;
+
+/// <summary>
+/// What appup generation needs of one compiled module: its md5 (the module's identity: a rebuild that only
+/// changes debug information or compile options outside the code keeps it, OTP-SPEC §6.3), its role, and
+/// the other modules it calls (from the import table; fully qualified calls only, which is what matters for
+/// code loaded at run time).
+/// </summary>
+public sealed record ModuleSummary(string Name, string Md5, ModuleRole Role, ImmutableArray<string> CalledModules)
+{
+    private static readonly ImmutableHashSet<string> SupervisorBehaviours = ["supervisor", "Elixir.Supervisor"];
+
+    public static ModuleSummary FromBeam(BeamFile beam)
+    {
+        ArgumentNullException.ThrowIfNull(beam);
+        var name = beam.Module.Name;
+        return new ModuleSummary(
+            name,
+            beam.Md5Hex,
+            RoleOf(beam),
+            [.. beam.Imports.Select(i => i.Module.Name).Where(m => m != name).Distinct().Order(StringComparer.Ordinal)]);
+    }
+
+    private static ModuleRole RoleOf(BeamFile beam)
+    {
+        if (beam.Behaviours.Any(b => SupervisorBehaviours.Contains(b.Name)))
+        {
+            return ModuleRole.Supervisor;
+        }
+
+        var changesState = beam.Exports.Any(f =>
+            (f.Name.Name == "code_change" && f.Arity is 3 or 4) || (f.Name.Name == "system_code_change" && f.Arity == 4));
+        return changesState ? ModuleRole.Process : ModuleRole.Plain;
+    }
+}

@@ -1,9 +1,0 @@
-namespace Exrm.Otp.Appups;
-
-/// <summary>How a module differs between two versions of an application.</summary>
-public enum ModuleChangeKind
-{
-    Added,
-    Changed,
-    Deleted,
-}
