@@ -3,7 +3,8 @@ namespace Exrm.EndToEnd.Tests.Fixtures;
 /// <summary>
 /// "door", the Elixir twin of <see cref="TcpProjectFiles"/>: the same protocol and the same changes between
 /// versions (a GenServer whose state changes shape, plain connection processes outside the supervision tree, a
-/// renamed module, a new supervisor child), written as an Elixir developer would.
+/// renamed module, a new supervisor child, an acceptor whose module changes in every version), written as an
+/// Elixir developer would.
 /// </summary>
 internal static class ElixirTcpProjectFiles
 {
@@ -39,7 +40,7 @@ internal static class ElixirTcpProjectFiles
               end
             end
             """);
-        ProjectFiles.Write(dir, "lib/door/listener.ex", """
+        ProjectFiles.Write(dir, "lib/door/listener.ex", $$"""
             defmodule Door.Listener do
               # Accepts connections and gives each to a plain process outside the supervision tree.
               def child_spec(port), do: %{id: __MODULE__, start: {__MODULE__, :start_link, [port]}}
@@ -59,6 +60,8 @@ internal static class ElixirTcpProjectFiles
                 send(pid, :go)
                 Door.Listener.accept(listen)
               end
+
+              def version, do: :v{{version}}
             end
             """);
         var formatter = version >= 2 ? "Door.Text" : "Door.Util";

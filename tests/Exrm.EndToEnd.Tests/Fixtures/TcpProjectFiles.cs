@@ -4,7 +4,9 @@ namespace Exrm.EndToEnd.Tests.Fixtures;
 /// "gate", an Erlang rebar3 project that serves TCP clients on persistent connections, in versions that
 /// change the way hot upgrades find hard: connection handlers are plain processes looping through fully
 /// qualified calls outside any supervisor; a gen_server holds a counter whose state changes shape between
-/// versions (with code_change both ways); a module is renamed and one added; the supervisor gets a new child.
+/// versions (with code_change both ways); a module is renamed and one added; the supervisor gets a new child;
+/// the acceptor's own module changes in every version, so after an upgrade the acceptor waits in accept in
+/// old code until exrm restarts it through its supervisor.
 /// </summary>
 /// <remarks>
 /// Protocol: the client sends a line; the server answers "&lt;tag&gt; &lt;count&gt;\n", where tag names the code
@@ -14,7 +16,11 @@ namespace Exrm.EndToEnd.Tests.Fixtures;
 internal static class TcpProjectFiles
 {
     /// <param name="failingUpgrade">Version 2's code_change raises when it converts version 1's state.</param>
-    public static void Write(string dir, int version, bool failingUpgrade = false)
+    /// <param name="idleProcess">
+    /// The application also starts gate_idle, a process outside any supervisor that waits in a loop of local
+    /// calls and so never leaves the code it started in.
+    /// </param>
+    public static void Write(string dir, int version, bool failingUpgrade = false, bool idleProcess = false)
     {
         var vsn = $"0.0.{version}";
         ProjectFiles.Write(dir, "rebar.config", $$"""
@@ -26,7 +32,7 @@ internal static class TcpProjectFiles
         ProjectFiles.Write(dir, "config/sys.config", """
             [{gate, [{port, "${GATE_PORT}"}]}].
             """);
-        var registered = version >= 2 ? "gate_sup, gate_counter, gate_stats" : "gate_sup, gate_counter";
+        var registered = (version >= 2 ? "gate_sup, gate_counter, gate_stats" : "gate_sup, gate_counter") + (idleProcess ? ", gate_idle" : string.Empty);
         ProjectFiles.Write(dir, "src/gate.app.src", $$$"""
             {application, gate,
              [{description, "A TCP gate"},
@@ -36,13 +42,30 @@ internal static class TcpProjectFiles
               {applications, [kernel, stdlib]},
               {env, []}]}.
             """);
-        ProjectFiles.Write(dir, "src/gate_app.erl", """
+        ProjectFiles.Write(dir, "src/gate_app.erl", idleProcess ? """
+            -module(gate_app).
+            -behaviour(application).
+            -export([start/2, stop/1]).
+            start(_Type, _Args) -> gate_idle:start(), gate_sup:start_link().
+            stop(_State) -> ok.
+            """ : """
             -module(gate_app).
             -behaviour(application).
             -export([start/2, stop/1]).
             start(_Type, _Args) -> gate_sup:start_link().
             stop(_State) -> ok.
             """);
+        if (idleProcess)
+        {
+            ProjectFiles.Write(dir, "src/gate_idle.erl", $$"""
+                -module(gate_idle).
+                -export([start/0, version/0]).
+                start() -> register(gate_idle, spawn(fun loop/0)).
+                loop() -> receive stop -> ok; _ -> loop() end.
+                version() -> v{{version}}.
+                """);
+        }
+
         var stats = version >= 2 ? ",\n                 #{id => gate_stats, start => {gate_stats, start_link, []}}" : string.Empty;
         ProjectFiles.Write(dir, "src/gate_sup.erl", $$$"""
             -module(gate_sup).
@@ -55,9 +78,9 @@ internal static class TcpProjectFiles
                       [#{id => gate_counter, start => {gate_counter, start_link, []}},
                        #{id => gate_listener, start => {gate_listener, start_link, [list_to_integer(Port)]}}{{{stats}}}]}}.
             """);
-        ProjectFiles.Write(dir, "src/gate_listener.erl", """
+        ProjectFiles.Write(dir, "src/gate_listener.erl", $$"""
             -module(gate_listener).
-            -export([start_link/1, init/2, accept/1]).
+            -export([start_link/1, init/2, accept/1, version/0]).
             %% A special process would need system messages; this one only accepts, and hands each connection
             %% to a plain process of its own, outside the supervision tree, as hand-written servers often do.
             start_link(Port) -> proc_lib:start_link(?MODULE, init, [self(), Port]).
@@ -71,6 +94,7 @@ internal static class TcpProjectFiles
                 ok = gen_tcp:controlling_process(Socket, Pid),
                 Pid ! go,
                 gate_listener:accept(Listen).
+            version() -> v{{version}}.
             """);
         var format = version >= 2 ? "gate_text:line(Tag, Count)" : "gate_util:line(Tag, Count)";
         ProjectFiles.Write(dir, "src/gate_conn.erl", $$"""

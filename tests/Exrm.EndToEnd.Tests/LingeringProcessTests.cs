@@ -1,0 +1,146 @@
+using Exrm.EndToEnd.Tests.Fixtures;
+using Exrm.Testing;
+
+namespace Exrm.EndToEnd.Tests;
+
+/// <summary>
+/// Processes that never leave old code by themselves (an acceptor waiting in accept, loops of local calls, an
+/// idle process outside any supervisor) neither block an upgrade or a downgrade nor keep the old version
+/// serving: supervised ones are restarted through their supervisors, the rest are named, refused by default and
+/// stopped only with --kill-lingering; --check shows all of it and changes nothing.
+/// </summary>
+public sealed class LingeringProcessTests : IDisposable
+{
+    private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("exrm-linger-");
+
+    public void Dispose() => work.Delete(recursive: true);
+
+    private DeployedRelease Deploy(string project, string name, string portVariable, out int port)
+    {
+        port = EpmdInstance.FreePort();
+        var release = DeployedRelease.FirstVersionOf(
+            project, name, Path.Combine(work.FullName, "srv", name),
+            (portVariable, port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        release.Run("start").Succeeded();
+        return release;
+    }
+
+    private static void AssertVersion(DeployedRelease release, string expected)
+    {
+        var versions = release.Run("versions").Succeeded().Output;
+        Assert.True(versions.Contains($"{expected} permanent", StringComparison.Ordinal), $"expected {expected} permanent:\n{versions}");
+    }
+
+    /// <summary>
+    /// What an upgrade could change on the node, read from the node itself: the releases, the loaded modules,
+    /// the registered processes and the processes of every application (their pids: a restart shows).
+    /// </summary>
+    private static string NodeSnapshot(DeployedRelease release) => release.Run(
+        "eval",
+        "{release_handler:which_releases(), lists:sort([M || {M, _} <- code:all_loaded()]), " +
+        "lists:sort([{N, whereis(N)} || N <- registered()]), " +
+        "lists:sort([P || P <- processes(), element(1, application:get_application(P)) =:= ok])}.").Succeeded().Output;
+
+    [Fact]
+    public void An_unsupervised_process_idle_in_old_code_is_named_and_refused_and_stopped_only_when_asked()
+    {
+        var project = Path.Combine(work.FullName, "gate");
+        TcpProjectFiles.Write(project, version: 1, idleProcess: true);
+        ExrmRun.Invoke("release", project).Succeeded();
+        TcpProjectFiles.Write(project, version: 2, idleProcess: true);
+        ExrmRun.Invoke("release", project).Succeeded();
+        using var release = Deploy(project, "gate", "GATE_PORT", out var port);
+
+        var upgrade = release.Run("upgrade", "0.0.2", "--grace", "1").Succeeded();
+        Assert.Contains("Restarted child gate_listener", upgrade.Output, StringComparison.Ordinal);
+        Assert.Matches(@"Still running code of 0\.0\.1[^\n]*\n  <[0-9.]+> gate_idle: [^\n]*old code of gate_idle", upgrade.Output);
+        Assert.Equal("v2", LineClient.AnswerOnNewConnection(port));
+
+        var before = NodeSnapshot(release);
+        var check = release.Run("downgrade", "0.0.1", "--check").Succeeded();
+        Assert.Contains("Going from 0.0.2 to 0.0.1", check.Output, StringComparison.Ordinal);
+        Assert.Matches(@"Processes in old code that must leave it before the install \(1\):\n  <[0-9.]+> gate_idle: ", check.Output);
+        Assert.Equal(before, NodeSnapshot(release));
+
+        var refused = release.Run("downgrade", "0.0.1", "--grace", "1");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("gate_idle", refused.Outcome.StandardError, StringComparison.Ordinal);
+        Assert.Contains("bin/gate downgrade 0.0.1 --kill-lingering", refused.Outcome.StandardError, StringComparison.Ordinal);
+        AssertVersion(release, "0.0.2");
+        Assert.Equal("v2", LineClient.AnswerOnNewConnection(port));
+
+        var killed = release.Run("downgrade", "0.0.1", "--grace", "1", "--kill-lingering").Succeeded();
+        Assert.Matches(@"Stopped gate_idle <[0-9.]+>", killed.Output);
+        AssertVersion(release, "0.0.1");
+        Assert.Equal("v1", LineClient.AnswerOnNewConnection(port));
+        Assert.Equal("undefined", release.Run("eval", "whereis(gate_idle).").Succeeded().Output.Trim());
+    }
+
+    [Fact]
+    public void Check_prints_the_plan_of_an_upgrade_not_yet_unpacked_and_leaves_the_node_as_it_was()
+    {
+        var project = Path.Combine(work.FullName, "gate");
+        TcpProjectFiles.Write(project, version: 1);
+        ExrmRun.Invoke("release", project).Succeeded();
+        TcpProjectFiles.Write(project, version: 2);
+        ExrmRun.Invoke("release", project).Succeeded();
+        using var release = Deploy(project, "gate", "GATE_PORT", out var port);
+        using var idle = LineClient.Connect(port);
+        Assert.Equal("v1", idle.Ask());
+
+        var before = NodeSnapshot(release);
+        var check = release.Run("upgrade", "0.0.2", "--check").Succeeded();
+        Assert.Equal(before, NodeSnapshot(release));
+
+        Assert.Contains("Going from 0.0.1 to 0.0.2", check.Output, StringComparison.Ordinal);
+        Assert.Contains("nothing was changed", check.Output, StringComparison.Ordinal);
+        // The acceptor waits in accept in gate_listener; the idle connection's handler in gate_conn:loop/1.
+        Assert.Matches(@"Processes that would stay on old code after the install \(2\):\n", check.Output);
+        Assert.Matches(@"  <[0-9.]+>: started as gate_listener:init/2, now in prim_inet:accept0/\d, child gate_listener of supervisor gate_sup <[0-9.]+>; code of gate_listener\n      -> after the install, waits up to 5 s for it to leave, then restarts it through supervisor gate_sup", check.Output);
+        Assert.Matches(@"  <[0-9.]+>: started as [^\n]*, now in gate_conn:loop/1, no supervisor; code of gate_conn\n      -> after the install, it runs the old code until it ends or leaves it", check.Output);
+        Assert.DoesNotContain("0.0.2 unpacked", release.Run("versions").Succeeded().Output, StringComparison.Ordinal);
+        Assert.Equal("v1", idle.Ask());
+    }
+
+    [Fact]
+    public void A_task_acceptor_looping_by_local_calls_is_restarted_and_the_old_handlers_are_reported_then_refused_or_stopped()
+    {
+        var project = Path.Combine(work.FullName, "tally");
+        TaskServiceProjectFiles.Write(project, version: 1);
+        ExrmRun.Invoke("release", project).Succeeded();
+        TaskServiceProjectFiles.Write(project, version: 2);
+        ExrmRun.Invoke("release", project).Succeeded();
+        using var release = Deploy(project, "tally", "TALLY_PORT", out var port);
+
+        using var traffic = TcpTraffic.Start(port, clientCount: 3);
+        using var idle = LineClient.Connect(port);
+        Assert.Equal("v1", idle.Ask());
+
+        var upgrade = release.Run("upgrade", "0.0.2", "--grace", "1").Succeeded();
+        Assert.Contains("Restarted child Task", upgrade.Output, StringComparison.Ordinal);
+        Assert.Contains("Still running code of 0.0.1", upgrade.Output, StringComparison.Ordinal);
+        Assert.Equal(4, upgrade.Output.Split('\n').Count(l => l.Contains("dynamic child of supervisor Tally.TaskSupervisor", StringComparison.Ordinal) && l.Contains("old code of Tally.Server", StringComparison.Ordinal)));
+
+        // New connections get the new code; the old ones keep their old handlers, which keep serving.
+        Assert.Equal("v2", LineClient.AnswerOnNewConnection(port));
+        traffic.WaitForAnswers(100, TimeSpan.FromSeconds(30));
+        Assert.Equal("v1", traffic.Answers[^1].Tag);
+        Assert.Equal("v1", idle.Ask());
+
+        var refused = release.Run("downgrade", "0.0.1", "--grace", "1");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("4 processes still run code that going from 0.0.2 to 0.0.1 replaces", refused.Outcome.StandardError, StringComparison.Ordinal);
+        Assert.Contains("bin/tally downgrade 0.0.1 --kill-lingering", refused.Outcome.StandardError, StringComparison.Ordinal);
+        AssertVersion(release, "0.0.2");
+        Assert.Equal("v2", LineClient.AnswerOnNewConnection(port));
+
+        traffic.Stop();
+        Assert.Empty(traffic.Failures);
+
+        var killed = release.Run("downgrade", "0.0.1", "--grace", "1", "--kill-lingering").Succeeded();
+        Assert.Matches(@"Stopped <[0-9.]+> \(Tally\.Server\.-loop_acceptor/1-fun-0-/0\)", killed.Output);
+        AssertVersion(release, "0.0.1");
+        Assert.Null(idle.Ask());
+        Assert.Equal("v1", LineClient.AnswerOnNewConnection(port));
+    }
+}
