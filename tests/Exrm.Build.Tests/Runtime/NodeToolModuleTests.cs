@@ -199,6 +199,80 @@ public sealed class NodeToolModuleTests
         new("runtime config", "a pid as a map key",
             """element(1, exrm_nodetool_runtime_config:unwritable([{app, [{key, #{self() => 1}}]}]))""",
             """["app", "key"]"""),
+
+        // exrm_nodetool: the options of install and downgrade.
+        new("arguments", "install takes a version, the verb and options",
+            """exrm_nodetool:parse_arguments(["n@h", "erlang", "install", "0.2.0", "upgrade", "--grace", "7", "--kill-lingering"])""",
+            """{ok, {"n@h", erlang, {install, "0.2.0", "upgrade", #{check => false, grace_ms => 7000, kill_lingering => true, package => undefined}}}}"""),
+        new("arguments", "downgrade without options waits 5 s and stops nothing",
+            """exrm_nodetool:parse_arguments(["n@h", "erlang", "downgrade", "0.1.0"])""",
+            """{ok, {"n@h", erlang, {downgrade, "0.1.0", #{check => false, grace_ms => 5000, kill_lingering => false, package => undefined}}}}"""),
+        new("arguments", "a check of a package not yet unpacked",
+            """exrm_nodetool:parse_arguments(["n@h", "erlang", "install", "0.2.0", "upgrade", "--check", "--package", "/p/demo.tar.gz"])""",
+            """{ok, {"n@h", erlang, {install, "0.2.0", "upgrade", #{check => true, grace_ms => 5000, kill_lingering => false, package => "/p/demo.tar.gz"}}}}"""),
+        new("arguments", "a grace period that is not whole seconds",
+            """exrm_nodetool:parse_arguments(["n@h", "erlang", "downgrade", "0.1.0", "--grace", "1.5"])""",
+            """{error, "--grace takes a whole number of seconds, not \"1.5\""}"""),
+        new("arguments", "an unknown option of install",
+            """exrm_nodetool:parse_arguments(["n@h", "erlang", "downgrade", "0.1.0", "--force"])""",
+            """{error, "nodetool: unknown option \"--force\" of install, upgrade or downgrade"}"""),
+
+        // exrm_lingering: what a relup replaces, who is in the way, and how each process is named.
+        new("lingering", "the modules a relup loads, removes and purges, and which of them brutally",
+            """
+            exrm_lingering:targets([{load_object_code, {a, "1", [m1, m2]}}, point_of_no_return, {suspend, [m1]},
+                {load, {m1, soft_purge, soft_purge}}, {load, {m2, brutal_purge, brutal_purge}}, {remove, {m3, soft_purge, soft_purge}},
+                {purge, [m4]}, {apply, {application, stop, [b]}}, {apply, {m1, f, []}}])
+            """,
+            """#{modules => [m1, m2, m3, m4], brutal => [m2, m4], stopped_apps => [b]}"""),
+        new("lingering", "old code blocks, current code of a brutal purge is doomed, other current code stays, a stopped application's processes are left to it",
+            $$"""
+            maps:map(fun(_, Rs) -> [maps:get(name, R) || R <- Rs] end,
+                exrm_lingering:plan([{{Report("blocker", "old => [m1]")}}, {{Report("doomed", "current => [m2]")}},
+                                     {{Report("stayer", "current => [m1]")}}, {{Report("stopped", "old => [m1], application => b")}}],
+                                    #{modules => [m1, m2], brutal => [m2], stopped_apps => [b]}))
+            """,
+            """#{blocking => [blocker], doomed => [doomed], staying => [stayer]}"""),
+        new("lingering", "only a supervisor's child with an id, no connection and no linked process is restarted",
+            $$"""
+            [exrm_lingering:restartable(R) || R <- [{{Report("a", "child_of => {supervisor, c:pid(0, 70, 0), acceptor}")}},
+                                                    {{Report("b", "child_of => {supervisor, c:pid(0, 70, 0), conn}, connections => 1")}},
+                                                    {{Report("c", "child_of => {supervisor, c:pid(0, 70, 0), w}, linked => [c:pid(0, 71, 0)]")}},
+                                                    {{Report("d", "child_of => {dynamic, c:pid(0, 70, 0)}")}},
+                                                    {{Report("e", "")}}]]
+            """,
+            """[true, false, false, false, false]"""),
+        new("lingering", "an Erlang process is named with its call, place, supervisor and code",
+            $$"""
+            unicode:characters_to_list(exrm_lingering:format_process(
+                {{Report("gate_listener", "child_of => {supervisor, c:pid(0, 70, 0), gate_listener}, supervisor_name => gate_sup, old => [gate_listener]")}}, erlang))
+            """,
+            """ "<0.80.0> gate_listener: started as gate_listener:init/2, now in prim_inet:accept0/3, child gate_listener of supervisor gate_sup <0.70.0>; old code of gate_listener" """),
+        new("lingering", "an Elixir process is named as Elixir writes modules",
+            $$"""
+            unicode:characters_to_list(exrm_lingering:format_process(
+                {{Report("undefined", "initial_call => {'Elixir.Tally.Server', '-loop_acceptor/1-fun-0-', 0}, current_function => {prim_inet, recv0, 3}, "
+                                      + "child_of => {dynamic, c:pid(0, 70, 0)}, supervisor_name => 'Elixir.Tally.TaskSupervisor', current => ['Elixir.Tally.Server']")}}, elixir))
+            """,
+            """ "<0.80.0>: started as Tally.Server.'-loop_acceptor/1-fun-0-'/0, now in :prim_inet.recv0/3, dynamic child of supervisor Tally.TaskSupervisor <0.70.0>; code of Tally.Server" """),
+        new("lingering", "the plan says what would happen to each process, and when nothing is in the way",
+            $$"""
+            [unicode:characters_to_list(exrm_lingering:format_plan(P, #{from => "0.1.0", to => "0.2.0", modules => [gate_idle, gate_listener]},
+                                                                      #{node => n@h, flavor => erlang, timeout => 1000, grace_ms => 5000}))
+             || P <- [#{blocking => [{{Report("gate_idle", "old => [gate_idle]")}}], doomed => [],
+                        staying => [{{Report("undefined", "child_of => {supervisor, c:pid(0, 70, 0), gate_listener}, supervisor_name => gate_sup, current => [gate_listener]")}}]},
+                      #{blocking => [], doomed => [], staying => []}]]
+            """,
+            """
+            ["Going from 0.1.0 to 0.2.0 replaces the code of 2 modules.\n"
+             "Processes in old code that must leave it before the install (1):\n"
+             "  <0.80.0> gate_idle: started as gate_listener:init/2, now in prim_inet:accept0/3, no supervisor; old code of gate_idle\n"
+             "      -> waits up to 5 s for it to leave, then refuses (or stops it with --kill-lingering)\n"
+             "Processes that would stay on old code after the install (1):\n"
+             "  <0.80.0>: started as gate_listener:init/2, now in prim_inet:accept0/3, child gate_listener of supervisor gate_sup <0.70.0>; code of gate_listener\n"
+             "      -> after the install, waits up to 5 s for it to leave, then restarts it through supervisor gate_sup <0.70.0>\n",
+             "Going from 0.1.0 to 0.2.0 replaces the code of 2 modules.\nNo process runs code that it replaces.\n"]
+            """),
     ];
 
     private static readonly Lazy<Dictionary<string, ErlangTerm>> Results = new(RunAll);
@@ -222,12 +296,28 @@ public sealed class NodeToolModuleTests
     public void Decides_about_versions_packages_and_relups(string name) => Check(name);
 
     [Theory]
+    [MemberData(nameof(Of), "lingering")]
+    public void Works_out_which_processes_linger_and_names_them(string name) => Check(name);
+
+    [Theory]
     [MemberData(nameof(Of), "runtime config")]
     public void Finds_values_sys_config_cannot_hold(string name) => Check(name);
 
     [Fact]
     public void Case_names_are_unique() =>
         Assert.Equal(Cases.Length, Cases.Select(c => c.Name).Distinct(StringComparer.Ordinal).Count());
+
+    /// <summary>
+    /// A process as exrm_lingering_probe:survey/1 describes it, pid &lt;0.80.0&gt;, with <paramref name="fields"/>
+    /// (Erlang map associations) replacing the defaults: an unsupervised process in no code of interest.
+    /// </summary>
+    private static string Report(string name, string fields) =>
+        $$"""
+        maps:merge(#{pid => c:pid(0, 80, 0), name => {{name}}, initial_call => {gate_listener, init, 2}, current_function => {prim_inet, accept0, 3},
+                     old => [], current => [], application => a, child_of => none, supervisor_name => undefined, idle => true, connections => 0,
+                     listening => [], linked => []},
+                   #{{{fields}}})
+        """;
 
     private static void Check(string name)
     {

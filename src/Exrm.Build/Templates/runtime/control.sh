@@ -97,9 +97,12 @@ Usage: $RELEASE_NAME COMMAND [ARGS]
   versions              list the releases and their status (unpacked, current, permanent, old)
   unpack VSN [PACKAGE]  unpack release VSN on the running node from PACKAGE, else from
                         releases/VSN/NAME.tar.gz or releases/NAME-VSN.tar.gz
-  install VSN           install the unpacked release VSN on the running node and make it permanent
-  upgrade VSN [PACKAGE] unpack (when needed) and install VSN
-  downgrade VSN         install the older release VSN (old), when the running release's relup
+  install VSN [OPTION...]
+                        install the unpacked release VSN on the running node and make it permanent
+  upgrade VSN [PACKAGE] [OPTION...]
+                        unpack (when needed) and install VSN
+  downgrade VSN [OPTION...]
+                        install the older release VSN (old), when the running release's relup
                         has a downgrade to it, and make it permanent
   remove VSN            remove release VSN (not the permanent or current one) and its files
   help                  this text
@@ -126,6 +129,15 @@ release already is where they would put it. install, upgrade and downgrade rende
 sys.config and vm.args from their .src files first (release_handler reads sys.config). A failed
 install leaves the node on its previous release. A step that changes ERTS, kernel, stdlib or sasl
 restarts the emulator: it needs a node under heart (-heart in vm.args) and is refused without one.
+
+Processes that run code an install replaces are found first. Those that stay in old code get a
+grace period to leave it; supervised ones are then restarted through their supervisors; any other
+is named and the install refused, unless --kill-lingering. After the install, the same is done for
+the processes left on old code, and the last lines say what was restarted and what still runs it.
+Options of install, upgrade and downgrade:
+  --check               print which processes are in the way and what would happen; change nothing
+  --grace SECONDS       how long processes may take to leave old code by themselves (default 5)
+  --kill-lingering      stop the processes that no supervisor can restart, naming each
 
 Environment: RELEASE_NODE, RELEASE_COOKIE, RELEASE_VSN, RELEASE_START_TIMEOUT,
 RELEASE_STOP_TIMEOUT, RELEASE_RPC_TIMEOUT (seconds), ERL_EPMD_PORT.
@@ -462,22 +474,54 @@ case $COMMAND in
         fi
         remote "$COMMAND"
         ;;
-    unpack | upgrade)
-        [ $# -eq 1 ] || [ $# -eq 2 ] || { usage >&2; exit $EXIT_USAGE; }
-        check_vsn "$1"
-        PACKAGE=$(find_package "$@") || exit
-        remote unpack "$1" "$PACKAGE" "$RELEASES_DIR" || exit
-        [ "$COMMAND" = upgrade ] || exit 0
-        render_release_config "$1"
-        remote install "$1" upgrade
-        ;;
-    install | downgrade | remove)
-        [ $# -eq 1 ] || { usage >&2; exit $EXIT_USAGE; }
-        check_vsn "$1"
-        [ "$COMMAND" = remove ] || render_release_config "$1"
+    unpack | upgrade | install | downgrade | remove)
+        # VSN, PACKAGE (unpack and upgrade) and the options of install, upgrade and downgrade
+        # (docs/upgrades.md, "Processes that linger"), in any order.
+        VSN=; PACKAGE_ARG=; CHECK=; GRACE=5; KILL_LINGERING=
+        while [ $# -gt 0 ]; do
+            case $1 in
+                --check | --kill-lingering | --grace | --grace=*)
+                    case $COMMAND in unpack | remove) { usage >&2; exit $EXIT_USAGE; } ;; esac
+                    case $1 in
+                        --check) CHECK=--check ;;
+                        --kill-lingering) KILL_LINGERING=--kill-lingering ;;
+                        --grace=*) GRACE=${1#--grace=} ;;
+                        *) [ $# -ge 2 ] || { usage >&2; exit $EXIT_USAGE; }; GRACE=$2; shift ;;
+                    esac
+                    ;;
+                -*) { usage >&2; exit $EXIT_USAGE; } ;;
+                *)
+                    if [ -z "$VSN" ]; then VSN=$1
+                    elif [ -z "$PACKAGE_ARG" ] && { [ "$COMMAND" = unpack ] || [ "$COMMAND" = upgrade ]; }; then PACKAGE_ARG=$1
+                    else { usage >&2; exit $EXIT_USAGE; }
+                    fi
+                    ;;
+            esac
+            shift
+        done
+        check_vsn "$VSN"
+        case $GRACE in
+            '' | *[!0-9]*) fail $EXIT_USAGE "--grace takes a whole number of seconds, not \"$GRACE\"" ;;
+        esac
         case $COMMAND in
-            install) remote install "$1" install ;;
-            *) remote "$COMMAND" "$1" ;;
+            unpack | upgrade)
+                PACKAGE=$(find_package "$VSN" "$PACKAGE_ARG") || exit
+                if [ -n "$CHECK" ]; then
+                    remote install "$VSN" upgrade --check --grace "$GRACE" ${PACKAGE:+--package "$PACKAGE"}
+                    exit
+                fi
+                remote unpack "$VSN" "$PACKAGE" "$RELEASES_DIR" || exit
+                [ "$COMMAND" = upgrade ] || exit 0
+                ;;
+            remove)
+                remote remove "$VSN"
+                exit
+                ;;
+        esac
+        [ -n "$CHECK" ] || render_release_config "$VSN"
+        case $COMMAND in
+            downgrade) remote downgrade "$VSN" --grace "$GRACE" $CHECK $KILL_LINGERING ;;
+            *) remote install "$VSN" "$COMMAND" --grace "$GRACE" $CHECK $KILL_LINGERING ;;
         esac
         ;;
     eval)

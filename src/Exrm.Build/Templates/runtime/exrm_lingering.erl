@@ -20,12 +20,13 @@
 
 -type targets() :: #{modules := [module()], brutal := [module()], stopped_apps := [atom()]}.
 -type report() :: exrm_lingering_probe:report().
+-type flavor() :: erlang | elixir.
 -type plan() :: #{blocking := [report()], doomed := [report()], staying := [report()]}.
 %% What a process has to leave before it stops being in the way: the old code of some modules
 %% (it blocks a load, or is left behind by one), or their current code (a brutal purge would kill it).
 -type pending() :: {report(), {exrm_lingering_probe:code_version(), [module()]}}.
 -type options() :: #{node := node(),
-                     flavor := erlang | elixir,
+                     flavor := flavor(),
                      grace_ms := non_neg_integer(),
                      timeout := pos_integer()}.
 -type outcome() :: #{left := [report()],
@@ -58,6 +59,7 @@ plan(Reports, #{brutal := Brutal, stopped_apps := Stopped}) ->
       doomed => [R || R = #{old := [], current := Current} <- Live, intersects(Current, Brutal)],
       staying => [R || R = #{old := [], current := Current} <- Live, Current =/= [], not intersects(Current, Brutal)]}.
 
+-spec intersects([module()], [module()]) -> boolean().
 intersects(As, Bs) -> lists:any(fun(A) -> lists:member(A, Bs) end, As).
 
 %% A supervisor's child with an id that holds no connection and takes no linked process down with
@@ -87,6 +89,7 @@ with_probe(#{node := Node, timeout := Timeout}, Fun) ->
 -spec survey(options(), [module()]) -> [report()].
 survey(Options, Modules) -> probe(Options, survey, [Modules]).
 
+-spec probe(options(), atom(), [term()]) -> term().
 probe(#{node := Node, timeout := Timeout}, Function, Args) ->
     case rpc:call(Node, ?PROBE, Function, Args, Timeout) of
         {badrpc, Reason} -> erlang:error({probe_failed, Function, Reason});
@@ -119,10 +122,12 @@ settle(Pending, #{grace_ms := Grace} = Options, What) ->
       restarted => Restarted,
       remaining => Remaining}.
 
+-spec restart_all([report()], options()) -> [{report(), pid() | undefined, [inet:port_number()]}].
 restart_all(Reports, Options) ->
     [{R, NewPid, Ports} || R <- Reports, {ok, NewPid, Ports} <- [restart(R, Options)]].
 
 %% The pending processes still in their code at the deadline.
+-spec wait_to_leave([pending()], integer(), options()) -> [pending()].
 wait_to_leave(Pending, Deadline, Options) ->
     Still = still_in_code(Pending, Options),
     case Still =:= [] orelse erlang:monotonic_time(millisecond) >= Deadline of
@@ -130,9 +135,11 @@ wait_to_leave(Pending, Deadline, Options) ->
         false -> timer:sleep(?POLL_MS), wait_to_leave(Still, Deadline, Options)
     end.
 
+-spec still_in_code([pending()], options()) -> [pending()].
 still_in_code(Pending, Options) ->
     [P || P = {#{pid := Pid}, Code} <- Pending, probe(Options, in_code, [[Pid], Code]) =:= [Pid]].
 
+-spec restart(report(), options()) -> {ok, pid() | undefined, [inet:port_number()]} | {error, term()}.
 restart(#{pid := Pid, child_of := {supervisor, Sup, Id}} = R, #{timeout := Timeout, flavor := Flavor} = Options) ->
     case probe(Options, restart, [Sup, Id, Pid, Timeout]) of
         {ok, NewPid, Ports} = Ok ->
@@ -144,6 +151,7 @@ restart(#{pid := Pid, child_of := {supervisor, Sup, Id}} = R, #{timeout := Timeo
             Error
     end.
 
+-spec listening_again([inet:port_number()]) -> iolist().
 listening_again([]) -> "";
 listening_again(Ports) -> io_lib:format(", listening on ~ts again", [lists:join(", ", [integer_to_list(P) || P <- Ports])]).
 
@@ -217,6 +225,7 @@ after_install(#{flavor := Flavor} = Options, #{modules := Modules}, #{from := Fr
                processes_text(Remaining, Flavor)]
      end].
 
+-spec processes_text([report()], flavor()) -> iolist().
 processes_text(Reports, Flavor) -> [["  ", format_process(R, Flavor), "\n"] || R <- Reports].
 
 %% --- words --------------------------------------------------------------------------------------
@@ -252,6 +261,7 @@ format_plan(#{blocking := Blocking, doomed := Doomed, staying := Staying}, #{fro
          Text -> Text
      end].
 
+-spec section(string(), [report()], fun((report()) -> iodata()), flavor()) -> iolist().
 section(_Title, [], _Action, _Flavor) -> [];
 section(Title, Reports, Action, Flavor) ->
     [io_lib:format("~ts (~b):~n", [Title, length(Reports)]),
@@ -259,7 +269,7 @@ section(Title, Reports, Action, Flavor) ->
 
 %% One line naming a process: pid, registered name, initial call, current function, supervisor and
 %% child id, and the modules whose code it runs.
--spec format_process(report(), erlang | elixir) -> iolist().
+-spec format_process(report(), flavor()) -> iolist().
 format_process(#{pid := Pid, name := Name, initial_call := Initial, current_function := Current,
                  old := Old, current := InCurrent} = R, Flavor) ->
     Parts = [pid_text(Pid),
@@ -274,6 +284,7 @@ format_process(#{pid := Pid, name := Name, initial_call := Initial, current_func
              case InCurrent of [] -> []; _ -> ["; code of ", modules_text(InCurrent, Flavor)] end],
     Parts.
 
+-spec supervisor_text(report(), flavor()) -> iolist().
 supervisor_text(#{child_of := {supervisor, Sup, Id}, supervisor_name := SupName}, Flavor) ->
     io_lib:format("child ~ts of supervisor ~ts", [term_text(Id, Flavor), named_pid(Sup, SupName, Flavor)]);
 supervisor_text(#{child_of := {dynamic, Sup}, supervisor_name := SupName}, Flavor) ->
@@ -281,6 +292,7 @@ supervisor_text(#{child_of := {dynamic, Sup}, supervisor_name := SupName}, Flavo
 supervisor_text(#{child_of := none}, _Flavor) ->
     "no supervisor".
 
+-spec short(report(), flavor()) -> iolist().
 short(#{pid := Pid, name := undefined, child_of := {supervisor, _, Id}}, Flavor) ->
     ["child ", term_text(Id, Flavor), " ", pid_text(Pid)];
 short(#{pid := Pid, name := undefined, initial_call := Initial}, Flavor) ->
@@ -288,19 +300,24 @@ short(#{pid := Pid, name := undefined, initial_call := Initial}, Flavor) ->
 short(#{pid := Pid, name := Name}, Flavor) ->
     [module_text(Name, Flavor), " ", pid_text(Pid)].
 
+-spec named_pid(pid(), atom() | undefined, flavor()) -> iolist().
 named_pid(Pid, undefined, _Flavor) -> pid_text(Pid);
 named_pid(Pid, Name, Flavor) -> [module_text(Name, Flavor), " ", pid_text(Pid)].
 
+-spec pid_text(pid() | undefined) -> string().
 pid_text(undefined) -> "undefined";
 pid_text(Pid) -> pid_to_list(Pid).
 
+-spec mfa_text(mfa() | undefined, flavor()) -> iolist().
 mfa_text({M, F, A}, elixir) -> io_lib:format("~ts.~ts/~b", [module_text(M, elixir), atom_text(F), A]);
 mfa_text({M, F, A}, _Flavor) -> io_lib:format("~ts:~ts/~b", [atom_text(M), atom_text(F), A]);
 mfa_text(undefined, _Flavor) -> "?".
 
+-spec modules_text([module()], flavor()) -> iolist().
 modules_text(Modules, Flavor) -> lists:join(", ", [module_text(M, Flavor) || M <- Modules]).
 
 %% Elixir's modules as Elixir writes them (KV.Server); Erlang's as atoms.
+-spec module_text(atom(), flavor()) -> iolist().
 module_text(Module, elixir) when is_atom(Module) ->
     case atom_to_list(Module) of
         "Elixir." ++ Alias -> Alias;
@@ -308,13 +325,17 @@ module_text(Module, elixir) when is_atom(Module) ->
     end;
 module_text(Module, _Flavor) -> atom_text(Module).
 
+-spec atom_text(atom()) -> iolist().
 atom_text(Atom) -> io_lib:format("~tw", [Atom]).
 
+-spec term_text(term(), flavor()) -> iolist().
 term_text(Term, elixir) when is_atom(Term) -> module_text(Term, elixir);
 term_text(Term, _Flavor) -> io_lib:format("~0tp", [Term]).
 
+-spec seconds(non_neg_integer()) -> iolist().
 seconds(Ms) when Ms rem 1000 =:= 0 -> io_lib:format("~b s", [Ms div 1000]);
 seconds(Ms) -> io_lib:format("~.1f s", [Ms / 1000]).
 
+-spec plural(non_neg_integer(), string(), string()) -> string().
 plural(1, One, _Many) -> One;
 plural(_, _One, Many) -> Many.

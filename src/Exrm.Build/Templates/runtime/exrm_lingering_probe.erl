@@ -38,6 +38,7 @@ survey(Modules) ->
     Wanted = maps:from_list([{M, true} || M <- Modules]),
     lists:filtermap(fun(Pid) -> touching(Pid, Old, Wanted) end, erlang:processes() -- [self()]).
 
+-spec touching(pid(), [module()], #{module() => true}) -> {true, report()} | false.
 touching(Pid, Old, Wanted) ->
     InOld = [M || M <- Old, runs_old_code(Pid, M)],
     InCurrent = case erlang:process_info(Pid, current_stacktrace) of
@@ -65,6 +66,7 @@ in_code(Pids, {current, Modules}) ->
               undefined -> false
           end].
 
+-spec runs_old_code(pid(), module()) -> boolean().
 runs_old_code(Pid, Module) ->
     try erlang:check_process_code(Pid, Module)
     catch error:badarg -> false
@@ -104,6 +106,7 @@ describe(Pid) ->
 
 %% What proc_lib recorded (the behaviour's callback module for gen_server and the like), else what
 %% the emulator did: for spawn(Fun), the fun's own function.
+-spec initial_call(pid(), [{term(), term()}]) -> mfa() | undefined.
 initial_call(Pid, Dictionary) ->
     case lists:keymember('$initial_call', 1, Dictionary) of
         true -> proc_lib:translate_initial_call(Pid);
@@ -115,6 +118,7 @@ initial_call(Pid, Dictionary) ->
     end.
 
 %% The first ancestor proc_lib recorded (a pid or a registered name), as a pid.
+-spec parent([{term(), term()}]) -> pid() | undefined.
 parent(Dictionary) ->
     case proplists:get_value('$ancestors', Dictionary) of
         [Pid | _] when is_pid(Pid) -> Pid;
@@ -124,6 +128,7 @@ parent(Dictionary) ->
 
 %% How Pid hangs in the supervision tree: a child with an id (the supervisor can restart it), a
 %% dynamic child (no id: nothing restarts it with the same arguments), or no supervisor at all.
+-spec child_of(pid(), pid() | undefined) -> child_of().
 child_of(_Pid, undefined) -> none;
 child_of(Pid, Parent) ->
     case supervisor_kind(Parent) of
@@ -143,6 +148,7 @@ child_of(Pid, Parent) ->
 
 %% OTP's supervisor (Elixir's Supervisor is one) or Elixir's DynamicSupervisor (Task.Supervisor's
 %% engine), known by the initial call proc_lib records for them.
+-spec supervisor_kind(pid()) -> supervisor | dynamic | undefined.
 supervisor_kind(Pid) ->
     case proc_lib:translate_initial_call(Pid) of
         {supervisor, _, _} -> supervisor;
@@ -150,6 +156,7 @@ supervisor_kind(Pid) ->
         _ -> undefined
     end.
 
+-spec tcp_state(port()) -> connected | listening | closed | other.
 tcp_state(Port) ->
     case erlang:port_info(Port, name) of
         {name, "tcp_inet"} ->
@@ -181,6 +188,7 @@ restart(Sup, Id, Pid, WaitMs) ->
         {error, Reason} -> {error, {get_childspec, Reason}}
     end.
 
+-spec start_again(pid(), term(), supervisor:child_spec()) -> {ok, pid() | undefined} | {error, term()}.
 start_again(Sup, Id, Spec) ->
     case supervisor:restart_child(Sup, Id) of
         {ok, NewPid} -> {ok, NewPid};
@@ -194,6 +202,8 @@ start_again(Sup, Id, Spec) ->
         {error, Reason} -> {error, {restart_child, Reason}}
     end.
 
+-spec started({ok, pid() | undefined} | {error, term()}, [inet:port_number()], non_neg_integer()) ->
+          {ok, pid() | undefined, [inet:port_number()]} | {error, term()}.
 started({ok, NewPid}, Ports, WaitMs) ->
     Deadline = erlang:monotonic_time(millisecond) + WaitMs,
     case wait_listening(Ports, Deadline) of
@@ -204,6 +214,7 @@ started(Error, _Ports, _WaitMs) ->
     Error.
 
 %% The ports of Ports that nothing listens on by the deadline.
+-spec wait_listening([inet:port_number()], integer()) -> [inet:port_number()].
 wait_listening(Ports, Deadline) ->
     Listening = lists:usort([PortNo || P <- erlang:ports(), tcp_state(P) =:= listening,
                                        {ok, {_, PortNo}} <- [inet:sockname(P)]]),
@@ -223,6 +234,7 @@ wait_listening(Ports, Deadline) ->
 stop(Processes, WaitMs) ->
     [{Pid, stop_one(Pid, ChildOf, WaitMs)} || {Pid, ChildOf} <- Processes].
 
+-spec stop_one(pid(), child_of(), non_neg_integer()) -> stopped | {error, still_alive}.
 stop_one(Pid, ChildOf, WaitMs) ->
     Ref = erlang:monitor(process, Pid),
     case ChildOf of

@@ -27,8 +27,8 @@
                  | {eval, string()}
                  | {rpc, string(), string(), [string()]}
                  | {unpack, string(), string(), file:filename()}
-                 | {install, string(), string()}
-                 | {downgrade, string()}
+                 | {install, string(), string(), exrm_nodetool_install:options()}
+                 | {downgrade, string(), exrm_nodetool_install:options()}
                  | {remove, string()}
                  | {runtime_config, file:filename()}.
 -type exit_code() :: 0 | 1 | 3 | 4.
@@ -158,10 +158,10 @@ execute(versions, Context) ->
     exrm_nodetool_release:versions(Context);
 execute({unpack, Vsn, Tar, RelDir}, Context) ->
     exrm_nodetool_release:unpack(Context, Vsn, Tar, RelDir);
-execute({install, Vsn, Verb}, Context) ->
-    exrm_nodetool_install:install(Context, Vsn, Verb);
-execute({downgrade, Vsn}, Context) ->
-    exrm_nodetool_install:downgrade(Context, Vsn);
+execute({install, Vsn, Verb, Options}, Context) ->
+    exrm_nodetool_install:install(Context, Vsn, Verb, Options);
+execute({downgrade, Vsn, Options}, Context) ->
+    exrm_nodetool_install:downgrade(Context, Vsn, Options);
 execute({remove, Vsn}, Context) ->
     exrm_nodetool_release:remove(Context, Vsn);
 execute({runtime_config, Dir}, Context) ->
@@ -184,8 +184,8 @@ command("versions", []) -> {ok, versions};
 command("eval", [Text]) -> {ok, {eval, Text}};
 command("rpc", [Module, Function | Args]) -> {ok, {rpc, Module, Function, Args}};
 command("unpack", [Vsn, Tar, RelDir]) -> {ok, {unpack, Vsn, Tar, RelDir}};
-command("install", [Vsn, Verb]) -> {ok, {install, Vsn, Verb}};
-command("downgrade", [Vsn]) -> {ok, {downgrade, Vsn}};
+command("install", [Vsn, Verb | Options]) -> with_install_options(Options, fun(Parsed) -> {install, Vsn, Verb, Parsed} end);
+command("downgrade", [Vsn | Options]) -> with_install_options(Options, fun(Parsed) -> {downgrade, Vsn, Parsed} end);
 command("remove", [Vsn]) -> {ok, {remove, Vsn}};
 command("runtime_config", [Dir]) -> {ok, {runtime_config, Dir}};
 command("wait", [Seconds]) ->
@@ -195,6 +195,27 @@ command("wait", [Seconds]) ->
     end;
 command(Command, Args) ->
     {error, text("nodetool: unknown command ~tp with arguments ~tp", [Command, Args])}.
+
+%% The options of install and downgrade, as bin/<name> passes them on.
+-spec with_install_options([string()], fun((exrm_nodetool_install:options()) -> command())) -> {ok, command()} | {error, string()}.
+with_install_options(Arguments, Command) ->
+    case install_options(Arguments, #{check => false, grace_ms => 5000, kill_lingering => false, package => undefined}) of
+        {ok, Options} -> {ok, Command(Options)};
+        {error, _} = Error -> Error
+    end.
+
+-spec install_options([string()], exrm_nodetool_install:options()) -> {ok, exrm_nodetool_install:options()} | {error, string()}.
+install_options([], Options) -> {ok, Options};
+install_options(["--check" | Rest], Options) -> install_options(Rest, Options#{check := true});
+install_options(["--kill-lingering" | Rest], Options) -> install_options(Rest, Options#{kill_lingering := true});
+install_options(["--package", Package | Rest], Options) -> install_options(Rest, Options#{package := Package});
+install_options(["--grace", Seconds | Rest], Options) ->
+    case seconds(Seconds) of
+        {ok, N} -> install_options(Rest, Options#{grace_ms := N * 1000});
+        error -> {error, text("--grace takes a whole number of seconds, not ~tp", [Seconds])}
+    end;
+install_options([Other | _], _Options) ->
+    {error, text("nodetool: unknown option ~tp of install, upgrade or downgrade", [Other])}.
 
 -spec seconds(string()) -> {ok, non_neg_integer()} | error.
 seconds(Text) ->

@@ -4,22 +4,31 @@
 %% decisions about relups are pure functions of the files' terms.
 -module(exrm_nodetool_install).
 
--export([install/3, downgrade/2]).
+-export([install/4, downgrade/3]).
 -export([instructions/4, restarts_emulator/1, downgrade_path/5]).
+-export_type([options/0]).
 
 %% What file:consult/1 answers for a relup file.
 -type consulted() :: {ok, [term()]} | {error, term()}.
 
+%% The options of install, upgrade and downgrade (docs/upgrades.md, "Processes that linger"): print
+%% the plan only; how long processes may take to leave old code; stop those no supervisor restarts;
+%% the package to read the relup from when the release is not unpacked yet (with check).
+-type options() :: #{check := boolean(),
+                     grace_ms := non_neg_integer(),
+                     kill_lingering := boolean(),
+                     package := file:filename() | undefined}.
+
 %% Installs the unpacked release Vsn and makes it permanent; Verb (install, upgrade, downgrade) is
 %% the command the user ran, for the messages.
--spec install(exrm_nodetool:context(), string(), string()) -> ok.
-install(Context, Vsn, Verb) ->
+-spec install(exrm_nodetool:context(), string(), string(), options()) -> ok.
+install(Context, Vsn, Verb, Options) ->
     exrm_nodetool_release:connect_handler(Context),
-    install_checked(Context, Vsn, Verb).
+    install_checked(Context, Vsn, Verb, Options).
 
 %% Installs the older release Vsn, when the running release's relup leads down to it.
--spec downgrade(exrm_nodetool:context(), string()) -> ok.
-downgrade(Context, Vsn) ->
+-spec downgrade(exrm_nodetool:context(), string(), options()) -> ok.
+downgrade(Context, Vsn, Options) ->
     exrm_nodetool_release:connect_handler(Context),
     Which = exrm_nodetool_release:which(Context),
     Running = exrm_nodetool_release:running_vsn(Which),
@@ -35,7 +44,7 @@ downgrade(Context, Vsn) ->
                 {error, Message} -> exrm_nodetool:fail("~ts", [Message])
             end
     end,
-    install_checked(Context, Vsn, "downgrade").
+    install_checked(Context, Vsn, "downgrade", Options).
 
 %% --- decisions --------------------------------------------------------------------------------
 
@@ -82,9 +91,21 @@ downgrade_path(Context, Vsn, Running, Relup, Consulted) ->
 %% --- steps ------------------------------------------------------------------------------------
 
 %% Installs Vsn unless it already is, refusing before anything changes what release_handler would
-%% refuse or what would leave the node down.
--spec install_checked(exrm_nodetool:context(), string(), string()) -> ok.
-install_checked(Context, Vsn, Verb) ->
+%% refuse or what would leave the node down; with check, only says what the install would do.
+-spec install_checked(exrm_nodetool:context(), string(), string(), options()) -> ok.
+install_checked(Context, Vsn, Verb, #{check := true} = Options) ->
+    case status(Context, Vsn) of
+        Installed when Installed =:= permanent; Installed =:= current ->
+            io:format("~ts is already installed (~ts); nothing to do~n", [Vsn, Installed]);
+        Status ->
+            From = running(Context),
+            VsnRelup = case Status of
+                           unknown -> packaged_relup(Context, Vsn, Verb, Options);
+                           _ -> read_relup(Vsn)
+                       end,
+            check(Context, From, Vsn, instructions(From, Vsn, VsnRelup, read_relup(From)), Options)
+    end;
+install_checked(Context, Vsn, Verb, Options) ->
     Script = exrm_nodetool:script(Context),
     case status(Context, Vsn) of
         permanent ->
@@ -99,15 +120,102 @@ install_checked(Context, Vsn, Verb) ->
             From = running(Context),
             Retry = io_lib:format("Fix the cause, then run \"~ts ~ts ~ts\" again (after a changed package: \"~ts remove ~ts\" first, then put the fixed package in place).",
                                   [Script, Verb, Vsn, Script, Vsn]),
-            case exrm_nodetool_node:call(Context, release_handler, check_install_release, [Vsn]) of
-                {ok, _, _} -> ok;
-                {error, CheckError} ->
-                    exrm_nodetool:fail("cannot install ~ts: ~ts. The node still runs ~ts. ~ts",
-                                       [Vsn, exrm_nodetool_errors:release_handler(CheckError), From, Retry])
-            end,
-            Restarts = restarts_emulator(instructions(From, Vsn, read_relup(Vsn), read_relup(From))),
+            Instructions = instructions(From, Vsn, read_relup(Vsn), read_relup(From)),
+            Restarts = restarts_emulator(Instructions),
             Restarts andalso require_heart(Context, From, Vsn, Verb),
-            run_install(Context, From, Vsn, Restarts, Retry)
+            Install = fun() ->
+                              case exrm_nodetool_node:call(Context, release_handler, check_install_release, [Vsn]) of
+                                  {ok, _, _} -> ok;
+                                  {error, CheckError} ->
+                                      exrm_nodetool:fail("cannot install ~ts: ~ts. The node still runs ~ts. ~ts",
+                                                         [Vsn, exrm_nodetool_errors:release_handler(CheckError), From, Retry])
+                              end,
+                              run_install(Context, From, Vsn, Restarts, Retry)
+                      end,
+            case Restarts of
+                %% The node boots again into Vsn: no process of the old emulator lingers.
+                true -> Install();
+                false -> install_without_lingering(Context, From, Vsn, Verb, Instructions, Options, Install)
+            end
+    end.
+
+%% Install() between the two halves of exrm_lingering: the processes in the way resolved before it
+%% (or the install refused, naming them), those it left on old code resolved after it, and what
+%% still runs old code said last.
+-spec install_without_lingering(exrm_nodetool:context(), string(), string(), string(), [term()], options(), fun(() -> ok)) -> ok.
+install_without_lingering(Context, From, Vsn, Verb, Instructions, #{kill_lingering := Kill} = Options, Install) ->
+    Lingering = lingering_options(Context, Options),
+    Targets = exrm_lingering:targets(Instructions),
+    Summary = exrm_lingering:with_probe(
+                Lingering,
+                fun() ->
+                        Again = io_lib:format("\"~ts ~ts ~ts --kill-lingering\"", [exrm_nodetool:script(Context), Verb, Vsn]),
+                        case exrm_lingering:before_install(Lingering, Targets, #{kill => Kill, from => From, to => Vsn, retry => Again}) of
+                            ok -> ok;
+                            {refused, Why} -> exrm_nodetool:fail("cannot install ~ts: ~ts~nNothing was changed: the node still runs ~ts.", [Vsn, Why, From])
+                        end,
+                        Install(),
+                        exrm_lingering:after_install(Lingering, Targets, #{from => From})
+                end),
+    io:put_chars(Summary).
+
+%% --check: the plan, and nothing changed.
+-spec check(exrm_nodetool:context(), string(), string(), [term()], options()) -> ok.
+check(Context, From, Vsn, Instructions, Options) ->
+    case restarts_emulator(Instructions) of
+        true ->
+            io:format("Going from ~ts to ~ts restarts the emulator: no process of the running one stays.~n", [From, Vsn]);
+        false ->
+            Lingering = lingering_options(Context, Options),
+            #{modules := Modules} = Targets = exrm_lingering:targets(Instructions),
+            Plan = exrm_lingering:with_probe(
+                     Lingering, fun() -> exrm_lingering:plan(exrm_lingering:survey(Lingering, Modules), Targets) end),
+            io:put_chars(exrm_lingering:format_plan(Plan, #{from => From, to => Vsn, modules => Modules}, Lingering))
+    end,
+    io:format("--check: nothing was changed.~n").
+
+-spec lingering_options(exrm_nodetool:context(), options()) -> exrm_lingering:options().
+lingering_options(#{node := Node, flavor := Flavor, timeout := Timeout}, #{grace_ms := Grace}) ->
+    #{node => Node, flavor => Flavor, timeout => Timeout, grace_ms => Grace}.
+
+%% The relup of Vsn as it is in its package, for --check before the release is unpacked.
+-spec packaged_relup(exrm_nodetool:context(), string(), string(), options()) -> consulted().
+packaged_relup(Context, Vsn, Verb, #{package := undefined}) ->
+    Script = exrm_nodetool:script(Context),
+    exrm_nodetool:fail("~ts is not unpacked on the node and there is no package for it; give its path: \"~ts ~ts ~ts PACKAGE --check\"",
+                       [Vsn, Script, Verb, Vsn]);
+packaged_relup(_Context, Vsn, _Verb, #{package := Package}) ->
+    Member = "releases/" ++ Vsn ++ "/relup",
+    case erl_tar:extract(Package, [compressed, memory, {files, [Member]}]) of
+        {ok, [{_, Binary}]} -> consult_binary(Binary);
+        {ok, []} -> {error, enoent};
+        {error, Reason} -> exrm_nodetool:fail("cannot read ~ts: ~ts", [Package, erl_tar:format_error(Reason)])
+    end.
+
+-spec consult_binary(binary()) -> consulted().
+consult_binary(Binary) ->
+    Text = unicode:characters_to_list(Binary),
+    try
+        {ok, consult_terms(Text, [])}
+    catch
+        throw:{bad_term, Reason} -> {error, Reason}
+    end.
+
+-spec consult_terms(string(), [term()]) -> [term()].
+consult_terms(Text, Terms) ->
+    case erl_scan:tokens([], Text, 1) of
+        {done, {ok, Tokens, _End}, Rest} ->
+            case erl_parse:parse_term(Tokens) of
+                {ok, Term} -> consult_terms(Rest, [Term | Terms]);
+                {error, Reason} -> throw({bad_term, Reason})
+            end;
+        {done, {eof, _}, _} -> lists:reverse(Terms);
+        {done, {error, Reason, _}, _} -> throw({bad_term, Reason});
+        {more, Continuation} ->
+            case erl_scan:tokens(Continuation, eof, 1) of
+                {done, {eof, _}, _} -> lists:reverse(Terms);
+                _ -> throw({bad_term, "the last term has no terminating dot"})
+            end
     end.
 
 %% release_handler:install_release/2, then: making Vsn permanent, waiting for the emulator restart,
