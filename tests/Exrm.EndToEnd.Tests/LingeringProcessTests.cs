@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Exrm.EndToEnd.Tests.Fixtures;
 using Exrm.Testing;
 
@@ -33,13 +34,18 @@ public sealed class LingeringProcessTests : IDisposable
 
     /// <summary>
     /// What an upgrade could change on the node, read from the node itself: the releases, the loaded modules,
-    /// the registered processes and the processes of every application (their pids: a restart shows).
+    /// the registered processes and the processes of the gate application (their pids: a restart shows). Not the
+    /// other applications' processes: kernel's include the connection of each bin/&lt;name&gt; command.
     /// </summary>
     private static string NodeSnapshot(DeployedRelease release) => release.Run(
         "eval",
         "{release_handler:which_releases(), lists:sort([M || {M, _} <- code:all_loaded()]), " +
         "lists:sort([{N, whereis(N)} || N <- registered()]), " +
-        "lists:sort([P || P <- processes(), element(1, application:get_application(P)) =:= ok])}.").Succeeded().Output;
+        "lists:sort([{P, proc_lib:translate_initial_call(P)} || P <- processes(), application:get_application(P) =:= {ok, gate}])}.").Succeeded().Output;
+
+    /// <summary>Asserts that <paramref name="output"/> matches, showing all of it when it does not.</summary>
+    private static void AssertMatch(string pattern, string output) =>
+        Assert.True(Regex.IsMatch(output, pattern), $"no match for {pattern} in:\n{output}");
 
     [Fact]
     public void An_unsupervised_process_idle_in_old_code_is_named_and_refused_and_stopped_only_when_asked()
@@ -52,25 +58,25 @@ public sealed class LingeringProcessTests : IDisposable
         using var release = Deploy(project, "gate", "GATE_PORT", out var port);
 
         var upgrade = release.Run("upgrade", "0.0.2", "--grace", "1").Succeeded();
-        Assert.Contains("Restarted child gate_listener", upgrade.Output, StringComparison.Ordinal);
-        Assert.Matches(@"Still running code of 0\.0\.1[^\n]*\n  <[0-9.]+> gate_idle: [^\n]*old code of gate_idle", upgrade.Output);
+        AssertMatch(Regex.Escape("Restarted child gate_listener"), upgrade.Output);
+        AssertMatch(@"Still running code of 0\.0\.1[^\n]*\n  <[0-9.]+> gate_idle: [^\n]*old code of gate_idle", upgrade.Output);
         Assert.Equal("v2", LineClient.AnswerOnNewConnection(port));
 
         var before = NodeSnapshot(release);
         var check = release.Run("downgrade", "0.0.1", "--check").Succeeded();
-        Assert.Contains("Going from 0.0.2 to 0.0.1", check.Output, StringComparison.Ordinal);
-        Assert.Matches(@"Processes in old code that must leave it before the install \(1\):\n  <[0-9.]+> gate_idle: ", check.Output);
+        AssertMatch(Regex.Escape("Going from 0.0.2 to 0.0.1"), check.Output);
+        AssertMatch(@"Processes in old code that must leave it before the install \(1\):\n  <[0-9.]+> gate_idle: ", check.Output);
         Assert.Equal(before, NodeSnapshot(release));
 
         var refused = release.Run("downgrade", "0.0.1", "--grace", "1");
         Assert.Equal(1, refused.ExitCode);
-        Assert.Contains("gate_idle", refused.Outcome.StandardError, StringComparison.Ordinal);
-        Assert.Contains("bin/gate downgrade 0.0.1 --kill-lingering", refused.Outcome.StandardError, StringComparison.Ordinal);
+        AssertMatch(Regex.Escape("gate_idle"), refused.Outcome.StandardError);
+        AssertMatch(Regex.Escape("bin/gate downgrade 0.0.1 --kill-lingering"), refused.Outcome.StandardError);
         AssertVersion(release, "0.0.2");
         Assert.Equal("v2", LineClient.AnswerOnNewConnection(port));
 
         var killed = release.Run("downgrade", "0.0.1", "--grace", "1", "--kill-lingering").Succeeded();
-        Assert.Matches(@"Stopped gate_idle <[0-9.]+>", killed.Output);
+        AssertMatch(@"Stopped gate_idle <[0-9.]+>", killed.Output);
         AssertVersion(release, "0.0.1");
         Assert.Equal("v1", LineClient.AnswerOnNewConnection(port));
         Assert.Equal("undefined", release.Run("eval", "whereis(gate_idle).").Succeeded().Output.Trim());
@@ -92,12 +98,12 @@ public sealed class LingeringProcessTests : IDisposable
         var check = release.Run("upgrade", "0.0.2", "--check").Succeeded();
         Assert.Equal(before, NodeSnapshot(release));
 
-        Assert.Contains("Going from 0.0.1 to 0.0.2", check.Output, StringComparison.Ordinal);
-        Assert.Contains("nothing was changed", check.Output, StringComparison.Ordinal);
+        AssertMatch(Regex.Escape("Going from 0.0.1 to 0.0.2"), check.Output);
+        AssertMatch(Regex.Escape("nothing was changed"), check.Output);
         // The acceptor waits in accept in gate_listener; the idle connection's handler in gate_conn:loop/1.
-        Assert.Matches(@"Processes that would stay on old code after the install \(2\):\n", check.Output);
-        Assert.Matches(@"  <[0-9.]+>: started as gate_listener:init/2, now in prim_inet:accept0/\d, child gate_listener of supervisor gate_sup <[0-9.]+>; code of gate_listener\n      -> after the install, waits up to 5 s for it to leave, then restarts it through supervisor gate_sup", check.Output);
-        Assert.Matches(@"  <[0-9.]+>: started as [^\n]*, now in gate_conn:loop/1, no supervisor; code of gate_conn\n      -> after the install, it runs the old code until it ends or leaves it", check.Output);
+        AssertMatch(@"Processes that would stay on old code after the install \(2\):\n", check.Output);
+        AssertMatch(@"  <[0-9.]+>: started as gate_listener:init/2, now in prim_inet:accept0/\d, child gate_listener of supervisor gate_sup <[0-9.]+>; code of gate_listener\n      -> after the install, waits up to 5 s for it to leave, then restarts it through supervisor gate_sup", check.Output);
+        AssertMatch(@"  <[0-9.]+>: started as [^\n]*, now in gate_conn:loop/1, no supervisor; code of gate_conn\n      -> after the install, it runs the old code until it ends or leaves it", check.Output);
         Assert.DoesNotContain("0.0.2 unpacked", release.Run("versions").Succeeded().Output, StringComparison.Ordinal);
         Assert.Equal("v1", idle.Ask());
     }
@@ -117,8 +123,8 @@ public sealed class LingeringProcessTests : IDisposable
         Assert.Equal("v1", idle.Ask());
 
         var upgrade = release.Run("upgrade", "0.0.2", "--grace", "1").Succeeded();
-        Assert.Contains("Restarted child Task", upgrade.Output, StringComparison.Ordinal);
-        Assert.Contains("Still running code of 0.0.1", upgrade.Output, StringComparison.Ordinal);
+        AssertMatch(Regex.Escape("Restarted child Task"), upgrade.Output);
+        AssertMatch(Regex.Escape("Still running code of 0.0.1"), upgrade.Output);
         Assert.Equal(4, upgrade.Output.Split('\n').Count(l => l.Contains("dynamic child of supervisor Tally.TaskSupervisor", StringComparison.Ordinal) && l.Contains("old code of Tally.Server", StringComparison.Ordinal)));
 
         // New connections get the new code; the old ones keep their old handlers, which keep serving.
@@ -129,8 +135,8 @@ public sealed class LingeringProcessTests : IDisposable
 
         var refused = release.Run("downgrade", "0.0.1", "--grace", "1");
         Assert.Equal(1, refused.ExitCode);
-        Assert.Contains("4 processes still run code that going from 0.0.2 to 0.0.1 replaces", refused.Outcome.StandardError, StringComparison.Ordinal);
-        Assert.Contains("bin/tally downgrade 0.0.1 --kill-lingering", refused.Outcome.StandardError, StringComparison.Ordinal);
+        AssertMatch(Regex.Escape("4 processes still run code that going from 0.0.2 to 0.0.1 replaces"), refused.Outcome.StandardError);
+        AssertMatch(Regex.Escape("bin/tally downgrade 0.0.1 --kill-lingering"), refused.Outcome.StandardError);
         AssertVersion(release, "0.0.2");
         Assert.Equal("v2", LineClient.AnswerOnNewConnection(port));
 
@@ -138,9 +144,44 @@ public sealed class LingeringProcessTests : IDisposable
         Assert.Empty(traffic.Failures);
 
         var killed = release.Run("downgrade", "0.0.1", "--grace", "1", "--kill-lingering").Succeeded();
-        Assert.Matches(@"Stopped <[0-9.]+> \(Tally\.Server\.-loop_acceptor/1-fun-0-/0\)", killed.Output);
+        AssertMatch(@"Stopped <[0-9.]+> \(Tally\.Server\.'-loop_acceptor/1-fun-0-'/0\)", killed.Output);
         AssertVersion(release, "0.0.1");
         Assert.Null(idle.Ask());
         Assert.Equal("v1", LineClient.AnswerOnNewConnection(port));
+    }
+
+    [Fact]
+    public void A_brutal_purge_in_a_hand_written_appup_kills_no_process_without_being_told()
+    {
+        var project = Path.Combine(work.FullName, "gate");
+        TcpProjectFiles.Write(project, version: 1, idleProcess: true);
+        ExrmRun.Invoke("release", project).Succeeded();
+        TcpProjectFiles.Write(project, version: 2, idleProcess: true);
+        ExrmRun.Invoke("release", project).Succeeded();
+
+        // The generated appup, edited by hand: gate_idle in the short form, whose purges are brutal.
+        var releases = Path.Combine(project, "rel", "gate", "releases");
+        ExrmRun.Invoke("appup", "--from", Path.Combine(releases, "0.0.1", "gate.tar.gz"), "--to", Path.Combine(releases, "0.0.2", "gate.tar.gz"),
+                       "--app", "gate", "--write", "--project", project).Succeeded();
+        var appup = Path.Combine(project, "rel", "appups", "gate", "0.0.2.appup");
+        var generated = File.ReadAllText(appup);
+        var handWritten = Regex.Replace(generated, @"\{load_module,\s*gate_idle,[^}]*\}", "{load_module, gate_idle}");
+        Assert.NotEqual(generated, handWritten);
+        File.WriteAllText(appup, handWritten);
+        ExrmRun.Invoke("release", project, "--upfrom", "0.0.1").Succeeded();
+        AssertMatch(@"\{load,\{gate_idle,brutal_purge,brutal_purge\}\}", File.ReadAllText(Path.Combine(releases, "0.0.2", "relup")));
+
+        using var release = Deploy(project, "gate", "GATE_PORT", out var port);
+        var refused = release.Run("upgrade", "0.0.2", "--grace", "1");
+        Assert.Equal(1, refused.ExitCode);
+        AssertMatch(@"1 process still runs code that the relup purges brutally[^\n]*:\n  <[0-9.]+> gate_idle: ", refused.Outcome.StandardError);
+        AssertMatch(Regex.Escape("bin/gate upgrade 0.0.2 --kill-lingering"), refused.Outcome.StandardError);
+        AssertVersion(release, "0.0.1");
+        Assert.Equal("true", release.Run("eval", "is_pid(whereis(gate_idle)).").Succeeded().Output.Trim());
+
+        var killed = release.Run("upgrade", "0.0.2", "--grace", "1", "--kill-lingering").Succeeded();
+        AssertMatch(@"Stopped gate_idle <[0-9.]+>", killed.Output);
+        AssertVersion(release, "0.0.2");
+        Assert.Equal("v2", LineClient.AnswerOnNewConnection(port));
     }
 }

@@ -40,7 +40,7 @@ internal static class ElixirTcpProjectFiles
               end
             end
             """);
-        ProjectFiles.Write(dir, "lib/door/listener.ex", $$"""
+        ProjectFiles.Write(dir, "lib/door/listener.ex", $$$"""
             defmodule Door.Listener do
               # Accepts connections and gives each to a plain process outside the supervision tree.
               def child_spec(port), do: %{id: __MODULE__, start: {__MODULE__, :start_link, [port]}}
@@ -61,7 +61,7 @@ internal static class ElixirTcpProjectFiles
                 Door.Listener.accept(listen)
               end
 
-              def version, do: :v{{version}}
+              def version, do: :v{{{version}}}
             end
             """);
         var formatter = version >= 2 ? "Door.Text" : "Door.Util";

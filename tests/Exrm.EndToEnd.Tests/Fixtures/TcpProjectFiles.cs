@@ -78,7 +78,7 @@ internal static class TcpProjectFiles
                       [#{id => gate_counter, start => {gate_counter, start_link, []}},
                        #{id => gate_listener, start => {gate_listener, start_link, [list_to_integer(Port)]}}{{{stats}}}]}}.
             """);
-        ProjectFiles.Write(dir, "src/gate_listener.erl", $$"""
+        ProjectFiles.Write(dir, "src/gate_listener.erl", $$$"""
             -module(gate_listener).
             -export([start_link/1, init/2, accept/1, version/0]).
             %% A special process would need system messages; this one only accepts, and hands each connection
@@ -94,7 +94,7 @@ internal static class TcpProjectFiles
                 ok = gen_tcp:controlling_process(Socket, Pid),
                 Pid ! go,
                 gate_listener:accept(Listen).
-            version() -> v{{version}}.
+            version() -> v{{{version}}}.
             """);
         var format = version >= 2 ? "gate_text:line(Tag, Count)" : "gate_util:line(Tag, Count)";
         ProjectFiles.Write(dir, "src/gate_conn.erl", $$"""

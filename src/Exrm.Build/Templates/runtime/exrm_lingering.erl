@@ -106,9 +106,9 @@ probe(#{node := Node, timeout := Timeout}, Function, Args) ->
 settle([], _Options, _What) ->
     #{left => [], restarted => [], remaining => []};
 settle(Pending, #{grace_ms := Grace} = Options, What) ->
-    io:format("~b ~ts ~ts; waiting up to ~ts for ~ts to leave it~n",
-              [length(Pending), plural(length(Pending), "process", "processes"), What,
-               seconds(Grace), plural(length(Pending), "it", "them")]),
+    N = length(Pending),
+    io:format("~b ~ts ~ts ~ts; waiting up to ~ts for ~ts to leave it~n",
+              [N, plural(N, "process", "processes"), plural(N, "runs", "run"), What, seconds(Grace), plural(N, "it", "them")]),
     {Idle, Others} = lists:partition(fun({R = #{idle := Idle}, {Version, _}}) ->
                                              Version =:= old andalso Idle andalso restartable(R)
                                      end, Pending),
@@ -188,7 +188,7 @@ before_install(#{flavor := Flavor} = Options, #{modules := Modules, brutal := Br
     #{blocking := Blocking, doomed := Doomed} = plan(survey(Options, Modules), Targets),
     Pending = [{R, {old, Old}} || R = #{old := Old} <- Blocking]
         ++ [{R, {current, [M || M <- Current, lists:member(M, Brutal)]}} || R = #{current := Current} <- Doomed],
-    What = io_lib:format("run code that going from ~ts to ~ts replaces", [From, To]),
+    What = io_lib:format("code that going from ~ts to ~ts replaces", [From, To]),
     #{remaining := Remaining} = settle(Pending, Options, What),
     case Remaining of
         [] -> ok;
@@ -198,20 +198,28 @@ before_install(#{flavor := Flavor} = Options, #{modules := Modules, brutal := Br
                 NotStopped -> {refused, ["these processes could not be stopped:\n", processes_text(NotStopped, Flavor)]}
             end;
         _ ->
-            {refused, [io_lib:format("~b ~ts still ~ts, and no supervisor can restart ~ts without losing a connection "
-                                     "or a linked process:~n", [length(Remaining), plural(length(Remaining), "process", "processes"),
-                                                                  What, plural(length(Remaining), "it", "them")]),
-                       processes_text(Remaining, Flavor),
+            {InOldCode, Doomed1} = lists:partition(fun(R) -> lists:member(R, Blocking) end, Remaining),
+            {refused, [refusal(InOldCode, Flavor, fun(N) -> [plural(N, "runs ", "run "), What, ", and no supervisor can restart ",
+                                                              plural(N, "it", "them"), " without losing a connection or a linked process"] end),
+                       refusal(Doomed1, Flavor, fun(N) -> [plural(N, "runs", "run"), " code that the relup purges brutally (brutal_purge or ",
+                                                             "restart_application in an appup), which would kill ", plural(N, "it", "them")] end),
                        "They leave that code when they end (or, if they loop by fully qualified calls, at their next message). ",
                        "Try again later, or stop them and go on (each is named as it goes): ", Retry]}
     end.
+
+%% The lines that refuse because of Reports, or none.
+-spec refusal([report()], flavor(), fun((pos_integer()) -> iodata())) -> iolist().
+refusal([], _Flavor, _Why) -> [];
+refusal(Reports, Flavor, Why) ->
+    N = length(Reports),
+    [io_lib:format("~b ~ts still ~ts:~n", [N, plural(N, "process", "processes"), Why(N)]), processes_text(Reports, Flavor)].
 
 %% After release_handler installed: the processes it left on old code get the grace period, the
 %% restartable ones are restarted; the lines that say what was restarted and what still runs old code.
 -spec after_install(options(), targets(), #{from := string()}) -> iolist().
 after_install(#{flavor := Flavor} = Options, #{modules := Modules}, #{from := From}) ->
     Lingering = [{R, {old, Old}} || R = #{old := [_ | _] = Old} <- survey(Options, Modules)],
-    What = io_lib:format("still run code of ~ts", [From]),
+    What = io_lib:format("code of ~ts", [From]),
     #{restarted := Restarted, remaining := Remaining} = settle(Lingering, Options, What),
     [case Restarted of
          [] -> [];

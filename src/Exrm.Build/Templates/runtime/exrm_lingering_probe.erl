@@ -182,7 +182,14 @@ restart(Sup, Id, Pid, WaitMs) ->
     case supervisor:get_childspec(Sup, Id) of
         {ok, Spec} ->
             case supervisor:terminate_child(Sup, Id) of
-                ok -> started(start_again(Sup, Id, Spec), Ports, WaitMs);
+                ok ->
+                    %% The child's listening sockets close after it is gone, not with it: binding
+                    %% the port again before that fails with eaddrinuse.
+                    Deadline = erlang:monotonic_time(millisecond) + WaitMs,
+                    case wait_closed(Ports, Deadline) of
+                        [] -> started(start_again(Sup, Id, Spec), Ports, WaitMs);
+                        Open -> {error, {still_listening, Open}}
+                    end;
                 {error, Reason} -> {error, {terminate_child, Reason}}
             end;
         {error, Reason} -> {error, {get_childspec, Reason}}
@@ -213,12 +220,28 @@ started({ok, NewPid}, Ports, WaitMs) ->
 started(Error, _Ports, _WaitMs) ->
     Error.
 
+%% The ports of Ports that something still listens on at the deadline.
+-spec wait_closed([inet:port_number()], integer()) -> [inet:port_number()].
+wait_closed([], _Deadline) ->
+    [];
+wait_closed(Ports, Deadline) ->
+    case [P || P <- Ports, lists:member(P, listening())] of
+        [] -> [];
+        Open ->
+            case erlang:monotonic_time(millisecond) >= Deadline of
+                true -> Open;
+                false -> timer:sleep(10), wait_closed(Open, Deadline)
+            end
+    end.
+
+-spec listening() -> [inet:port_number()].
+listening() ->
+    lists:usort([PortNo || P <- erlang:ports(), tcp_state(P) =:= listening, {ok, {_, PortNo}} <- [inet:sockname(P)]]).
+
 %% The ports of Ports that nothing listens on by the deadline.
 -spec wait_listening([inet:port_number()], integer()) -> [inet:port_number()].
 wait_listening(Ports, Deadline) ->
-    Listening = lists:usort([PortNo || P <- erlang:ports(), tcp_state(P) =:= listening,
-                                       {ok, {_, PortNo}} <- [inet:sockname(P)]]),
-    case Ports -- Listening of
+    case Ports -- listening() of
         [] -> [];
         Missing ->
             case erlang:monotonic_time(millisecond) >= Deadline of
