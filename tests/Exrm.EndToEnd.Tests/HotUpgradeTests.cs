@@ -161,6 +161,25 @@ public sealed class HotUpgradeTests : IDisposable
     }
 
     [Fact]
+    public void Three_versions_of_an_elixir_service_upgrade_in_a_chain_and_downgrade_directly_under_traffic()
+    {
+        var project = Path.Combine(work.FullName, "door");
+        for (var version = 1; version <= 3; version++)
+        {
+            ElixirTcpProjectFiles.Write(project, version);
+            string[] upFrom = version == 3 ? ["--upfrom", "0.0.2", "--upfrom", "0.0.1"] : [];
+            ExrmRun.Invoke(["release", project, .. upFrom]).Succeeded();
+        }
+
+        using var release = DeployFirstVersion(project, "door", "DOOR_PORT", out var port);
+        using var traffic = TcpTraffic.Start(port, clientCount: 4);
+        var tags = Steps(release, traffic, port, [("upgrade", "0.0.2"), ("upgrade", "0.0.3"), ("downgrade", "0.0.1")]);
+
+        AssertServedThroughout(traffic, release, clients: 4);
+        Assert.Equal(["v2", "v3", "v1"], tags);
+    }
+
+    [Fact]
     public void A_failing_code_change_leaves_the_node_serving_the_old_version_and_says_why()
     {
         var project = Path.Combine(work.FullName, "gate");

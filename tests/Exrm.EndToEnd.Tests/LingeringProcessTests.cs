@@ -48,6 +48,27 @@ public sealed class LingeringProcessTests : IDisposable
         Assert.True(Regex.IsMatch(output, pattern), $"no match for {pattern} in:\n{output}");
 
     [Fact]
+    public void A_quiet_service_is_upgraded_and_downgraded_while_its_acceptor_waits_in_accept()
+    {
+        var project = Path.Combine(work.FullName, "gate");
+        TcpProjectFiles.Write(project, version: 1);
+        ExrmRun.Invoke("release", project).Succeeded();
+        TcpProjectFiles.Write(project, version: 2);
+        ExrmRun.Invoke("release", project).Succeeded();
+        using var release = Deploy(project, "gate", "GATE_PORT", out var port);
+
+        // No client at all: the acceptor waits in accept through both steps, and nothing else runs gate's code.
+        foreach (var (command, vsn, tag) in new[] { ("upgrade", "0.0.2", "v2"), ("downgrade", "0.0.1", "v1") })
+        {
+            var step = release.Run(command, vsn).Succeeded();
+            AssertMatch(@"Restarted child gate_listener <[0-9.]+> through its supervisor: now <[0-9.]+>, listening on \d+ again", step.Output);
+            AssertMatch(@"No process runs code of 0\.0\.\d any more\.\n$", step.Output);
+            AssertVersion(release, vsn);
+            Assert.Equal(tag, LineClient.AnswerOnNewConnection(port));
+        }
+    }
+
+    [Fact]
     public void An_unsupervised_process_idle_in_old_code_is_named_and_refused_and_stopped_only_when_asked()
     {
         var project = Path.Combine(work.FullName, "gate");
