@@ -16,21 +16,6 @@ public sealed class HotUpgradeTests : IDisposable
     public void Dispose() => work.Delete(recursive: true);
 
     /// <summary>
-    /// Deploys 0.0.1 of the project's release into a directory of its own, with a free port in
-    /// <paramref name="portVariable"/>, starts it, and places every later version's tarball where
-    /// bin/&lt;name&gt; upgrade looks (releases/&lt;vsn&gt;/&lt;name&gt;.tar.gz).
-    /// </summary>
-    private DeployedRelease DeployFirstVersion(string project, string name, string portVariable, out int port)
-    {
-        port = EpmdInstance.FreePort();
-        var release = DeployedRelease.FirstVersionOf(
-            project, name, Path.Combine(work.FullName, "srv", name),
-            (portVariable, port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        release.Run("start").Succeeded();
-        return release;
-    }
-
-    /// <summary>
     /// Runs bin/&lt;name&gt; commands one after another while the traffic flows, each between two stretches of
     /// answers; returns the tag of the code that answered after each step. After each step the listener also
     /// takes a new connection, and the same code answers it: an acceptor that waits in accept is not left on
@@ -102,7 +87,7 @@ public sealed class HotUpgradeTests : IDisposable
         var build = ExrmRun.Invoke("release", project).Succeeded();
         Assert.Contains("Generating appups and the relup (from 0.0.1)", build.Output, StringComparison.Ordinal);
 
-        using var release = DeployFirstVersion(project, "gate", "GATE_PORT", out var port);
+        using var release = DeployedRelease.StartFirstVersionOf(project, "gate", work.FullName, "GATE_PORT", out var port);
 
         using var traffic = TcpTraffic.Start(port, clientCount: 8);
         var tags = Steps(release, traffic, port, [("upgrade", "0.0.2"), ("downgrade", "0.0.1"), ("upgrade", "0.0.2")], (command, vsn) => AssertGateStats(release, command, vsn));
@@ -128,7 +113,7 @@ public sealed class HotUpgradeTests : IDisposable
             ExrmRun.Invoke(["release", project, .. upFrom]).Succeeded();
         }
 
-        using var release = DeployFirstVersion(project, "gate", "GATE_PORT", out var port);
+        using var release = DeployedRelease.StartFirstVersionOf(project, "gate", work.FullName, "GATE_PORT", out var port);
         using var traffic = TcpTraffic.Start(port, clientCount: 6);
         var tags = Steps(release, traffic, port, [("upgrade", "0.0.2"), ("upgrade", "0.0.3"), ("downgrade", "0.0.1"), ("upgrade", "0.0.3")], (command, vsn) => AssertGateStats(release, command, vsn));
 
@@ -140,12 +125,9 @@ public sealed class HotUpgradeTests : IDisposable
     public void An_elixir_service_is_upgraded_and_downgraded_under_traffic_without_a_failed_request()
     {
         var project = Path.Combine(work.FullName, "door");
-        ElixirTcpProjectFiles.Write(project, version: 1);
-        ExrmRun.Invoke("release", project).Succeeded();
-        ElixirTcpProjectFiles.Write(project, version: 2);
-        ExrmRun.Invoke("release", project).Succeeded();
+        ExrmRun.ReleaseEachVersion(project, 2, version => ElixirTcpProjectFiles.Write(project, version));
 
-        using var release = DeployFirstVersion(project, "door", "DOOR_PORT", out var port);
+        using var release = DeployedRelease.StartFirstVersionOf(project, "door", work.FullName, "DOOR_PORT", out var port);
 
         using var traffic = TcpTraffic.Start(port, clientCount: 6);
         var tags = Steps(release, traffic, port, [("upgrade", "0.0.2"), ("downgrade", "0.0.1"), ("upgrade", "0.0.2")], (command, vsn) =>
@@ -171,7 +153,7 @@ public sealed class HotUpgradeTests : IDisposable
             ExrmRun.Invoke(["release", project, .. upFrom]).Succeeded();
         }
 
-        using var release = DeployFirstVersion(project, "door", "DOOR_PORT", out var port);
+        using var release = DeployedRelease.StartFirstVersionOf(project, "door", work.FullName, "DOOR_PORT", out var port);
         using var traffic = TcpTraffic.Start(port, clientCount: 4);
         var tags = Steps(release, traffic, port, [("upgrade", "0.0.2"), ("upgrade", "0.0.3"), ("downgrade", "0.0.1")]);
 
@@ -188,7 +170,7 @@ public sealed class HotUpgradeTests : IDisposable
         TcpProjectFiles.Write(project, version: 2, failingUpgrade: true);
         ExrmRun.Invoke("release", project).Succeeded();
 
-        using var release = DeployFirstVersion(project, "gate", "GATE_PORT", out var port);
+        using var release = DeployedRelease.StartFirstVersionOf(project, "gate", work.FullName, "GATE_PORT", out var port);
 
         var upgrade = release.Run("upgrade", "0.0.2");
 

@@ -16,16 +16,6 @@ public sealed class LingeringProcessTests : IDisposable
 
     public void Dispose() => work.Delete(recursive: true);
 
-    private DeployedRelease Deploy(string project, string name, string portVariable, out int port)
-    {
-        port = EpmdInstance.FreePort();
-        var release = DeployedRelease.FirstVersionOf(
-            project, name, Path.Combine(work.FullName, "srv", name),
-            (portVariable, port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        release.Run("start").Succeeded();
-        return release;
-    }
-
     private static void AssertVersion(DeployedRelease release, string expected)
     {
         var versions = release.Run("versions").Succeeded().Output;
@@ -51,11 +41,8 @@ public sealed class LingeringProcessTests : IDisposable
     public void A_quiet_service_is_upgraded_and_downgraded_while_its_acceptor_waits_in_accept()
     {
         var project = Path.Combine(work.FullName, "gate");
-        TcpProjectFiles.Write(project, version: 1);
-        ExrmRun.Invoke("release", project).Succeeded();
-        TcpProjectFiles.Write(project, version: 2);
-        ExrmRun.Invoke("release", project).Succeeded();
-        using var release = Deploy(project, "gate", "GATE_PORT", out var port);
+        ExrmRun.ReleaseEachVersion(project, 2, version => TcpProjectFiles.Write(project, version));
+        using var release = DeployedRelease.StartFirstVersionOf(project, "gate", work.FullName, "GATE_PORT", out var port);
 
         // No client at all: the acceptor waits in accept through both steps, and nothing else runs gate's code.
         foreach (var (command, vsn, tag) in new[] { ("upgrade", "0.0.2", "v2"), ("downgrade", "0.0.1", "v1") })
@@ -72,11 +59,8 @@ public sealed class LingeringProcessTests : IDisposable
     public void An_unsupervised_process_idle_in_old_code_is_named_and_refused_and_stopped_only_when_asked()
     {
         var project = Path.Combine(work.FullName, "gate");
-        TcpProjectFiles.Write(project, version: 1, idleProcess: true);
-        ExrmRun.Invoke("release", project).Succeeded();
-        TcpProjectFiles.Write(project, version: 2, idleProcess: true);
-        ExrmRun.Invoke("release", project).Succeeded();
-        using var release = Deploy(project, "gate", "GATE_PORT", out var port);
+        ExrmRun.ReleaseEachVersion(project, 2, version => TcpProjectFiles.Write(project, version, idleProcess: true));
+        using var release = DeployedRelease.StartFirstVersionOf(project, "gate", work.FullName, "GATE_PORT", out var port);
 
         var upgrade = release.Run("upgrade", "0.0.2", "--grace", "1").Succeeded();
         AssertMatch(Regex.Escape("Restarted child gate_listener"), upgrade.Output);
@@ -107,11 +91,8 @@ public sealed class LingeringProcessTests : IDisposable
     public void Check_prints_the_plan_of_an_upgrade_not_yet_unpacked_and_leaves_the_node_as_it_was()
     {
         var project = Path.Combine(work.FullName, "gate");
-        TcpProjectFiles.Write(project, version: 1);
-        ExrmRun.Invoke("release", project).Succeeded();
-        TcpProjectFiles.Write(project, version: 2);
-        ExrmRun.Invoke("release", project).Succeeded();
-        using var release = Deploy(project, "gate", "GATE_PORT", out var port);
+        ExrmRun.ReleaseEachVersion(project, 2, version => TcpProjectFiles.Write(project, version));
+        using var release = DeployedRelease.StartFirstVersionOf(project, "gate", work.FullName, "GATE_PORT", out var port);
         using var idle = LineClient.Connect(port);
         Assert.Equal("v1", idle.Ask());
 
@@ -133,11 +114,8 @@ public sealed class LingeringProcessTests : IDisposable
     public void A_task_acceptor_looping_by_local_calls_is_restarted_and_the_old_handlers_are_reported_then_refused_or_stopped()
     {
         var project = Path.Combine(work.FullName, "tally");
-        TaskServiceProjectFiles.Write(project, version: 1);
-        ExrmRun.Invoke("release", project).Succeeded();
-        TaskServiceProjectFiles.Write(project, version: 2);
-        ExrmRun.Invoke("release", project).Succeeded();
-        using var release = Deploy(project, "tally", "TALLY_PORT", out var port);
+        ExrmRun.ReleaseEachVersion(project, 2, version => TaskServiceProjectFiles.Write(project, version));
+        using var release = DeployedRelease.StartFirstVersionOf(project, "tally", work.FullName, "TALLY_PORT", out var port);
 
         using var traffic = TcpTraffic.Start(port, clientCount: 3);
         using var idle = LineClient.Connect(port);
@@ -175,10 +153,7 @@ public sealed class LingeringProcessTests : IDisposable
     public void A_brutal_purge_in_a_hand_written_appup_kills_no_process_without_being_told()
     {
         var project = Path.Combine(work.FullName, "gate");
-        TcpProjectFiles.Write(project, version: 1, idleProcess: true);
-        ExrmRun.Invoke("release", project).Succeeded();
-        TcpProjectFiles.Write(project, version: 2, idleProcess: true);
-        ExrmRun.Invoke("release", project).Succeeded();
+        ExrmRun.ReleaseEachVersion(project, 2, version => TcpProjectFiles.Write(project, version, idleProcess: true));
 
         // The generated appup, edited by hand: gate_idle in the short form, whose purges are brutal.
         var releases = Path.Combine(project, "rel", "gate", "releases");
@@ -192,7 +167,7 @@ public sealed class LingeringProcessTests : IDisposable
         ExrmRun.Invoke("release", project, "--upfrom", "0.0.1").Succeeded();
         AssertMatch(@"\{load,\{gate_idle,brutal_purge,brutal_purge\}\}", File.ReadAllText(Path.Combine(releases, "0.0.2", "relup")));
 
-        using var release = Deploy(project, "gate", "GATE_PORT", out var port);
+        using var release = DeployedRelease.StartFirstVersionOf(project, "gate", work.FullName, "GATE_PORT", out var port);
         var refused = release.Run("upgrade", "0.0.2", "--grace", "1");
         Assert.Equal(1, refused.ExitCode);
         AssertMatch(@"1 process still runs code that the relup purges brutally[^\n]*:\n  <[0-9.]+> gate_idle: ", refused.Outcome.StandardError);

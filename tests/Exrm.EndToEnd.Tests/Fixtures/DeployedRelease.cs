@@ -58,6 +58,18 @@ internal sealed class DeployedRelease : IDisposable
         return release;
     }
 
+    /// <summary>
+    /// Deploys version 0.0.1 of the project's release as <see cref="FirstVersionOf"/> does, under
+    /// <paramref name="work"/>/srv/&lt;name&gt;, with a free port in <paramref name="portVariable"/>, and starts it.
+    /// </summary>
+    public static DeployedRelease StartFirstVersionOf(string project, string name, string work, string portVariable, out int port)
+    {
+        port = EpmdInstance.FreePort();
+        var release = FirstVersionOf(project, name, Path.Combine(work, "srv", name), (portVariable, port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        release.Run("start").Succeeded();
+        return release;
+    }
+
     /// <summary>Runs bin/&lt;name&gt; with the arguments, from a directory that is not the release's.</summary>
     public Result Run(params string[] args) => new(string.Join(' ', args), node.Run(args));
 

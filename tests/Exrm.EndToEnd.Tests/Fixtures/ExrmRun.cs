@@ -13,6 +13,19 @@ internal sealed record ExrmRun(int ExitCode, string Output, string Error)
         return new ExrmRun(code, output.ToString(), error.ToString());
     }
 
+    /// <summary>
+    /// Writes versions 1 to <paramref name="versions"/> of a project with <paramref name="write"/>, releasing each
+    /// with exrm as soon as it is written: rel/ then holds every version, each later one upgradable from the one before.
+    /// </summary>
+    public static void ReleaseEachVersion(string project, int versions, Action<int> write)
+    {
+        for (var version = 1; version <= versions; version++)
+        {
+            write(version);
+            Invoke("release", project).Succeeded();
+        }
+    }
+
     public string All => Output + Error;
 
     /// <summary>Asserts success, showing everything exrm printed when it did not succeed.</summary>
