@@ -136,8 +136,11 @@ wait_to_leave(Pending, Deadline, Options) ->
     end.
 
 -spec still_in_code([pending()], options()) -> [pending()].
+still_in_code([], _Options) ->
+    [];
 still_in_code(Pending, Options) ->
-    [P || P = {#{pid := Pid}, Code} <- Pending, probe(Options, in_code, [[Pid], Code]) =:= [Pid]].
+    Still = probe(Options, in_code, [[{Pid, Code} || {#{pid := Pid}, Code} <- Pending]]),
+    [P || P = {#{pid := Pid}, _} <- Pending, lists:member(Pid, Still)].
 
 -spec restart(report(), options()) -> {ok, pid() | undefined, [inet:port_number()]} | {error, term()}.
 restart(#{pid := Pid, child_of := {supervisor, Sup, Id}} = R, #{timeout := Timeout, flavor := Flavor} = Options) ->

@@ -7,7 +7,7 @@
 %% that the helper node formats. Nothing here changes a process unless a function says so by name.
 -module(exrm_lingering_probe).
 
--export([survey/1, in_code/2, restart/4, stop/2]).
+-export([survey/1, in_code/1, restart/4, stop/2]).
 
 -type code_version() :: old | current.
 -type child_of() :: none
@@ -55,16 +55,20 @@ touching(Pid, Old, Wanted) ->
             end
     end.
 
-%% Of Pids, those that still run the Version code of any of Modules.
--spec in_code([pid()], {code_version(), [module()]}) -> [pid()].
-in_code(Pids, {old, Modules}) ->
-    [P || P <- Pids, lists:any(fun(M) -> runs_old_code(P, M) end, Modules)];
-in_code(Pids, {current, Modules}) ->
-    [P || P <- Pids,
-          case erlang:process_info(P, current_stacktrace) of
-              {current_stacktrace, Stack} -> lists:any(fun({M, _, _, _}) -> lists:member(M, Modules) end, Stack);
-              undefined -> false
-          end].
+%% Of the processes, those that still run the given version of the code of any of their modules:
+%% one call for all the processes a grace period waits for.
+-spec in_code([{pid(), {code_version(), [module()]}}]) -> [pid()].
+in_code(Processes) ->
+    [Pid || {Pid, Code} <- Processes, runs(Pid, Code)].
+
+-spec runs(pid(), {code_version(), [module()]}) -> boolean().
+runs(Pid, {old, Modules}) ->
+    lists:any(fun(M) -> runs_old_code(Pid, M) end, Modules);
+runs(Pid, {current, Modules}) ->
+    case erlang:process_info(Pid, current_stacktrace) of
+        {current_stacktrace, Stack} -> lists:any(fun({M, _, _, _}) -> lists:member(M, Modules) end, Stack);
+        undefined -> false
+    end.
 
 -spec runs_old_code(pid(), module()) -> boolean().
 runs_old_code(Pid, Module) ->
