@@ -35,7 +35,7 @@ public sealed class EtfOtpDifferentialTests
     [Fact]
     public void Generated_terms_are_encoded_exactly_as_term_to_binary_encodes_them()
     {
-        var terms = TermGenerators.Sample(1500).Concat(TermGenerators.HugeValues.Sample(6, 1)).ToList();
+        var terms = TermGenerators.Sample(1500).Concat(TermGenerators.HugeValues).ToList();
         var ours = terms.Select(t => (ErlangTerm)Term.Tuple(new ErlangBinary([.. Etf.Encode(t)]), new ErlangBinary([.. Etf.Encode(t, EtfOptions.Otp26)]))).ToList();
 
         // OTP decodes our bytes, re-encodes with its own encoder, and returns what it made.
