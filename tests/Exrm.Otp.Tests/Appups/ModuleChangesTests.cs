@@ -62,7 +62,7 @@ public sealed class ModuleChangesTests
     private const string Prices = "-module(shop_prices).\n-export([price/1]).\nprice(N) -> N * 2.\n";
     private const string PricesChanged = "-module(shop_prices).\n-export([price/1]).\nprice(N) -> N * 3.\n";
 
-    [Fact]
+    [FactNeeding("erl", "elixir")]
     public void Roles_come_from_behaviours_and_code_change_exports_of_erlang_and_elixir_modules()
     {
         var beams = Compile(("shop_server", Server, false), ("shop_sup", Supervisor, false), ("shop_statem", Statem, false), ("shop_loop", Special, false), ("shop_prices", Prices, false));
@@ -78,7 +78,7 @@ public sealed class ModuleChangesTests
         Assert.Equal(["gen_server", "shop_prices"], beams["shop_server"].CalledModules.Where(m => m.StartsWith("shop_", StringComparison.Ordinal) || m == "gen_server"));
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void A_rebuild_with_other_debug_information_is_no_change_and_a_code_change_is_one()
     {
         var v1 = Compile(("shop_prices", Prices, true), ("shop_server", Server, true));
@@ -91,7 +91,7 @@ public sealed class ModuleChangesTests
         Assert.Empty(change.DependsOn);
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Dependencies_name_only_modules_changed_in_the_same_step_and_come_first()
     {
         var old = Compile(("shop_prices", Prices, false), ("shop_server", Server, false));
