@@ -1,5 +1,6 @@
 using Exrm.EndToEnd.Tests.Fixtures;
 using Exrm.Erlang.Text;
+using Exrm.Testing;
 
 namespace Exrm.EndToEnd.Tests;
 
@@ -10,7 +11,7 @@ public sealed class UpgradeBuildTests : IDisposable
 
     public void Dispose() => work.Delete(recursive: true);
 
-    [Fact]
+    [FactNeeding("erl", "rebar3")]
     public void A_users_appup_in_rel_appups_wins_over_generation_and_the_generated_one_ships_next_to_the_app()
     {
         var project = Path.Combine(work.FullName, "gate");
@@ -32,7 +33,7 @@ public sealed class UpgradeBuildTests : IDisposable
         Assert.DoesNotContain("code_change", relup, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [FactNeeding("erl", "rebar3")]
     public void Changed_code_under_an_unchanged_version_is_refused_naming_the_application_and_a_module()
     {
         var project = Path.Combine(work.FullName, "gate");
@@ -53,7 +54,7 @@ public sealed class UpgradeBuildTests : IDisposable
         Assert.False(File.Exists(Path.Combine(project, "rel/gate/releases/0.0.2/relup")), "--no-upgrade builds no relup");
     }
 
-    [Fact]
+    [FactNeeding("erl", "rebar3")]
     public void The_appup_command_prints_explains_and_writes_the_appup_between_two_release_tarballs()
     {
         var project = Path.Combine(work.FullName, "gate");
