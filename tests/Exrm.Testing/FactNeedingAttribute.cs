@@ -10,9 +10,6 @@ public sealed class FactNeedingAttribute : FactAttribute
 {
     public FactNeedingAttribute(params string[] programs)
     {
-        Programs = programs;
         Skip = Prerequisites.SkipReason(programs);
     }
-
-    public IReadOnlyList<string> Programs { get; }
 }

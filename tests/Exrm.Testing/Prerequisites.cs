@@ -24,14 +24,4 @@ public static class Prerequisites
             : $"needs {string.Join(", ", missing)}, not found on PATH; install the Debian packages erlang-nox erlang-dev "
               + "erlang-src elixir rebar3 (bash scripts/prerequisites.sh). Under CI=true this is a failure, not a skip.";
     }
-
-    /// <summary>Throws unless every program is on PATH: what a test does first under CI, where nothing is skipped.</summary>
-    public static void Require(params string[] programs)
-    {
-        var missing = programs.Where(p => OtpInstallation.FindProgram(p) is null).ToList();
-        if (missing.Count > 0)
-        {
-            throw new OtpException($"{string.Join(", ", missing)} not found on PATH, and the test needs it. " + OtpInstallation.MissingErlMessage);
-        }
-    }
 }

@@ -7,9 +7,6 @@ public sealed class TheoryNeedingAttribute : TheoryAttribute
 {
     public TheoryNeedingAttribute(params string[] programs)
     {
-        Programs = programs;
         Skip = Prerequisites.SkipReason(programs);
     }
-
-    public IReadOnlyList<string> Programs { get; }
 }

@@ -30,7 +30,7 @@ public sealed class BootScriptOracleTests(ITestOutputHelper output)
     {
         Assert.True(
             InstalledOtp.ElixirEbin("elixir") is not null && InstalledOtp.ElixirEbin("logger") is not null,
-            $"elixir is on PATH, but its lib directory ({OtpInstallation.ElixirLibDir ?? "none"}) has no elixir/ebin/elixir.app and logger/ebin/logger.app");
+            $"Elixir's applications elixir and logger were not found (Elixir's lib directory: {OtpInstallation.ElixirLibDir ?? "none, no elixir on PATH"}).");
         var seed = TestSeed.Value;
         output.WriteLine(TestSeed.Describe);
         var cases = BootScriptOracle.Generate(seed, 12, _ => true);
