@@ -205,6 +205,16 @@ public sealed class BeamHostileInputTests
     }
 
     [FactNeeding("erlc")]
+    public void Rejects_a_literal_table_whose_zlib_header_asks_for_a_preset_dictionary()
+    {
+        // 78 BB: a valid zlib header check with the FDICT bit set; .NET's zlib raises ZLibException, not InvalidDataException.
+        byte[] lit = [.. BeamImage.BigEndian(12), 0x78, 0xBB, 0, 0, 0, 1, 0x63, 0x60, 0, 0];
+        var beam = BeamImage.WithChunk(BeamImage.SmallWithLiterals(), "LitT", lit);
+        var error = Assert.Throws<BeamFormatException>(() => BeamFile.Read(beam).Literals);
+        Assert.Contains("corrupt zlib stream", error.Message, StringComparison.Ordinal);
+    }
+
+    [FactNeeding("erlc")]
     public void Rejects_a_literal_table_that_inflates_beyond_its_declared_size()
     {
         var table = new byte[4000];

@@ -122,6 +122,7 @@ public sealed class EtfOtpDifferentialTests(ITestOutputHelper output)
             [131, 80, 0, 0, 0, 3, 120, 156, 75, 100, 4, 0, 0, 197, 0, 99],    // compressed, size claims one byte too many
             [131, 80, 0, 0, 0, 1, 120, 156, 75, 100, 4, 0, 0, 197, 0, 99],    // compressed, size claims one byte too few
             [131, 80, 0, 0, 0, 2, 120, 156, 75, 100, 4, 0, 0, 197, 0, 98],    // compressed, bad checksum
+            [131, 80, 0, 0, 0, 2, 0x78, 0xBB, 0, 0, 0, 1, 75, 100, 4, 0],     // compressed, the zlib header asks for a preset dictionary
             [131, 80, 0, 0, 0, 3, 120, 156, 75, 100, 204, 2, 0, 1, 146, 0, 205], // compressed 97,1,106: a byte after the term inside
             [131, 113, 100, 0, 5, 108, 105, 115, 116, 115, 100, 0, 3, 109, 97, 112, 97, 2], // fun lists:map/2
             [131, 88, 100, 0, 13, 110, 111, 110, 111, 100, 101, 64, 110, 111, 104, 111, 115, 116, 0, 0, 0, 80, 0, 0, 0, 0, 0, 0, 0, 0], // pid
