@@ -34,7 +34,7 @@ public sealed class ReleaseBuilderErtsTests : IDisposable
         Assert.True(File.Exists(Path.Combine(root, "lib", "kernel-" + KernelVsn, "priv", "from-otp-99")), "kernel comes from the other OTP's lib/");
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void A_release_without_erts_has_no_erts_directory_and_says_what_the_target_needs()
     {
         var project = PathProject();

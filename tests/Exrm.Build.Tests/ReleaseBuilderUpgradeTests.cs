@@ -3,6 +3,9 @@ using Exrm.Build.Assembly;
 using Exrm.Build.Projects;
 using Exrm.Build.Tests.Assembly;
 using Exrm.Erlang.Beam;
+using Exrm.Erlang.Text;
+using Exrm.Otp.Appups;
+using Exrm.Testing;
 
 namespace Exrm.Build.Tests;
 
@@ -24,7 +27,7 @@ public sealed class ReleaseBuilderUpgradeTests : IDisposable
 
     private string Target => Path.Combine(Project, "rel", "shelf");
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Each_beam_of_an_upgrade_build_is_read_from_disk_once()
     {
         CompileVersion("1.0.0", answer: 1);
@@ -58,12 +61,14 @@ public sealed class ReleaseBuilderUpgradeTests : IDisposable
             Assert.Equal(md5, BeamFile.Read(Path.Combine(result.OutputDir, "lib", "shelf-1.0.1", "ebin", file)).Md5Hex);
         }
 
-        var appup = File.ReadAllText(Path.Combine(result.OutputDir, "lib", "shelf-1.0.1", "ebin", "shelf.appup"));
-        Assert.Matches(@"\{load_module,\s*shelf_a\b", appup);
-        Assert.DoesNotContain("shelf_b", appup, StringComparison.Ordinal);
+        var appupFile = Path.Combine(result.OutputDir, "lib", "shelf-1.0.1", "ebin", "shelf.appup");
+        var appup = AppupReader.Read(Assert.Single(ErlangText.Consult(File.ReadAllBytes(appupFile), appupFile)), appupFile);
+        var up = Assert.Single(appup.Up).Instructions;
+        Assert.Equal(["shelf_a"], up.OfType<AppupInstruction.LoadModule>().Select(l => l.Module));
+        Assert.Equal(up.Length, up.OfType<AppupInstruction.LoadModule>().Count()); // shelf_b did not change: no instruction names it
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Kept_releases_are_the_same_files_after_a_later_build_not_copies()
     {
         CompileVersion("1.0.0", answer: 1);

@@ -8,7 +8,7 @@ public sealed class InspectCommandTests : IDisposable
 
     public void Dispose() => _dir.Delete(recursive: true);
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Shows_the_module_md5_and_behaviours_of_a_beam()
     {
         var beam = OtpInstallation.Files(p => p.EndsWith("/supervisor.beam", StringComparison.Ordinal))[0];

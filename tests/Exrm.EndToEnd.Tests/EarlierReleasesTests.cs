@@ -2,6 +2,8 @@ using Exrm.Build.Upgrades;
 using Exrm.EndToEnd.Tests.Fixtures;
 using Exrm.Otp;
 using Exrm.Otp.AppupGeneration;
+using Exrm.Otp.Appups;
+using Exrm.Testing;
 
 namespace Exrm.EndToEnd.Tests;
 
@@ -12,7 +14,7 @@ public sealed class EarlierReleasesTests : IDisposable
 
     public void Dispose() => work.Delete(recursive: true);
 
-    [Fact]
+    [FactNeeding("erl", "rebar3")]
     public void The_previous_version_is_read_back_from_its_kept_tarball_and_its_changed_modules_found_by_md5()
     {
         var project = Path.Combine(work.FullName, "depot");
@@ -44,7 +46,7 @@ public sealed class EarlierReleasesTests : IDisposable
         Assert.Equal(old.Applications["stdlib"].Modules["lists"].Md5, @new.Applications["stdlib"].Modules["lists"].Md5);
     }
 
-    [Fact]
+    [FactNeeding("erl", "rebar3")]
     public void An_unknown_earlier_release_says_what_can_be_given()
     {
         var error = Assert.Throws<ReleaseException>(() => EarlierReleases.Load("9.9.9", "depot", work.FullName));

@@ -17,7 +17,7 @@ public sealed class EmulatorUpgradeTests : IDisposable
 
     public void Dispose() => work.Delete(recursive: true);
 
-    [Fact]
+    [FactNeeding("erl", "rebar3")]
     public void A_new_erts_and_sasl_are_installed_by_an_emulator_restart_under_heart_and_removed_the_same_way()
     {
         var (project, otp, build) = BuildForTheNextOtp(failingUpgrade: false);
@@ -64,7 +64,7 @@ public sealed class EmulatorUpgradeTests : IDisposable
         Assert.Equal(DeployedRelease.NotRunning, release.Run("ping").ExitCode);
     }
 
-    [Fact]
+    [FactNeeding("erl", "rebar3")]
     public void A_code_change_failing_in_the_new_emulator_brings_the_node_back_on_the_old_version_and_says_so()
     {
         var (project, otp, _) = BuildForTheNextOtp(failingUpgrade: true);

@@ -77,7 +77,7 @@ public sealed class HotUpgradeTests : IDisposable
     private static string NodeLog(string root) =>
         string.Join("\n", Directory.EnumerateFiles(Path.Combine(root, "log"), "erlang.log.*").Select(File.ReadAllText));
 
-    [Fact]
+    [FactNeeding("erl", "rebar3")]
     public void An_erlang_service_is_upgraded_and_downgraded_under_traffic_without_a_failed_request()
     {
         var project = Path.Combine(work.FullName, "gate");
@@ -102,7 +102,7 @@ public sealed class HotUpgradeTests : IDisposable
         Assert.Contains("0.0.2 permanent", release.Run("versions").Succeeded().Output, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [FactNeeding("erl", "rebar3")]
     public void Three_versions_upgrade_in_a_chain_and_directly_and_downgrade_directly_under_traffic()
     {
         var project = Path.Combine(work.FullName, "gate");
@@ -121,7 +121,7 @@ public sealed class HotUpgradeTests : IDisposable
         Assert.Equal(["v2", "v3", "v1", "v3"], tags);
     }
 
-    [Fact]
+    [FactNeeding("erl", "elixir", "mix")]
     public void An_elixir_service_is_upgraded_and_downgraded_under_traffic_without_a_failed_request()
     {
         var project = Path.Combine(work.FullName, "door");
@@ -142,7 +142,7 @@ public sealed class HotUpgradeTests : IDisposable
         Assert.Equal(["v2", "v1", "v2"], tags);
     }
 
-    [Fact]
+    [FactNeeding("erl", "elixir", "mix")]
     public void Three_versions_of_an_elixir_service_upgrade_in_a_chain_and_downgrade_directly_under_traffic()
     {
         var project = Path.Combine(work.FullName, "door");
@@ -161,7 +161,7 @@ public sealed class HotUpgradeTests : IDisposable
         Assert.Equal(["v2", "v3", "v1"], tags);
     }
 
-    [Fact]
+    [FactNeeding("erl", "rebar3")]
     public void A_failing_code_change_leaves_the_node_serving_the_old_version_and_says_why()
     {
         var project = Path.Combine(work.FullName, "gate");

@@ -37,7 +37,7 @@ public sealed class LingeringProcessTests : IDisposable
     private static void AssertMatch(string pattern, string output) =>
         Assert.True(Regex.IsMatch(output, pattern), $"no match for {pattern} in:\n{output}");
 
-    [Fact]
+    [FactNeeding("erl", "rebar3")]
     public void A_quiet_service_is_upgraded_and_downgraded_while_its_acceptor_waits_in_accept()
     {
         var project = Path.Combine(work.FullName, "gate");
@@ -55,7 +55,7 @@ public sealed class LingeringProcessTests : IDisposable
         }
     }
 
-    [Fact]
+    [FactNeeding("erl", "rebar3")]
     public void An_unsupervised_process_idle_in_old_code_is_named_and_refused_and_stopped_only_when_asked()
     {
         var project = Path.Combine(work.FullName, "gate");
@@ -87,7 +87,7 @@ public sealed class LingeringProcessTests : IDisposable
         Assert.Equal("undefined", release.Run("eval", "whereis(gate_idle).").Succeeded().Output.Trim());
     }
 
-    [Fact]
+    [FactNeeding("erl", "rebar3")]
     public void Check_prints_the_plan_of_an_upgrade_not_yet_unpacked_and_leaves_the_node_as_it_was()
     {
         var project = Path.Combine(work.FullName, "gate");
@@ -110,7 +110,7 @@ public sealed class LingeringProcessTests : IDisposable
         Assert.Equal("v1", idle.Ask());
     }
 
-    [Fact]
+    [FactNeeding("erl", "elixir", "mix")]
     public void A_task_acceptor_looping_by_local_calls_is_restarted_and_the_old_handlers_are_reported_then_refused_or_stopped()
     {
         var project = Path.Combine(work.FullName, "tally");
@@ -149,7 +149,7 @@ public sealed class LingeringProcessTests : IDisposable
         Assert.Equal("v1", LineClient.AnswerOnNewConnection(port));
     }
 
-    [Fact]
+    [FactNeeding("erl", "rebar3")]
     public void A_brutal_purge_in_a_hand_written_appup_kills_no_process_without_being_told()
     {
         var project = Path.Combine(work.FullName, "gate");

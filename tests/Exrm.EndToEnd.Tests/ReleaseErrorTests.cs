@@ -1,4 +1,5 @@
 using Exrm.EndToEnd.Tests.Fixtures;
+using Exrm.Testing;
 
 namespace Exrm.EndToEnd.Tests;
 
@@ -13,7 +14,7 @@ public sealed class ReleaseErrorTests : IDisposable
 
     public void Dispose() => work.Delete(recursive: true);
 
-    [Fact]
+    [FactNeeding("erl", "rebar3")]
     public void A_project_that_does_not_compile_fails_naming_the_file_and_keeps_the_previous_release()
     {
         var project = Path.Combine(work.FullName, "depot");
@@ -30,7 +31,7 @@ public sealed class ReleaseErrorTests : IDisposable
         Assert.Equal(before, TreeSnapshot.Take(Path.Combine(project, "rel")));
     }
 
-    [Fact]
+    [FactNeeding("erl", "rebar3")]
     public void Every_application_missing_from_the_closure_is_named_with_who_needs_it()
     {
         var project = PathProject("apps", ("shelf", "{applications, [kernel, stdlib, no_such_app, nor_this_one]}"));
@@ -44,7 +45,7 @@ public sealed class ReleaseErrorTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(project, "rel", "shelf")));
     }
 
-    [Fact]
+    [FactNeeding("erl", "rebar3")]
     public void A_malformed_app_file_is_named_with_its_position_and_the_previous_release_stays()
     {
         var project = PathProject("apps", ("shelf", "{applications, [kernel, stdlib]}"));
@@ -61,7 +62,7 @@ public sealed class ReleaseErrorTests : IDisposable
         Assert.Equal(before, TreeSnapshot.Take(Path.Combine(project, "rel")));
     }
 
-    [Fact]
+    [FactNeeding("erl", "rebar3")]
     public void Every_problem_of_a_malformed_app_file_is_listed_at_once()
     {
         var project = PathProject("apps", ("shelf", "{applications, [kernel, stdlib]}"));
@@ -76,7 +77,7 @@ public sealed class ReleaseErrorTests : IDisposable
         }
     }
 
-    [Fact]
+    [FactNeeding("erl", "rebar3")]
     public void A_missing_erts_fails_with_what_to_pass_and_the_previous_release_stays()
     {
         var project = PathProject("apps", ("shelf", "{applications, [kernel, stdlib]}"));
@@ -92,7 +93,7 @@ public sealed class ReleaseErrorTests : IDisposable
         Assert.Equal(before, TreeSnapshot.Take(Path.Combine(project, "rel")));
     }
 
-    [Fact]
+    [FactNeeding("erl", "rebar3")]
     public void A_directory_that_is_no_project_says_what_exrm_looks_for()
     {
         var run = ExrmRun.Invoke("release", work.FullName);

@@ -1,4 +1,5 @@
 using Exrm.EndToEnd.Tests.Fixtures;
+using Exrm.Testing;
 
 namespace Exrm.EndToEnd.Tests;
 
@@ -13,7 +14,7 @@ public sealed class ReleaseFlowTests : IDisposable
 
     public void Dispose() => work.Delete(recursive: true);
 
-    [Fact]
+    [FactNeeding("erl", "elixir", "mix")]
     public void An_elixir_project_release_runs_from_its_tarball_anywhere()
     {
         var project = Path.Combine(work.FullName, "shop");
@@ -40,7 +41,7 @@ public sealed class ReleaseFlowTests : IDisposable
         Assert.Equal(DeployedRelease.NotRunning, release.Run("ping").ExitCode);
     }
 
-    [Fact]
+    [FactNeeding("erl", "rebar3")]
     public void An_erlang_project_release_runs_from_its_tarball_and_release_handler_unpacks_its_next_version_under_both_names()
     {
         var project = Path.Combine(work.FullName, "depot");
@@ -82,7 +83,7 @@ public sealed class ReleaseFlowTests : IDisposable
         Assert.Equal(DeployedRelease.NotRunning, release.Run("ping").ExitCode);
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void A_release_without_erts_runs_on_the_erlang_of_the_target_machine()
     {
         var project = Path.Combine(work.FullName, "shelf");

@@ -1,6 +1,7 @@
 using Exrm.EndToEnd.Tests.Fixtures;
 using Exrm.Erlang.Beam;
 using Exrm.Erlang.Text;
+using Exrm.Testing;
 
 namespace Exrm.EndToEnd.Tests;
 
@@ -11,7 +12,7 @@ public sealed class ReleaseSettingsTests : IDisposable
 
     public void Dispose() => work.Delete(recursive: true);
 
-    [Fact]
+    [FactNeeding("erl", "elixir", "mix")]
     public void Mix_releases_settings_choose_the_name_version_and_start_types_and_flags_override_them()
     {
         var project = Path.Combine(work.FullName, "shop");
@@ -34,7 +35,7 @@ public sealed class ReleaseSettingsTests : IDisposable
         Assert.Contains("{shop,\"0.0.1\"}", Rel(project, "other", "3.0.0"), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [FactNeeding("erl", "rebar3")]
     public void Beams_are_stripped_keeping_what_upgrades_read_unless_no_strip_is_given()
     {
         var project = Path.Combine(work.FullName, "depot");
@@ -51,7 +52,7 @@ public sealed class ReleaseSettingsTests : IDisposable
         Assert.Equal(kept.Md5Hex, stripped.Md5Hex);
     }
 
-    [Fact]
+    [FactNeeding("erl", "elixir", "mix")]
     public void An_umbrella_is_released_under_its_directory_name_with_every_app_and_needs_a_version()
     {
         var project = Path.Combine(work.FullName, "mall");

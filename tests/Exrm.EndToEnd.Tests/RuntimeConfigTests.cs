@@ -1,4 +1,5 @@
 using Exrm.EndToEnd.Tests.Fixtures;
+using Exrm.Testing;
 
 namespace Exrm.EndToEnd.Tests;
 
@@ -13,7 +14,7 @@ public sealed class RuntimeConfigTests : IDisposable
 
     public void Dispose() => work.Delete(recursive: true);
 
-    [Fact]
+    [FactNeeding("erl", "elixir", "mix")]
     public void Runtime_exs_configures_the_node_on_the_target_at_start_and_through_an_upgrade_and_back()
     {
         var project = Path.Combine(work.FullName, "shop");

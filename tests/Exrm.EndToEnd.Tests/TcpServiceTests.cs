@@ -13,7 +13,7 @@ public sealed class TcpServiceTests : IDisposable
 
     public void Dispose() => work.Delete(recursive: true);
 
-    [Fact]
+    [FactNeeding("erl", "rebar3")]
     public void The_release_serves_many_persistent_connections_with_its_port_from_the_environment()
     {
         var project = Path.Combine(work.FullName, "gate");
@@ -37,7 +37,7 @@ public sealed class TcpServiceTests : IDisposable
         release.Run("stop").Succeeded();
     }
 
-    [Fact]
+    [FactNeeding("erl", "rebar3")]
     public void Its_three_versions_build_one_after_the_other_and_rel_keeps_each()
     {
         var project = Path.Combine(work.FullName, "gate");

@@ -23,15 +23,18 @@ public static class Otp
     public static ErlangTerm Run(string moduleBody, ErlangTerm input, TimeSpan? timeout = null) =>
         Call(moduleBody, "run", input, timeout ?? DefaultTimeout);
 
-    /// <summary>Runs a batch of inputs through <paramref name="moduleBody"/>'s <c>run/1</c> in one VM, one result per input.</summary>
-    public static IReadOnlyList<ErlangTerm> RunEach(string moduleBody, IEnumerable<ErlangTerm> inputs, TimeSpan? timeout = null)
+    /// <summary>
+    /// Runs a batch of inputs through <paramref name="moduleBody"/>'s <c>run/1</c> in one VM, one result per input.
+    /// <paramref name="emulatorFlags"/> are added to erl's command line, e.g. <c>+pc unicode</c>.
+    /// </summary>
+    public static IReadOnlyList<ErlangTerm> RunEach(string moduleBody, IEnumerable<ErlangTerm> inputs, TimeSpan? timeout = null, IReadOnlyList<string>? emulatorFlags = null)
     {
         var body = moduleBody + "\nexrm_run_each(Inputs) -> [run(I) || I <- Inputs].\n";
-        var result = Call(body, "exrm_run_each", Term.List(inputs), timeout ?? DefaultTimeout);
+        var result = Call(body, "exrm_run_each", Term.List(inputs), timeout ?? DefaultTimeout, emulatorFlags ?? []);
         return ((ErlangList)result).Elements;
     }
 
-    private static ErlangTerm Call(string moduleBody, string entry, ErlangTerm input, TimeSpan timeout)
+    private static ErlangTerm Call(string moduleBody, string entry, ErlangTerm input, TimeSpan timeout, IReadOnlyList<string>? emulatorFlags = null)
     {
         var erl = OtpInstallation.FindProgram("erl") ?? throw new OtpException(OtpInstallation.MissingErlMessage);
         var module = "exrm_oracle_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(moduleBody)))[..16];
@@ -44,7 +47,7 @@ public static class Otp
             File.WriteAllText(source, $"-module({module}).\n-compile([export_all, nowarn_export_all]).\n{moduleBody}\n");
             File.WriteAllBytes(inputFile, Etf.Encode(input));
 
-            var (exitCode, output) = RunErl(erl, DriverExpression(source, entry, inputFile, outputFile), timeout);
+            var (exitCode, output) = RunErl(erl, DriverExpression(source, entry, inputFile, outputFile), timeout, emulatorFlags ?? []);
             if (exitCode != 0 || !File.Exists(outputFile))
             {
                 throw new OtpException($"erl exited with code {exitCode}:\n{output}");
@@ -77,7 +80,7 @@ public static class Otp
 
     private static string Quote(string path) => "\"" + path.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
-    private static (int ExitCode, string Output) RunErl(string erl, string expression, TimeSpan timeout)
+    private static (int ExitCode, string Output) RunErl(string erl, string expression, TimeSpan timeout, IReadOnlyList<string> emulatorFlags)
     {
         var start = new ProcessStartInfo(erl)
         {
@@ -87,7 +90,7 @@ public static class Otp
             UseShellExecute = false,
         };
         // File names are UTF-8 whatever the test machine's locale: the cases use non-Latin-1 application names.
-        foreach (var argument in new[] { "+fnu", "-noshell", "-noinput", "-eval", expression })
+        foreach (var argument in (string[])["+fnu", .. emulatorFlags, "-noshell", "-noinput", "-eval", expression])
         {
             start.ArgumentList.Add(argument);
         }

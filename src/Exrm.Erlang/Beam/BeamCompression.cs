@@ -65,8 +65,10 @@ internal static class BeamCompression
             Array.Resize(ref buffer, length);
             return buffer;
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
+            // zlib reports some corruptions, such as a preset-dictionary flag, as ZLibException, an IOException;
+            // the input is in memory, so no other IOException can come from here.
             throw new BeamFormatException(path, 0, $"found a corrupt gzip stream ({e.Message}), expected a gzip-compressed BEAM file", inDecompressedImage: false, e);
         }
     }
@@ -113,8 +115,9 @@ internal static class BeamCompression
                 throw error($"the zlib stream expands beyond the {expectedLength} bytes declared", null);
             }
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
+            // As in Gunzip: ZLibException (an IOException) reports a preset-dictionary flag, among others.
             throw error($"found a corrupt zlib stream ({e.Message})", e);
         }
 

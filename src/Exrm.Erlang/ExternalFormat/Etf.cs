@@ -116,8 +116,10 @@ public static class Etf
 
             return output.ToArray();
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
+            // zlib reports some corruptions, such as a preset-dictionary flag, as ZLibException, an IOException;
+            // the input is in memory, so no other IOException can come from here.
             throw new ErlangFormatException($"the zlib data of a compressed term is corrupt ({e.Message})", sourceName, 6, e);
         }
     }

@@ -22,7 +22,7 @@ public sealed class ReleaseTarballTests : IDisposable
 
     public void Dispose() => work.Delete(recursive: true);
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Erl_tar_extracts_every_file_with_its_content_and_mode_including_long_and_unicode_paths()
     {
         var root = Directory.CreateDirectory(Path.Combine(work.FullName, "release")).FullName;

@@ -46,7 +46,7 @@ public sealed class ControlScriptTests
         Assert.Contains($"\"{name}\"", problem.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Help_lists_the_commands_and_exit_codes()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Erlang);
@@ -62,7 +62,7 @@ public sealed class ControlScriptTests
         Assert.Contains("4 cookie mismatch", help, StringComparison.Ordinal);
     }
 
-    [Theory]
+    [TheoryNeeding("erl")]
     [InlineData("frobnicate")]
     [InlineData("eval")]
     [InlineData("eval", "1", "2")]
@@ -83,7 +83,7 @@ public sealed class ControlScriptTests
         Assert.Contains("Usage:", result.StandardError, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Works_through_a_symbolic_link_from_any_directory()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Erlang);
@@ -106,7 +106,7 @@ public sealed class ControlScriptTests
         }
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Ping_without_a_node_exits_3_and_says_so()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Erlang);
@@ -117,7 +117,7 @@ public sealed class ControlScriptTests
         Assert.Contains($"{release.NodeName} is not running", result.StandardError, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Unset_variables_in_src_files_are_named_with_the_file()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Erlang);
@@ -131,7 +131,7 @@ public sealed class ControlScriptTests
         Assert.DoesNotContain("EXRM_TEST_NODE}", result.StandardError, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Missing_start_erl_data_is_a_configuration_error()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Erlang);

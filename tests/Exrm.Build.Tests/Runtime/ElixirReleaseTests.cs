@@ -8,7 +8,7 @@ public sealed class ElixirReleaseTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
-    [Fact]
+    [FactNeeding("erl", "elixir")]
     public void Daemon_lifecycle_with_elixir_syntax()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Elixir);
@@ -37,7 +37,7 @@ public sealed class ElixirReleaseTests
         Assert.Equal(3, release.Command.Run("ping").ExitCode);
     }
 
-    [Fact]
+    [FactNeeding("erl", "elixir")]
     public void Heart_brings_a_rebooted_node_back_as_bin_start_would_with_iex_and_its_config_rendered_again()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Elixir);
@@ -65,7 +65,7 @@ public sealed class ElixirReleaseTests
         Assert.Equal(3, command.Run("ping").ExitCode);
     }
 
-    [Fact]
+    [FactNeeding("erl", "elixir")]
     public void Runtime_exs_is_evaluated_on_the_target_at_every_start_and_merged_into_sys_config()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Elixir);
@@ -106,7 +106,7 @@ public sealed class ElixirReleaseTests
         Assert.Contains("cannot be written to sys.config", fun.StandardError, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [FactNeeding("erl", "elixir")]
     public void Attach_and_remote_console_open_iex_on_the_node()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Elixir);
@@ -143,7 +143,7 @@ public sealed class ElixirReleaseTests
         Assert.Equal("ok", release.Ok("stop"));
     }
 
-    [Fact]
+    [FactNeeding("erl", "elixir")]
     public void Console_runs_iex()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Elixir);

@@ -9,7 +9,7 @@ public sealed class ErlangReleaseTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Daemon_lifecycle_from_start_to_stop()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Erlang);
@@ -33,7 +33,7 @@ public sealed class ErlangReleaseTests
         Assert.Equal($"{TestRelease.Name} {release.RelVsn} permanent", release.Ok("versions"));
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Eval_reports_errors_with_exit_code_1()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Erlang);
@@ -49,7 +49,7 @@ public sealed class ErlangReleaseTests
         Assert.Equal("pong", release.Ok("ping"));
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Foreground_runs_until_stopped_and_refuses_a_second_start()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Erlang);
@@ -76,7 +76,7 @@ public sealed class ErlangReleaseTests
         Assert.Equal(0, node.WaitForExit(Deadline).ExitCode);
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Console_runs_the_erlang_shell_on_standard_input()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Erlang);
@@ -90,7 +90,7 @@ public sealed class ErlangReleaseTests
         Assert.Equal(0, console.WaitForExit(Deadline).ExitCode);
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Attach_and_remote_console_reach_the_running_node()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Erlang);
@@ -131,7 +131,7 @@ public sealed class ErlangReleaseTests
         Assert.Equal("ok", release.Ok("stop"));
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Restart_restarts_the_applications_in_the_same_os_process()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Erlang);
@@ -153,7 +153,7 @@ public sealed class ErlangReleaseTests
         Assert.Equal("ok", release.Ok("stop"));
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Bin_start_boots_what_its_data_file_names_as_heart_and_release_handler_would()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Erlang);
@@ -180,7 +180,7 @@ public sealed class ErlangReleaseTests
         Assert.Equal("ok", release.Ok("stop"));
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Reboot_without_heart_stops_the_node()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Erlang);
@@ -191,7 +191,7 @@ public sealed class ErlangReleaseTests
         Assert.True(OsProcesses.WaitForExit(pid, Deadline), "init:reboot() without heart should halt the VM");
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Src_files_take_a_default_for_a_variable_unset_or_empty()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Erlang);
@@ -208,7 +208,7 @@ public sealed class ErlangReleaseTests
         Assert.Equal("ok", TestRelease.Ok(command, "stop"));
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Src_files_and_overrides_come_from_the_environment()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Erlang);

@@ -13,7 +13,7 @@ public sealed class ErtsBundleTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Copies_what_a_release_needs_with_execute_modes_and_nothing_else()
     {
         var result = ErtsBundle.Copy(InstalledErts, _dir);
@@ -39,7 +39,7 @@ public sealed class ErtsBundleTests : IDisposable
         Assert.Equal(ErtsBundle.ErtsVersionOf(InstalledErts), result.ErtsVsn);
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Renders_erl_and_start_from_the_templates_with_this_release_as_root()
     {
         var result = ErtsBundle.Copy(InstalledErts, _dir);
@@ -53,7 +53,7 @@ public sealed class ErtsBundleTests : IDisposable
         Assert.DoesNotContain("ROOTDIR=/usr/lib/erlang", erl, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Rendered_erl_finds_its_root_after_the_release_is_moved()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Erlang);
@@ -77,7 +77,7 @@ public sealed class ErtsBundleTests : IDisposable
         }
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void ErtsVersionOf_reads_the_version_from_the_directory_name()
     {
         Assert.Equal("13.1.5", ErtsBundle.ErtsVersionOf("/opt/otp/erts-13.1.5"));
@@ -86,7 +86,7 @@ public sealed class ErtsBundleTests : IDisposable
         Assert.Contains("/opt/otp/bin", problem.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Missing_source_directory_names_the_path_and_the_fix()
     {
         var missing = Path.Combine(_dir, "nowhere", "erts-99.0");
@@ -99,7 +99,7 @@ public sealed class ErtsBundleTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_dir, "rel")));
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Every_missing_program_is_reported_at_once()
     {
         var fake = Path.Combine(_dir, "otp", "erts-1.0");

@@ -10,7 +10,7 @@ namespace Exrm.Build.Tests.Runtime;
 /// </summary>
 public sealed class NodeModulesTests
 {
-    [Fact]
+    [FactNeeding("erl", "erlc")]
     public void Every_erl_template_of_the_runtime_folder_is_a_module()
     {
         var modules = NodeModules.Sources().Select(s => s.Module).ToList();
@@ -19,7 +19,7 @@ public sealed class NodeModulesTests
         Assert.All(NodeModules.Sources(), s => Assert.Contains($"-module({s.Module}).", s.Text, StringComparison.Ordinal));
     }
 
-    [Fact]
+    [FactNeeding("erl", "erlc")]
     public void Compile_with_warnings_as_errors_and_report_nothing()
     {
         var events = new List<BuildEvent>();
@@ -38,7 +38,7 @@ public sealed class NodeModulesTests
         }
     }
 
-    [Fact]
+    [FactNeeding("erl", "erlc")]
     public void Xref_finds_no_undefined_or_deprecated_calls_and_no_unused_functions()
     {
         var beams = StrictNodeModules.Beams;
@@ -55,7 +55,7 @@ public sealed class NodeModulesTests
         Assert.Contains(Term.Tuple(Term.Atom("Elixir.Config.Reader"), Term.Atom("read!"), Term.Integer(2)), ((ErlangList)answer[4]).Elements);
     }
 
-    [Fact]
+    [FactNeeding("erl", "erlc")]
     public void A_warm_cache_gives_the_same_beams_without_compiling()
     {
         var cache = Directory.CreateTempSubdirectory("exrm-node-modules-").FullName;
@@ -76,7 +76,7 @@ public sealed class NodeModulesTests
         }
     }
 
-    [Fact]
+    [FactNeeding("erl", "erlc")]
     public void An_unwritable_cache_falls_back_to_one_under_the_temporary_directory()
     {
         var dir = Directory.CreateTempSubdirectory("exrm-node-modules-").FullName;
@@ -99,7 +99,7 @@ public sealed class NodeModulesTests
         }
     }
 
-    [Fact]
+    [FactNeeding("erl", "erlc")]
     public async Task Concurrent_builds_publish_one_complete_entry()
     {
         var cache = Directory.CreateTempSubdirectory("exrm-node-modules-").FullName;
@@ -122,7 +122,7 @@ public sealed class NodeModulesTests
         }
     }
 
-    [Fact]
+    [FactNeeding("erl", "erlc")]
     public void The_same_sources_give_the_same_bytes()
     {
         var first = Directory.CreateTempSubdirectory("exrm-node-modules-").FullName;

@@ -279,31 +279,31 @@ public sealed class NodeToolModuleTests
 
     public static TheoryData<string> Of(string area) => new(Cases.Where(c => c.Area == area).Select(c => c.Name));
 
-    [Theory]
+    [TheoryNeeding("erl", "erlc")]
     [MemberData(nameof(Of), "arguments")]
     public void Reads_the_control_scripts_arguments_and_ends_commands(string name) => Check(name);
 
-    [Theory]
+    [TheoryNeeding("erl", "erlc")]
     [MemberData(nameof(Of), "syntax")]
     public void Reads_eval_and_rpc_arguments(string name) => Check(name);
 
-    [Theory]
+    [TheoryNeeding("erl", "erlc")]
     [MemberData(nameof(Of), "errors")]
     public void Describes_failures_in_words(string name) => Check(name);
 
-    [Theory]
+    [TheoryNeeding("erl", "erlc")]
     [MemberData(nameof(Of), "releases")]
     public void Decides_about_versions_packages_and_relups(string name) => Check(name);
 
-    [Theory]
+    [TheoryNeeding("erl", "erlc")]
     [MemberData(nameof(Of), "lingering")]
     public void Works_out_which_processes_linger_and_names_them(string name) => Check(name);
 
-    [Theory]
+    [TheoryNeeding("erl", "erlc")]
     [MemberData(nameof(Of), "runtime config")]
     public void Finds_values_sys_config_cannot_hold(string name) => Check(name);
 
-    [Fact]
+    [FactNeeding("erl", "erlc")]
     public void Case_names_are_unique() =>
         Assert.Equal(Cases.Length, Cases.Select(c => c.Name).Distinct(StringComparer.Ordinal).Count());
 

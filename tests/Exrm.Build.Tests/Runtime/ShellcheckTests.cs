@@ -8,7 +8,7 @@ public sealed class ShellcheckTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(1);
 
-    [ShellcheckFact]
+    [FactNeeding("shellcheck")]
     public void Control_script_and_bin_start_of_both_flavors_pass_shellcheck()
     {
         var root = Directory.CreateTempSubdirectory("exrm-shellcheck-").FullName;
@@ -33,7 +33,7 @@ public sealed class ShellcheckTests
     }
 
     /// <summary>Guards the test above: the same invocation does report a finding in a faulty script.</summary>
-    [ShellcheckFact]
+    [FactNeeding("shellcheck")]
     public void Shellcheck_reports_an_unquoted_expansion()
     {
         var file = Path.Combine(Directory.CreateTempSubdirectory("exrm-shellcheck-").FullName, "faulty");
@@ -54,7 +54,7 @@ public sealed class ShellcheckTests
 
     private static CommandResult Shellcheck(IReadOnlyList<string> files)
     {
-        var program = ShellcheckFactAttribute.Program
+        var program = OtpInstallation.FindProgram("shellcheck")
             ?? throw new InvalidOperationException("shellcheck is not on PATH, and CI=true requires it: install the Debian package shellcheck (scripts/prerequisites.sh does).");
         using var shellcheck = ChildProcess.Start(program, files);
         shellcheck.CloseInput();

@@ -12,7 +12,7 @@ public sealed class UpgradeTests
     private const string First = UpgradeRelease.FirstVsn;
     private const string Second = UpgradeRelease.SecondVsn;
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Upgrade_downgrade_and_remove_a_running_node()
     {
         using var release = UpgradeRelease.Create();
@@ -79,7 +79,7 @@ public sealed class UpgradeTests
         Assert.Equal("ok", release.Ok("stop"));
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void A_failing_code_change_leaves_the_node_on_its_release_and_a_fixed_package_installs()
     {
         using var release = UpgradeRelease.Create();

@@ -5,19 +5,18 @@ using Exrm.Testing;
 
 namespace Exrm.Erlang.Tests.Beam;
 
-/// <summary>Real BEAM files to start from, and a way to rebuild one with chunks changed, for the tests of hostile input.</summary>
+/// <summary>
+/// BEAM files to start from (the fixture modules compiled from tests/testdata/beams, the same on every machine),
+/// and a way to rebuild one with chunks changed, for the tests of hostile input.
+/// </summary>
 internal static class BeamImage
 {
-    private static readonly Lazy<IReadOnlyList<string>> AllFiles = new(() =>
-        OtpInstallation.Files(p => p.EndsWith(".beam", StringComparison.Ordinal)));
+    /// <summary>The BEAM file of a fixture module, e.g. <c>exrm_fixture_server</c> or <c>Elixir.ExrmFixture.Counter</c>.</summary>
+    public static byte[] Module(string name) => File.ReadAllBytes(FixtureBeams.Module(name));
 
-    /// <summary>The BEAM file of an OTP or Elixir module, e.g. <c>lists</c> or <c>Elixir.Enum</c>.</summary>
-    public static byte[] Module(string name) =>
-        File.ReadAllBytes(AllFiles.Value.First(p => Path.GetFileName(p) == name + ".beam"));
-
-    /// <summary>The smallest BEAM file of the installation that has literals and funs.</summary>
+    /// <summary>The smallest Erlang fixture module that has literals, funs and attributes.</summary>
     public static byte[] SmallWithLiterals() =>
-        AllFiles.Value.OrderBy(p => new FileInfo(p).Length).Select(File.ReadAllBytes)
+        FixtureBeams.ErlangModules.OrderBy(p => new FileInfo(p).Length).Select(File.ReadAllBytes)
             .First(bytes => BeamFile.Read(bytes) is var f && f.HasChunk(BeamChunkId.LitT) && f.HasChunk(BeamChunkId.FunT) && f.HasChunk(BeamChunkId.Attr));
 
     /// <summary>The chunks of <paramref name="beam"/> as (id, data) pairs, in file order.</summary>

@@ -3,9 +3,9 @@ using Exrm.Testing;
 namespace Exrm.Erlang.Tests.Beam;
 
 /// <summary>
-/// What OTP's beam_lib says about every BEAM file of the OTP and Elixir installations, asked in one erl run,
-/// next to what <see cref="Exrm.Erlang.Beam.BeamFile"/> reads from the same files. Shared by the
-/// differential tests, so the whole suite starts erl once.
+/// What OTP's beam_lib says about the fixture modules compiled from tests/testdata/beams (the fixed set the
+/// tests decide on) and, as an additional corpus, every BEAM file of the installed OTP and Elixir, asked in one
+/// erl run. Shared by the differential tests, so the whole suite starts erl once for them.
 /// </summary>
 public sealed class BeamLibAnswers
 {
@@ -42,7 +42,8 @@ public sealed class BeamLibAnswers
 
     private BeamLibAnswers()
     {
-        Files = OtpInstallation.Files(path => path.EndsWith(".beam", StringComparison.Ordinal));
+        Fixtures = [.. FixtureBeams.ErlangModules, .. FixtureBeams.ElixirModules];
+        Files = [.. Fixtures, .. OtpInstallation.Files(path => path.EndsWith(".beam", StringComparison.Ordinal))];
         var answers = (ErlangList)Otp.Run(Oracle, Term.List(Files.Select(f => (ErlangTerm)Term.Utf8Binary(f))), TimeSpan.FromMinutes(10));
         ByFile = Files.Zip(answers.Elements).ToDictionary(p => p.First, p => (ErlangTuple)p.Second, StringComparer.Ordinal);
     }
@@ -50,7 +51,10 @@ public sealed class BeamLibAnswers
     /// <summary>The answers, computed on first use and shared by every test.</summary>
     public static BeamLibAnswers Shared => Instance.Value;
 
-    /// <summary>Every .beam file under the OTP root and Elixir's lib directory, in a stable order.</summary>
+    /// <summary>The fixture modules, Erlang's and Elixir's: the same on every machine.</summary>
+    public IReadOnlyList<string> Fixtures { get; }
+
+    /// <summary>The fixture modules, then every .beam file under the OTP root and Elixir's lib directory, in a stable order.</summary>
     public IReadOnlyList<string> Files { get; }
 
     /// <summary>beam_lib's answer tuple per file.</summary>

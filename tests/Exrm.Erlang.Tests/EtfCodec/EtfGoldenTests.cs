@@ -72,7 +72,7 @@ public sealed class EtfGoldenTests
 
     public static TheoryData<int> CaseIndexes => [.. Enumerable.Range(0, Cases.Length)];
 
-    [Theory]
+    [TheoryNeeding("erl")]
     [MemberData(nameof(CaseIndexes))]
     public void Encodes_like_term_to_binary(int index)
     {
@@ -80,7 +80,7 @@ public sealed class EtfGoldenTests
         Assert.True(OtpEncodings.Value[index].Otp25.AsSpan().SequenceEqual(Etf.Encode(term)), $"term_to_binary({erlang}) differs");
     }
 
-    [Theory]
+    [TheoryNeeding("erl")]
     [MemberData(nameof(CaseIndexes))]
     public void Encodes_like_term_to_binary_with_utf8_atoms(int index)
     {
@@ -88,7 +88,7 @@ public sealed class EtfGoldenTests
         Assert.True(OtpEncodings.Value[index].Otp26.AsSpan().SequenceEqual(Etf.Encode(term, EtfOptions.Otp26)), $"term_to_binary({erlang}, [{{minor_version, 2}}]) differs");
     }
 
-    [Theory]
+    [TheoryNeeding("erl")]
     [MemberData(nameof(CaseIndexes))]
     public void Decodes_what_term_to_binary_writes(int index)
     {

@@ -2,10 +2,10 @@ using Exrm.Testing;
 
 namespace Exrm.Erlang.Tests.Terms;
 
-/// <summary>Our term order and equality against OTP's, over every pair of a sample of generated terms.</summary>
+/// <summary>Our term order and equality against OTP's, over every pair of a sample generated from the run's seed.</summary>
 public sealed class TermOrderOtpTests
 {
-    [Fact]
+    [FactNeeding("erl")]
     public void Compare_and_equality_agree_with_OTP_for_every_pair()
     {
         var terms = TermGenerators.Sample(120, 12)
@@ -44,13 +44,13 @@ public sealed class TermOrderOtpTests
                     mismatches.Add($"{TermGenerators.Describe(terms[i])} vs {TermGenerators.Describe(terms[j])}: OTP {otpOrder}/{otpExact}, ours {ourOrder}/{ourExact}");
                 }
 
-                if (ourExact)
+                if (ourExact && terms[i].GetHashCode() != terms[j].GetHashCode())
                 {
-                    Assert.Equal(terms[i].GetHashCode(), terms[j].GetHashCode());
+                    mismatches.Add($"{TermGenerators.Describe(terms[i])} =:= {TermGenerators.Describe(terms[j])}, but their hash codes differ");
                 }
             }
         }
 
-        Assert.True(mismatches.Count == 0, string.Join("\n", mismatches.Take(20)));
+        Assert.True(mismatches.Count == 0, $"{TestSeed.Describe}:\n" + string.Join("\n", mismatches.Take(20)));
     }
 }

@@ -3,8 +3,10 @@ using Exrm.Testing;
 namespace Exrm.Erlang.Tests.Text;
 
 /// <summary>
-/// The files shipped with OTP and Elixir that file:consult/1 (or systools) reads, plus the look-alikes
-/// next to them (<c>.conf</c>, <c>.data</c>, <c>RELEASES.src</c>), some of which are not consultable.
+/// Files in the file:consult/1 format: the fixed set shipped in testdata/consult, which the tests decide on, and
+/// the files shipped with the installed OTP and Elixir (<c>.app</c>, <c>.appup</c>, <c>.rel</c>, <c>.script</c>,
+/// <c>RELEASES</c>, and look-alikes such as <c>.conf</c> and <c>.data</c>, some not consultable), an additional
+/// corpus whose size depends on what is installed.
 /// </summary>
 internal static class OtpConsultableFiles
 {
@@ -12,9 +14,13 @@ internal static class OtpConsultableFiles
 
     private static readonly string[] Names = ["RELEASES", "RELEASES.src"];
 
-    private static readonly Lazy<IReadOnlyList<string>> Files = new(() => OtpInstallation.Files(IsConsultable));
+    private static readonly Lazy<IReadOnlyList<string>> InstalledFiles = new(() => OtpInstallation.Files(IsConsultable));
 
-    public static IReadOnlyList<string> All() => Files.Value;
+    /// <summary>testdata/consult, the same on every machine.</summary>
+    public static IReadOnlyList<string> Shipped() => TestData.Files("consult");
+
+    /// <summary>What the installed OTP and Elixir ship.</summary>
+    public static IReadOnlyList<string> Installed() => InstalledFiles.Value;
 
     private static bool IsConsultable(string path)
     {

@@ -9,20 +9,20 @@ namespace Exrm.Erlang.Tests.Text;
 /// <summary>Reading inverts writing, for every form the writer produces, over generated printable terms.</summary>
 public sealed class TextPropertyTests
 {
-    [Property(MaxTest = 500)]
+    [SeededProperty(MaxTest = 500)]
     public Property Parse_inverts_format() =>
         Prop.ForAll(TermGenerators.Arbitrary, term => term.Equals(ErlangText.ParseTerm(ErlangText.Format(term) + ".", "t")));
 
-    [Property(MaxTest = 500)]
+    [SeededProperty(MaxTest = 500)]
     public Property Parse_inverts_format_pretty() =>
         Prop.ForAll(TermGenerators.Arbitrary, term => term.Equals(ErlangText.ParseTerm(ErlangText.FormatPretty(term) + ".", "t")));
 
-    [Property(MaxTest = 300)]
+    [SeededProperty(MaxTest = 300)]
     public Property Consult_inverts_to_file_bytes() =>
         Prop.ForAll(TermGenerators.Arbitrary, TermGenerators.Arbitrary, (first, second) =>
             ErlangText.Consult(ErlangText.ToFileBytes([first, second]), "t").SequenceEqual([first, second]));
 
-    [Property(MaxTest = 300)]
+    [SeededProperty(MaxTest = 300)]
     public Property Pretty_printing_is_stable() =>
         Prop.ForAll(TermGenerators.Arbitrary, term =>
         {
@@ -30,14 +30,14 @@ public sealed class TextPropertyTests
             return text == ErlangText.FormatPretty(ErlangText.ParseTerm(text + ".", "t"));
         });
 
-    [Property(MaxTest = 300)]
+    [SeededProperty(MaxTest = 300)]
     public Property To_string_is_the_compact_form() =>
         Prop.ForAll(TermGenerators.Arbitrary, term => term.ToString() == ErlangText.Format(term));
 
     [Fact]
     public void Huge_values_survive_a_round_trip()
     {
-        foreach (var term in TermGenerators.HugeValues.Sample(12, 1))
+        foreach (var term in TermGenerators.HugeValues)
         {
             Assert.Equal(term, ErlangText.ParseTerm(ErlangText.Format(term) + ".", "t"));
             Assert.Equal(term, ErlangText.ParseTerm(ErlangText.FormatPretty(term) + ".", "t"));

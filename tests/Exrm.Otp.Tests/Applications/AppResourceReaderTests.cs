@@ -1,6 +1,7 @@
 using Exrm.Erlang.Text;
 using Exrm.Otp.Applications;
 using Exrm.Otp.Tests.Support;
+using Exrm.Testing;
 
 namespace Exrm.Otp.Tests.Applications;
 
@@ -153,17 +154,54 @@ public sealed class AppResourceReaderTests
             Assert.Equal("foo", app.Name);
         }
 
-        [Fact]
-        public void Reads_every_installed_OTP_application_resource()
+        // For each .app file, what file:consult gives for the keys we model, with systools' defaults for the
+        // optional ones; file:consult raising or giving something else is answered as {error, What}.
+        private const string ConsultOracle = """
+            run(Path) -> describe(binary_to_list(Path)).
+
+            describe(File) ->
+                try file:consult(File) of
+                    {ok, [{application, Name, Props} | _]} ->
+                        Get = fun(K, Default) -> proplists:get_value(K, Props, Default) end,
+                        {Name, Get(vsn, none), Get(description, none), Get(modules, none), Get(registered, none),
+                         Get(applications, none), Get(included_applications, []), Get(optional_applications, []),
+                         Get(env, [])};
+                    Other -> {error, Other}
+                catch
+                    Class:Reason -> {error, {crashed, Class, Reason}}
+                end.
+            """;
+
+        [FactNeeding("erl")]
+        public void Reads_every_installed_application_resource_as_file_consult_reads_it()
         {
-            Assert.Equal(4, InstalledOtp.Applications.Count);
-            Assert.Contains("application_controller", InstalledOtp.Applications["kernel"].Modules);
+            var files = OtpInstallation.Files(p => p.EndsWith(".app", StringComparison.Ordinal) && Path.GetFileName(Path.GetDirectoryName(p)) == "ebin");
+            Assert.Contains(files, f => f.EndsWith("/ebin/kernel.app", StringComparison.Ordinal));
+            Assert.Contains(files, f => f.EndsWith("/ebin/stdlib.app", StringComparison.Ordinal));
+
+            var answers = Exrm.Testing.Otp.RunEach(ConsultOracle, files.Select(f => (ErlangTerm)Term.Utf8Binary(f)));
+            var mismatches = new List<string>();
+            for (var i = 0; i < files.Count; i++)
+            {
+                var app = AppResourceReader.Parse(File.ReadAllText(files[i]), files[i], Path.GetFileNameWithoutExtension(files[i]));
+                var ours = Term.Tuple(
+                    Term.Atom(app.Name), Term.String(app.Vsn), Term.String(app.Description), Atoms(app.Modules), Atoms(app.Registered),
+                    Atoms(app.Applications), Atoms(app.IncludedApplications), Atoms(app.OptionalApplications), app.Env);
+                if (!ours.Equals(answers[i]))
+                {
+                    mismatches.Add($"{files[i]}:\n  file:consult {TermGenerators.Describe(answers[i])}\n  ours         {TermGenerators.Describe(ours)}");
+                }
+            }
+
+            Assert.True(mismatches.Count == 0, string.Join("\n", mismatches.Take(5)));
         }
+
+        private static ErlangList Atoms(IEnumerable<string> names) => Term.List(names.Select(n => (ErlangTerm)Term.Atom(n)));
     }
 
     public sealed class ToTerm
     {
-        [Fact]
+        [FactNeeding("erl")]
         public void Read_gives_back_the_resource_it_was_made_from()
         {
             var generator = new AppSetGenerator(20240601);

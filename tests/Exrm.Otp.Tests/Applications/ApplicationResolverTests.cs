@@ -4,6 +4,7 @@ using Exrm.Otp.Boot;
 using Exrm.Otp.Releases;
 using Exrm.Otp.Tests.Boot;
 using Exrm.Otp.Tests.Support;
+using Exrm.Testing;
 
 namespace Exrm.Otp.Tests.Applications;
 
@@ -39,7 +40,7 @@ public sealed class ApplicationResolverTests
     private static ImmutableArray<ReleaseProblem> Problems(ClosureRequest request) =>
         Assert.Throws<ReleaseException>(() => ApplicationResolver.Resolve(request)).Problems;
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Puts_kernel_and_stdlib_first_then_each_application_after_what_it_uses()
     {
         var apps = ApplicationResolver.Resolve(Request(["web"],
@@ -48,7 +49,7 @@ public sealed class ApplicationResolverTests
         Assert.Equal(["kernel", "stdlib", "sasl", "log", "db", "web"], Names(apps));
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Follows_included_applications_and_allows_one_to_use_its_including_application()
     {
         var apps = ApplicationResolver.Resolve(Request(["top"],
@@ -58,7 +59,7 @@ public sealed class ApplicationResolverTests
         Assert.All(apps.Applications, a => Assert.Null(a.Type));
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Takes_optional_applications_when_available_and_skips_them_silently_otherwise()
     {
         var apps = ApplicationResolver.Resolve(Request(["a"],
@@ -67,7 +68,7 @@ public sealed class ApplicationResolverTests
         Assert.Equal(["kernel", "stdlib", "sasl", "there", "a"], Names(apps));
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Keeps_the_roots_start_types_and_makes_a_rel_of_them()
     {
         var request = Request(
@@ -82,7 +83,7 @@ public sealed class ApplicationResolverTests
         Assert.Equal(new ReleaseEntry("kernel", InstalledOtp.Applications["kernel"].Vsn), rel.Applications[0]);
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Prefers_the_projects_copy_of_an_application_over_the_installed_one()
     {
         var mine = App("sasl", vsn: "99");
@@ -91,7 +92,7 @@ public sealed class ApplicationResolverTests
         Assert.Equal("99", apps.Applications.Single(a => a.Name == "sasl").Vsn);
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Reports_a_missing_application_with_who_needs_it_and_its_app_file()
     {
         var problem = Assert.Single(Problems(Request(["bar"], App("bar", uses: ["kernel", "foo"]))));
@@ -100,7 +101,7 @@ public sealed class ApplicationResolverTests
         Assert.NotNull(problem.Fix);
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Reports_a_missing_root()
     {
         var problem = Assert.Single(Problems(Request(["nothere"])));
@@ -108,7 +109,7 @@ public sealed class ApplicationResolverTests
         Assert.Equal("app 'nothere' is needed by the release but is not in the project, its dependencies or the Erlang installation", problem.Message);
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Reports_a_cycle_naming_its_applications()
     {
         var problem = Assert.Single(Problems(Request(["a"], App("a", uses: ["b"]), App("b", uses: ["c"]), App("c", uses: ["a"]))));
@@ -116,7 +117,7 @@ public sealed class ApplicationResolverTests
         Assert.StartsWith("applications need each other in a circle, so none of them can start first: 'a' -> 'b' -> 'c' -> 'a'", problem.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Reports_applications_including_each_other()
     {
         var problem = Assert.Single(Problems(Request(["a"], App("a", includes: ["b"]), App("b", includes: ["a"]))));
@@ -124,7 +125,7 @@ public sealed class ApplicationResolverTests
         Assert.Contains("'a' -> 'b' -> 'a'", problem.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Reports_two_versions_from_the_project_and_its_dependencies_naming_both_directories()
     {
         var request = Request(
@@ -136,7 +137,7 @@ public sealed class ApplicationResolverTests
         Assert.Equal("app 'a' is found in two versions, \"1\" (/x/a/ebin) and \"2\" (/y/a/ebin); a release holds one version of each application", problem.Message);
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Reports_duplicate_includes_modules_and_registered_names()
     {
         var problems = Problems(Request(["a", "b"],
@@ -148,7 +149,7 @@ public sealed class ApplicationResolverTests
         Assert.Contains(problems, p => p.Message.StartsWith("the process name 'code_server' is registered by both 'kernel'", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Reports_every_kind_of_problem_at_once()
     {
         var request = Request(
@@ -171,10 +172,10 @@ public sealed class ApplicationResolverTests
     /// uses (but its including applications) and includes, the closure complete; and systools builds a boot
     /// script from the resulting .rel exactly as we do.
     /// </summary>
-    [Fact]
+    [FactNeeding("erl")]
     public void Resolved_releases_are_ordered_complete_and_accepted_by_make_script()
     {
-        var seed = Random.Shared.Next();
+        var seed = TestSeed.Value;
         var generator = new AppSetGenerator(seed);
         var rng = new Random(seed);
         var cases = new List<OracleCase>();
@@ -199,21 +200,21 @@ public sealed class ApplicationResolverTests
                 // Only systools' start order quirk may reject a fault-free set (see ApplicationResolver).
                 Assert.All(e.Problems, p => Assert.True(
                     p.Message.Contains("in a circle", StringComparison.Ordinal) || p.Message.Contains("cannot be worked out", StringComparison.Ordinal),
-                    $"seed {seed}, case {i}: {p}"));
+                    $"{TestSeed.Describe}, case {i}: {p}"));
                 rejected++;
                 continue;
             }
 
 
-            CheckOrderAndClosure(resolved, roots, $"seed {seed}, case {i}");
+            CheckOrderAndClosure(resolved, roots, $"{TestSeed.Describe}, case {i}");
             var rel = ApplicationResolver.ToRelease(resolved, "resolved" + i, "1", "13.1.5");
             var fakes = resolved.Applications.Where(a => !InstalledOtp.Applications.ContainsKey(a.Name)).Select(a => new FakeApp(a.Resource, [])).ToImmutableArray();
             cases.Add(new OracleCase($"resolved case {i} (seed {seed})", rel, fakes, []));
         }
 
-        Assert.True(cases.Count >= 40 && rejected < cases.Count / 3, $"seed {seed}: only {cases.Count} fault-free cases were resolved, {rejected} rejected");
+        Assert.True(cases.Count >= 40 && rejected < cases.Count / 3, $"{TestSeed.Describe}: only {cases.Count} fault-free cases were resolved, {rejected} rejected");
         var disagreements = BootScriptOracle.Disagreements(cases, out var otpErrors, out var failures);
-        Assert.True(disagreements.Count == 0 && otpErrors == 0, $"seed {seed}: {otpErrors} rejected by systools:\n" + string.Join("\n", failures.Concat(disagreements).Take(5)));
+        Assert.True(disagreements.Count == 0 && otpErrors == 0, $"{TestSeed.Describe}: {otpErrors} rejected by systools:\n" + string.Join("\n", failures.Concat(disagreements).Take(5)));
     }
 
     private static void CheckOrderAndClosure(ResolvedApplications resolved, List<RootApplication> roots, string label)

@@ -1,5 +1,6 @@
 using Exrm.Otp.AppupGeneration;
 using Exrm.Otp.Appups;
+using Exrm.Testing;
 
 namespace Exrm.Otp.Tests.Appups;
 
@@ -19,7 +20,7 @@ public sealed class SupervisorChildrenTests
             {Ours =:= Parsed, unicode:characters_to_binary(io_lib:format("~tp", [Parsed]))}.
         """;
 
-    [Fact]
+    [FactNeeding("erl")]
     public void The_embedded_abstract_format_is_what_erl_parse_makes_of_the_source()
     {
         var answer = (ErlangTuple)Exrm.Testing.Otp.Run(ParseOracle, Term.Tuple(Term.Utf8Binary(SupervisorChildren.Source), SupervisorChildren.Expression));
@@ -177,7 +178,7 @@ public sealed class SupervisorChildrenTests
         private static ErlangTerm[] Items(ErlangTerm list) => [.. ((ErlangList)list).Elements];
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void A_child_the_specification_no_longer_has_is_stopped_and_deleted_and_new_ones_start_in_order()
     {
         var outcome = Answers.Value["changed"];
@@ -191,7 +192,7 @@ public sealed class SupervisorChildrenTests
         Assert.Equal(0, outcome.Warnings);
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void A_simple_one_for_one_supervisor_keeps_its_dynamic_children()
     {
         var outcome = Answers.Value["dynamic"];
@@ -204,7 +205,7 @@ public sealed class SupervisorChildrenTests
         Assert.Equal(0, outcome.Warnings);
     }
 
-    [Fact]
+    [FactNeeding("erl")]
     public void A_supervisor_whose_init_raises_is_left_as_it_is_and_a_warning_is_logged_instead_of_raising()
     {
         var outcome = Answers.Value["raising"];

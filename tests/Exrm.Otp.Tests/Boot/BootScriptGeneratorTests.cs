@@ -50,7 +50,7 @@ public sealed class BootScriptGeneratorTests
 
     public sealed class Generate
     {
-        [Fact]
+        [FactNeeding("erl")]
         public void Orders_applications_as_systools_does_with_included_applications_pulled_in_front()
         {
             // OTP-SPEC §2.3's observed example.
@@ -63,7 +63,7 @@ public sealed class BootScriptGeneratorTests
             Assert.Equal(["stdlib", "x", "inc1", "inc2", "top", "y", "z", "o", "nn"], StartOrder(script));
         }
 
-        [Fact]
+        [FactNeeding("erl")]
         public void Leaves_out_the_erlangrc_call_with_no_dot_erlang()
         {
             var release = Release(App("a"));
@@ -75,7 +75,7 @@ public sealed class BootScriptGeneratorTests
             Assert.DoesNotContain(erlangrc, ((ErlangList)((ErlangTuple)without)[2]).Elements);
         }
 
-        [Fact]
+        [FactNeeding("erl")]
         public void Reports_an_application_that_is_used_but_not_in_the_release()
         {
             var problem = Assert.Single(Problems(Release(App("a", uses: ["kernel", "b"]))));
@@ -83,7 +83,7 @@ public sealed class BootScriptGeneratorTests
             Assert.Equal("app 'b' is needed by 'a' (lib/a-1/ebin/a.app) but is not in the release", problem.Message);
         }
 
-        [Fact]
+        [FactNeeding("erl")]
         public void Does_not_need_an_absent_optional_application()
         {
             var release = Release(App("a", uses: ["kernel", "b"], optional: ["b"]));
@@ -91,7 +91,7 @@ public sealed class BootScriptGeneratorTests
             Assert.Equal(["stdlib", "a"], StartOrder(BootScriptGenerator.Generate(release.Rel, release.Apps, InstalledOtp.Constants)));
         }
 
-        [Fact]
+        [FactNeeding("erl")]
         public void Reports_applications_that_use_each_other()
         {
             var problem = Assert.Single(Problems(Release(App("c1", uses: ["c2"]), App("c2", uses: ["c1"]))));
@@ -101,7 +101,7 @@ public sealed class BootScriptGeneratorTests
             Assert.Contains("'c2'", problem.Message, StringComparison.Ordinal);
         }
 
-        [Fact]
+        [FactNeeding("erl")]
         public void Reports_applications_that_include_each_other_instead_of_looping_as_systools_would()
         {
             var problem = Assert.Single(Problems(Release(App("a", includes: ["b"]), App("b", includes: ["a"]))));
@@ -109,7 +109,7 @@ public sealed class BootScriptGeneratorTests
             Assert.Contains("include each other in a circle", problem.Message, StringComparison.Ordinal);
         }
 
-        [Fact]
+        [FactNeeding("erl")]
         public void Reports_a_module_in_two_applications_naming_both_and_their_directories()
         {
             var problem = Assert.Single(Problems(Release(App("a", modules: ["m", "lists"]), App("b", modules: ["m"]))).Where(p => p.Subject == "module m"));
@@ -117,7 +117,7 @@ public sealed class BootScriptGeneratorTests
             Assert.Equal("the module 'm' is in both 'a' ($ROOT/lib/a-1/ebin) and 'b' ($ROOT/lib/b-1/ebin)", problem.Message);
         }
 
-        [Fact]
+        [FactNeeding("erl")]
         public void Reports_a_registered_name_in_two_applications()
         {
             var problem = Assert.Single(Problems(Release(App("a", registered: ["code_server"]))));
@@ -125,7 +125,7 @@ public sealed class BootScriptGeneratorTests
             Assert.StartsWith("the process name 'code_server' is registered by both 'kernel'", problem.Message, StringComparison.Ordinal);
         }
 
-        [Fact]
+        [FactNeeding("erl")]
         public void Reports_an_application_included_by_two_applications()
         {
             var problem = Assert.Single(Problems(Release(App("a", includes: ["inc"]), App("b", includes: ["inc"]), App("inc"))));
@@ -133,7 +133,7 @@ public sealed class BootScriptGeneratorTests
             Assert.StartsWith("app 'inc' is included by both 'a' (lib/a-1/ebin/a.app) and 'b'", problem.Message, StringComparison.Ordinal);
         }
 
-        [Fact]
+        [FactNeeding("erl")]
         public void Reports_rel_included_applications_the_app_file_does_not_list()
         {
             var problem = Assert.Single(Problems(Release([new ReleaseEntry("a", "1", null, ["b", "c"])], App("a", includes: ["b"]), App("b"))));
@@ -141,7 +141,7 @@ public sealed class BootScriptGeneratorTests
             Assert.Contains("includes 'c', which lib/a-1/ebin/a.app does not list in included_applications", problem.Message, StringComparison.Ordinal);
         }
 
-        [Fact]
+        [FactNeeding("erl")]
         public void Reports_a_version_mismatch_a_missing_resource_and_a_listed_twice_application_together()
         {
             var (rel, apps) = Release(App("a"));
@@ -156,7 +156,7 @@ public sealed class BootScriptGeneratorTests
             Assert.Contains(problems, p => p.Message == "the release needs 'b' version \"2\", but its .app file has version \"1\"");
         }
 
-        [Fact]
+        [FactNeeding("erl")]
         public void Reports_undefined_circular_and_duplicate_problems_all_at_once()
         {
             var problems = Problems(Release(
@@ -168,7 +168,7 @@ public sealed class BootScriptGeneratorTests
             Assert.Contains(problems, p => p.Message.Contains("in a circle", StringComparison.Ordinal));
         }
 
-        [Fact]
+        [FactNeeding("erl")]
         public void Requires_kernel_and_stdlib()
         {
             var (rel, apps) = Release(App("a"));
@@ -181,7 +181,7 @@ public sealed class BootScriptGeneratorTests
 
     public sealed class StartClean
     {
-        [Fact]
+        [FactNeeding("erl")]
         public void Is_the_installed_start_clean_script_for_a_release_named_as_the_installation()
         {
             var (rel, apps) = Release(App("a"));
@@ -192,7 +192,7 @@ public sealed class BootScriptGeneratorTests
             Assert.Equal(InstalledOtp.StartCleanScript, script);
         }
 
-        [Fact]
+        [FactNeeding("erl")]
         public void Is_the_script_systools_makes_for_a_kernel_and_stdlib_release_of_the_same_name()
         {
             var (rel, apps) = Release([new ReleaseEntry("a", "1", StartType.Temporary)], App("a", uses: ["kernel", "stdlib", "sasl"]));
@@ -224,7 +224,7 @@ public sealed class BootScriptGeneratorTests
 
     public sealed class ToBoot
     {
-        [Fact]
+        [FactNeeding("erl")]
         public void Is_byte_for_byte_the_installed_start_clean_boot()
         {
             var bootFile = Path.Combine(Path.GetDirectoryName(Directory.GetFiles(Path.Combine(OtpInstallation.ErlangRoot, "releases"), "start_clean.script", SearchOption.AllDirectories)[0])!, "start_clean.boot");
@@ -235,7 +235,7 @@ public sealed class BootScriptGeneratorTests
 
     public sealed class Constants
     {
-        [Fact]
+        [FactNeeding("erl")]
         public void Reads_preloaded_mandatory_and_kernel_processes_from_start_clean()
         {
             var constants = InstalledOtp.Constants;
@@ -251,7 +251,7 @@ public sealed class BootScriptGeneratorTests
             Assert.Empty(constants.KernelProcessesAfterController);
         }
 
-        [Fact]
+        [FactNeeding("erl")]
         public void Rejects_a_term_that_is_not_a_boot_script() =>
             Assert.Throws<ReleaseException>(() => OtpBootConstants.FromScript(Term.Tuple(Term.Atom("script"), Term.Nil, Term.List(Term.Atom("x")))));
     }

@@ -15,17 +15,24 @@ namespace Exrm.Otp.Tests.Boot;
 /// </summary>
 internal static class BootScriptOracle
 {
-    /// <summary>make_script with the case's path; the script as file:consult reads it and the .boot bytes, or the error.</summary>
+    /// <summary>
+    /// make_script with the case's path; the script as file:consult reads it and the .boot bytes, or the error.
+    /// systools raising is its way of failing, compared as such.
+    /// </summary>
     private const string MakeScriptModule = """
         run({Rel, Path, Out}) ->
-            case systools:make_script(Rel, [{path, Path}, silent, {outdir, Out}]) of
+            try systools:make_script(Rel, [{path, Path}, silent, {outdir, Out}]) of
                 {ok, _, _} ->
                     Base = filename:join(Out, filename:basename(Rel)),
                     {ok, [Script]} = file:consult(Base ++ ".script"),
                     {ok, Boot} = file:read_file(Base ++ ".boot"),
                     {ok, Script, Boot};
                 {error, _, Reason} ->
-                    {error, Reason}
+                    {error, Reason};
+                Other ->
+                    {error, {unexpected, Other}}
+            catch
+                Class:Reason -> {error, {crashed, Class, Reason}}
             end.
         """;
 

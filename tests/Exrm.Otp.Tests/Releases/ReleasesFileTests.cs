@@ -1,5 +1,6 @@
 using Exrm.Erlang.Text;
 using Exrm.Otp.Releases;
+using Exrm.Testing;
 
 namespace Exrm.Otp.Tests.Releases;
 
@@ -20,7 +21,7 @@ public sealed class ReleasesFileTests
             {Theirs, Read}.
         """;
 
-    [Fact]
+    [FactNeeding("erl")]
     public void Equals_what_release_handler_create_RELEASES_writes_and_file_consult_reads_it_back()
     {
         var dir = Directory.CreateTempSubdirectory("exrm-releases-").FullName;

@@ -44,9 +44,6 @@ internal static class InstalledOtp
         return AppResourceReader.Parse(File.ReadAllText(file), file, app);
     }
 
-    /// <summary>True when a missing installation must fail the test run rather than shorten it.</summary>
-    public static bool OnCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
-
     private static string LibEbin(string app) =>
         Directory.GetDirectories(Path.Combine(OtpInstallation.ErlangRoot, "lib"), app + "-*")
             .Select(d => Path.Combine(d, "ebin"))

@@ -1,21 +1,18 @@
 using System.Collections.Immutable;
 using Exrm.Otp.Appups;
 using Exrm.Otp.Releases;
+using Exrm.Testing;
 using I = Exrm.Otp.Appups.AppupInstruction;
 
 namespace Exrm.Otp.Tests.Upgrades;
 
-/// <summary>read ∘ write is the identity on appup models: every instruction case with random values, seeded (EXRM_TEST_SEED).</summary>
+/// <summary>read ∘ write is the identity on appup models: every instruction case with random values from the run's seed (<see cref="TestSeed"/>).</summary>
 public sealed class AppupRoundTripTests
 {
-    private static int Seed() =>
-        int.TryParse(Environment.GetEnvironmentVariable("EXRM_TEST_SEED"), out var seed) ? seed : Random.Shared.Next();
-
     [Fact]
     public void Writing_then_reading_an_appup_gives_the_same_instructions_and_versions()
     {
-        var seed = Seed();
-        var rng = new Random(seed);
+        var rng = TestSeed.NewRandom();
         for (var n = 0; n < 200; n++)
         {
             var appup = new Appup(
@@ -26,7 +23,7 @@ public sealed class AppupRoundTripTests
             var written = AppupWriter.ToTerm(appup);
             var back = AppupReader.Read(written, "round.appup");
 
-            Assert.True(written.Equals(AppupWriter.ToTerm(back)), $"seed {seed}, appup {n}: {written} reads back as {AppupWriter.ToTerm(back)}");
+            Assert.True(written.Equals(AppupWriter.ToTerm(back)), $"{TestSeed.Describe}, appup {n}: {written} reads back as {AppupWriter.ToTerm(back)}");
             Assert.Equal(
                 appup.Up.Concat(appup.Down).Select(e => e.From),
                 back.Up.Concat(back.Down).Select(e => e.From));
