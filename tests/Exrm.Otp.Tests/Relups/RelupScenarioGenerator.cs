@@ -3,7 +3,7 @@ using Exrm.Otp.Applications;
 using Exrm.Otp.Releases;
 using Exrm.Otp.Tests.Support;
 
-namespace Exrm.Otp.Tests.Upgrades;
+namespace Exrm.Otp.Tests.Relups;
 
 /// <summary>
 /// Seeded relup scenarios: two or three versions of a release of kernel, stdlib, sasl and a few fake applications

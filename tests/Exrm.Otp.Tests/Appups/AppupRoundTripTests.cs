@@ -4,7 +4,7 @@ using Exrm.Otp.Releases;
 using Exrm.Testing;
 using I = Exrm.Otp.Appups.AppupInstruction;
 
-namespace Exrm.Otp.Tests.Upgrades;
+namespace Exrm.Otp.Tests.Appups;
 
 /// <summary>read ∘ write is the identity on appup models: every instruction case with random values from the run's seed (<see cref="TestSeed"/>).</summary>
 public sealed class AppupRoundTripTests

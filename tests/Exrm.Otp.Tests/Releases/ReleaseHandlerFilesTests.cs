@@ -4,7 +4,7 @@ using Exrm.Testing;
 
 namespace Exrm.Otp.Tests.Releases;
 
-public sealed class ReleasesFileTests
+public sealed class ReleaseHandlerFilesTests
 {
     private static readonly ReleaseDefinition Rel = new("myrel", "2", "13.1.5",
     [

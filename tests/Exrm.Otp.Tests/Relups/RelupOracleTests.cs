@@ -1,7 +1,7 @@
 using Exrm.Testing;
 using Xunit.Abstractions;
 
-namespace Exrm.Otp.Tests.Upgrades;
+namespace Exrm.Otp.Tests.Relups;
 
 /// <summary>
 /// The key proof that our relups are systools' relups: many generated upgrade scenarios, each made by

@@ -2,7 +2,7 @@ using Exrm.Otp.AppupGeneration;
 using Exrm.Otp.Appups;
 using Exrm.Testing;
 
-namespace Exrm.Otp.Tests.Appups;
+namespace Exrm.Otp.Tests.AppupGeneration;
 
 /// <summary>
 /// The instruction that reconciles a supervisor's children, checked against OTP: its embedded abstract format is

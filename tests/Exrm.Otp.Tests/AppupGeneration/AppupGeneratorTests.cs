@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using Exrm.Otp.AppupGeneration;
 using Exrm.Otp.Appups;
 
-namespace Exrm.Otp.Tests.Appups;
+namespace Exrm.Otp.Tests.AppupGeneration;
 
 public sealed class AppupGeneratorTests
 {

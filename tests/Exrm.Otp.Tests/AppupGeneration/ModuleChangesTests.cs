@@ -5,7 +5,7 @@ using Exrm.Testing;
 using FsCheck;
 using FsCheck.Fluent;
 
-namespace Exrm.Otp.Tests.Appups;
+namespace Exrm.Otp.Tests.AppupGeneration;
 
 /// <summary>Module changes between two versions of an application, from real beams compiled by OTP.</summary>
 public sealed class ModuleChangesTests

@@ -5,7 +5,7 @@ using Exrm.Otp;
 
 namespace Exrm.Build.Tests.Assembly;
 
-public sealed class RuntimeConfigTests : IDisposable
+public sealed class ReleaseConfigFilesTests : IDisposable
 {
     private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("exrm-config-");
 

@@ -7,7 +7,7 @@ using Exrm.Otp.Relups;
 using Exrm.Otp.Tests.Support;
 using Exrm.Testing;
 
-namespace Exrm.Otp.Tests.Upgrades;
+namespace Exrm.Otp.Tests.Relups;
 
 /// <summary>The worked examples of OTP-SPEC §4.6 and §4.4, as systools produced them, and our problems for broken inputs.</summary>
 public sealed class RelupGeneratorTests

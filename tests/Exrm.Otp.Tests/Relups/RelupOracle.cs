@@ -5,7 +5,7 @@ using Exrm.Otp.Appups;
 using Exrm.Otp.Releases;
 using Exrm.Otp.Relups;
 
-namespace Exrm.Otp.Tests.Upgrades;
+namespace Exrm.Otp.Tests.Relups;
 
 /// <summary>
 /// Runs relup cases through both engines: <c>systools:make_relup/4</c> with <c>noexec</c> in one erl VM for the whole

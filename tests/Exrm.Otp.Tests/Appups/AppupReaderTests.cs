@@ -2,7 +2,7 @@ using Exrm.Erlang.Text;
 using Exrm.Otp.Appups;
 using I = Exrm.Otp.Appups.AppupInstruction;
 
-namespace Exrm.Otp.Tests.Upgrades;
+namespace Exrm.Otp.Tests.Appups;
 
 public sealed class AppupReaderTests
 {

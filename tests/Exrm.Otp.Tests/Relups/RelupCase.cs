@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Exrm.Otp.Tests.Upgrades;
+namespace Exrm.Otp.Tests.Relups;
 
 /// <summary>
 /// One generated relup scenario: the files to write under the case directory (<c>lib/&lt;app&gt;-&lt;vsn&gt;/ebin/*.app</c>,

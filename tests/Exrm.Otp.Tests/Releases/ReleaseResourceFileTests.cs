@@ -3,7 +3,7 @@ using Exrm.Otp.Releases;
 
 namespace Exrm.Otp.Tests.Releases;
 
-public sealed class ReleaseFileTests
+public sealed class ReleaseResourceFileTests
 {
     private static ReleaseDefinition Parse(string text) => ReleaseResourceFile.Read(ErlangText.ParseTerm(text, "my.rel"), "my.rel");
 
