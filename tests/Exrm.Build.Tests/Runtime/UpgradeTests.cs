@@ -23,7 +23,7 @@ public sealed class UpgradeTests
 
         // sys.config is rendered from sys.config.src with this environment before the install.
         var second = release.Command.With("EXRM_UP_GREETING", "second");
-        Assert.Equal($"Unpacked {Second}\nInstalled {Second} (from {First})\n{Second} is now permanent", UpgradeRelease.Ok(second, "upgrade", Second));
+        Assert.Equal($"Unpacked {Second}\nInstalled {Second} (from {First})\n{Second} is now permanent\nNo process runs code of {First} any more.", UpgradeRelease.Ok(second, "upgrade", Second));
 
         // The counter went through code_change into the new state shape and keeps counting; new code answers.
         Assert.Equal("4", release.Ok("eval", "exrm_up_server:bump()"));
@@ -49,7 +49,7 @@ public sealed class UpgradeTests
         var noPath = release.Command.Run("downgrade", "0.0.9");
         Assert.True(noPath.ExitCode == 1 && noPath.StandardError.Contains("0.0.9 is not a release of this node", StringComparison.Ordinal), noPath.ToString());
 
-        Assert.Equal($"Installed {First} (from {Second})\n{First} is now permanent", release.Ok("downgrade", First));
+        Assert.Equal($"Installed {First} (from {Second})\n{First} is now permanent\nNo process runs code of {Second} any more.", release.Ok("downgrade", First));
         Assert.Equal("{v1,2,one}", release.Ok("eval", "exrm_up_server:info()"));
         Assert.Equal("3", release.Ok("eval", "exrm_up_server:bump()"));
         Assert.Equal($"demo {Second} old\ndemo {First} permanent", release.Ok("versions"));
@@ -65,7 +65,7 @@ public sealed class UpgradeTests
         var current = release.Command.Run("remove", Second);
         Assert.True(current.ExitCode == 1 && current.StandardError.Contains($"{Second} is the current release", StringComparison.Ordinal), current.ToString());
         Assert.Equal($"{Second} is already installed and current; making it permanent\n{Second} is now permanent", release.Ok("install", Second));
-        Assert.Equal($"Installed {First} (from {Second})\n{First} is now permanent", release.Ok("downgrade", First));
+        Assert.Equal($"Installed {First} (from {Second})\n{First} is now permanent\nNo process runs code of {Second} any more.", release.Ok("downgrade", First));
 
         var permanent = release.Command.Run("remove", First);
         Assert.True(permanent.ExitCode == 1 && permanent.StandardError.Contains($"{First} is the permanent release", StringComparison.Ordinal), permanent.ToString());
@@ -131,7 +131,7 @@ public sealed class UpgradeTests
         Assert.Equal("{v1,0,one}", release.Ok("eval", "exrm_up_server:info()"));
         File.Move(beam + ".away", beam);
         Assert.Equal(
-            $"{Second} is already unpacked\nInstalled {Second} (from {First})\n{Second} is now permanent",
+            $"{Second} is already unpacked\nInstalled {Second} (from {First})\n{Second} is now permanent\nNo process runs code of {First} any more.",
             release.Ok("upgrade", Second));
         Assert.Equal("{v2,0,two}", release.Ok("eval", "exrm_up_server:info()"));
         Assert.Equal($"demo {Second} permanent\ndemo {First} old", release.Ok("versions"));
