@@ -15,6 +15,8 @@
 -module(exrm_nodetool).
 
 -export([main/0, run/2, outcome/2, parse_arguments/1, parse_timeout/1, target_node/2, fail/2, stop/1, script/1]).
+%% Shared by the other exrm_nodetool_* modules, which import them.
+-export([text/2, checked/1]).
 -export_type([context/0, flavor/0, command/0, exit_code/0]).
 
 -type flavor() :: erlang | elixir.

@@ -2,6 +2,8 @@
 %% (OTP-SPEC §5). Pure: terms in, text out.
 -module(exrm_nodetool_errors).
 
+-import(exrm_nodetool, [text/2]).
+
 -export([exception/1, release_handler/1]).
 
 %% A failed call's reason ({'EXIT', {Reason, Stack}} when it raised) in words.
@@ -46,7 +48,3 @@ release_handler({bad_rel_data, Data}) ->
     text("the .rel file holds ~0tP, not a release", [Data, 12]);
 release_handler(Reason) ->
     text("~0tP", [Reason, 20]).
-
--spec text(io:format(), [term()]) -> string().
-text(Format, Values) ->
-    lists:flatten(io_lib:format(Format, Values)).

@@ -3,6 +3,8 @@
 %% is evaluated on the node by Elixir itself (the helper node has no Elixir).
 -module(exrm_nodetool_eval).
 
+-import(exrm_nodetool, [checked/1, text/2]).
+
 -export([eval/2, rpc/4, show/2, parse_exprs/1, parse_term/1, module_name/2, function_name/1]).
 
 %% The value of Text, a sequence of expressions in the release's syntax, evaluated on the node.
@@ -89,11 +91,3 @@ terminated(Tokens) ->
 -spec not_a_term(string(), unicode:chardata()) -> string().
 not_a_term(Text, Why) ->
     text("argument ~ts is not an Erlang term: ~ts", [Text, Why]).
-
--spec checked({ok, Value} | {error, string()}) -> Value.
-checked({ok, Value}) -> Value;
-checked({error, Message}) -> exrm_nodetool:fail("~ts", [Message]).
-
--spec text(io:format(), [term()]) -> string().
-text(Format, Values) ->
-    lists:flatten(io_lib:format(Format, Values)).

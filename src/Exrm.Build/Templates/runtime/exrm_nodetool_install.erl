@@ -4,6 +4,8 @@
 %% decisions about relups are pure functions of the files' terms.
 -module(exrm_nodetool_install).
 
+-import(exrm_nodetool, [text/2]).
+
 -export([install/4, downgrade/3]).
 -export([instructions/4, restarts_emulator/1, downgrade_path/5]).
 -export_type([options/0]).
@@ -187,35 +189,9 @@ packaged_relup(Context, Vsn, Verb, #{package := undefined}) ->
 packaged_relup(_Context, Vsn, _Verb, #{package := Package}) ->
     Member = "releases/" ++ Vsn ++ "/relup",
     case erl_tar:extract(Package, [compressed, memory, {files, [Member]}]) of
-        {ok, [{_, Binary}]} -> consult_binary(Binary);
+        {ok, [{_, Binary}]} -> exrm_nodetool_release:consult_binary(Binary);
         {ok, []} -> {error, enoent};
         {error, Reason} -> exrm_nodetool:fail("cannot read ~ts: ~ts", [Package, erl_tar:format_error(Reason)])
-    end.
-
--spec consult_binary(binary()) -> consulted().
-consult_binary(Binary) ->
-    Text = unicode:characters_to_list(Binary),
-    try
-        {ok, consult_terms(Text, [])}
-    catch
-        throw:{bad_term, Reason} -> {error, Reason}
-    end.
-
--spec consult_terms(string(), [term()]) -> [term()].
-consult_terms(Text, Terms) ->
-    case erl_scan:tokens([], Text, 1) of
-        {done, {ok, Tokens, _End}, Rest} ->
-            case erl_parse:parse_term(Tokens) of
-                {ok, Term} -> consult_terms(Rest, [Term | Terms]);
-                {error, Reason} -> throw({bad_term, Reason})
-            end;
-        {done, {eof, _}, _} -> lists:reverse(Terms);
-        {done, {error, Reason, _}, _} -> throw({bad_term, Reason});
-        {more, Continuation} ->
-            case erl_scan:tokens(Continuation, eof, 1) of
-                {done, {eof, _}, _} -> lists:reverse(Terms);
-                _ -> throw({bad_term, "the last term has no terminating dot"})
-            end
     end.
 
 %% release_handler:install_release/2, then: making Vsn permanent, waiting for the emulator restart,
@@ -335,7 +311,3 @@ relup_entry(_RelupVsn, _Side, _Key, _Consulted) ->
 -spec downgrade_targets([tuple()]) -> unicode:chardata().
 downgrade_targets([]) -> "nothing";
 downgrade_targets(Downs) -> lists:join(", ", [element(1, Down) || Down <- Downs]).
-
--spec text(io:format(), [term()]) -> string().
-text(Format, Values) ->
-    lists:flatten(io_lib:format(Format, Values)).

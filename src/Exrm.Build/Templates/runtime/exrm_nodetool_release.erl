@@ -3,8 +3,10 @@
 %% and the package said. Installing is exrm_nodetool_install's job.
 -module(exrm_nodetool_release).
 
+-import(exrm_nodetool, [checked/1, text/2]).
+
 -export([versions/1, unpack/4, remove/2, connect_handler/1, which/1]).
--export([status_of/2, running_vsn/1, package_member/3, release_lines/1]).
+-export([status_of/2, running_vsn/1, package_member/3, release_lines/1, consult_binary/1]).
 -export_type([which_releases/0]).
 
 %% What release_handler:which_releases/0 answers: [{Name, Vsn, Libs, Status}].
@@ -180,17 +182,39 @@ tar_releases(Tar) ->
 rel_vsn(Tar, Rel) ->
     case erl_tar:extract(Tar, [compressed, memory, {files, ["releases/" ++ Rel]}]) of
         {ok, [{_, Bin}]} ->
-            case erl_scan:string(unicode:characters_to_list(Bin)) of
-                {ok, Tokens, _} ->
-                    case erl_parse:parse_term(Tokens) of
-                        {ok, {release, {_, Vsn}, _, _}} -> [{filename:rootname(Rel), Vsn}];
-                        _ -> []
-                    end;
-                _ ->
-                    []
+            case consult_binary(Bin) of
+                {ok, [{release, {_, Vsn}, _, _}]} -> [{filename:rootname(Rel), Vsn}];
+                _ -> []
             end;
         _ ->
             []
+    end.
+
+%% The terms of a file in the format of file:consult/1, held in memory (a member of a package).
+-spec consult_binary(binary()) -> {ok, [term()]} | {error, term()}.
+consult_binary(Binary) ->
+    Text = unicode:characters_to_list(Binary),
+    try
+        {ok, consult_terms(Text, [])}
+    catch
+        throw:{bad_term, Reason} -> {error, Reason}
+    end.
+
+-spec consult_terms(string(), [term()]) -> [term()].
+consult_terms(Text, Terms) ->
+    case erl_scan:tokens([], Text, 1) of
+        {done, {ok, Tokens, _End}, Rest} ->
+            case erl_parse:parse_term(Tokens) of
+                {ok, Term} -> consult_terms(Rest, [Term | Terms]);
+                {error, Reason} -> throw({bad_term, Reason})
+            end;
+        {done, {eof, _}, _} -> lists:reverse(Terms);
+        {done, {error, Reason, _}, _} -> throw({bad_term, Reason});
+        {more, Continuation} ->
+            case erl_scan:tokens(Continuation, eof, 1) of
+                {done, {eof, _}, _} -> lists:reverse(Terms);
+                _ -> throw({bad_term, "the last term has no terminating dot"})
+            end
     end.
 
 %% --- internals --------------------------------------------------------------------------------
@@ -218,11 +242,3 @@ releases_from_file() ->
 -spec print_lines([string()]) -> ok.
 print_lines(Lines) ->
     lists:foreach(fun(Line) -> io:format("~ts~n", [Line]) end, Lines).
-
--spec checked({ok, Value} | {error, string()}) -> Value.
-checked({ok, Value}) -> Value;
-checked({error, Message}) -> exrm_nodetool:fail("~ts", [Message]).
-
--spec text(io:format(), [term()]) -> string().
-text(Format, Values) ->
-    lists:flatten(io_lib:format(Format, Values)).

@@ -6,6 +6,8 @@
 %% code path; runs without distribution.
 -module(exrm_nodetool_runtime_config).
 
+-import(exrm_nodetool, [text/2]).
+
 -export([merge/2, unwritable/1]).
 
 %% Merges Dir/runtime.exs into Dir/sys.config.
@@ -93,7 +95,3 @@ first([Try | Rest]) ->
         none -> first(Rest);
         Found -> Found
     end.
-
--spec text(io:format(), [term()]) -> string().
-text(Format, Values) ->
-    lists:flatten(io_lib:format(Format, Values)).
