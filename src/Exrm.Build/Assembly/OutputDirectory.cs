@@ -1,3 +1,5 @@
+using Exrm.Otp;
+
 namespace Exrm.Build.Assembly;
 
 /// <summary>
@@ -5,16 +7,26 @@ namespace Exrm.Build.Assembly;
 /// swapped into place when every step succeeded, so a failed build leaves the previous output exactly as it
 /// was (and a crash leaves at worst a stray staging directory, which the next build removes). What the new
 /// output keeps of the previous one is linked into the staging directory, not copied (<see cref="Keep"/>).
+/// A crash between the two renames of <see cref="Commit"/> leaves rel/&lt;name&gt; missing and the previous output
+/// under its retired name; the next build renames it back before anything else, so earlier releases are never
+/// lost. One build at a time per output directory: <see cref="Begin"/> takes an exclusive lock on
+/// rel/.exrm.lock, held until <see cref="Dispose"/>, and refuses at once when another build holds it.
 /// </summary>
 internal sealed class OutputDirectory : IDisposable
 {
     private const string StagingPrefix = ".exrm-staging-";
     private const string RetiredPrefix = ".exrm-retired-";
 
-    private OutputDirectory(string target, string staging)
+    /// <summary>The lock file in the output directory; it stays there between builds (deleting it would race).</summary>
+    public const string LockFileName = ".exrm.lock";
+
+    private readonly FileStream buildLock;
+
+    private OutputDirectory(string target, string staging, FileStream buildLock)
     {
         Target = target;
         Staging = staging;
+        this.buildLock = buildLock;
     }
 
     /// <summary>rel/&lt;name&gt;: where the release ends up.</summary>
@@ -29,14 +41,66 @@ internal sealed class OutputDirectory : IDisposable
     {
         var parent = Path.GetDirectoryName(Path.GetFullPath(target))!;
         Directory.CreateDirectory(parent);
-        foreach (var stray in Directory.EnumerateDirectories(parent, StagingPrefix + "*").Concat(Directory.EnumerateDirectories(parent, RetiredPrefix + "*")))
+        var buildLock = Lock(parent);
+        try
         {
-            TryDelete(stray);
+            RestoreRetired(Path.GetFullPath(target));
+            foreach (var stray in Directory.EnumerateDirectories(parent, StagingPrefix + "*").Concat(Directory.EnumerateDirectories(parent, RetiredPrefix + "*")))
+            {
+                TryDelete(stray);
+            }
+
+            var staging = Path.Combine(parent, StagingPrefix + Path.GetFileName(target) + "-" + Guid.NewGuid().ToString("N")[..8]);
+            Directory.CreateDirectory(staging);
+            return new OutputDirectory(Path.GetFullPath(target), staging, buildLock);
+        }
+        catch
+        {
+            buildLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Takes rel/.exrm.lock exclusively (FileShare.None: an flock on Unix, released by the kernel if the process
+    /// dies), or fails at once: a second build would delete the first one's staging directory.
+    /// </summary>
+    private static FileStream Lock(string parent)
+    {
+        var path = Path.Combine(parent, LockFileName);
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e) when (File.Exists(path))
+        {
+            throw new ReleaseException(new ReleaseProblem(
+                path,
+                $"Another build of this project is running: it holds the lock {path} ({e.Message.TrimEnd('.')}).",
+                "Wait for it to finish and run the build again; the lock is released when that build ends, even if it crashes."));
+        }
+    }
+
+    /// <summary>
+    /// rel/&lt;name&gt; missing but a retired copy present is the state a crash between the two renames of
+    /// <see cref="Commit"/> leaves: the retired copy is the previous output, so it goes back in place (the newest
+    /// one if several) instead of being cleaned up with the strays.
+    /// </summary>
+    private static void RestoreRetired(string target)
+    {
+        if (Directory.Exists(target))
+        {
+            return;
         }
 
-        var staging = Path.Combine(parent, StagingPrefix + Path.GetFileName(target) + "-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(staging);
-        return new OutputDirectory(Path.GetFullPath(target), staging);
+        var retired = Directory.EnumerateDirectories(Path.GetDirectoryName(target)!, RetiredPrefix + Path.GetFileName(target) + "-*")
+            .Where(d => Path.GetFileName(d).Length == RetiredPrefix.Length + Path.GetFileName(target).Length + 9)
+            .OrderByDescending(Directory.GetLastWriteTimeUtc)
+            .FirstOrDefault();
+        if (retired is not null)
+        {
+            Directory.Move(retired, target);
+        }
     }
 
     /// <summary>
@@ -90,6 +154,8 @@ internal sealed class OutputDirectory : IDisposable
         {
             TryDelete(Staging);
         }
+
+        buildLock.Dispose();
     }
 
     private static void TryDelete(string dir)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Exrm.Build.Assembly;
+using Exrm.Otp;
 
 namespace Exrm.Build.Tests.Assembly;
 
@@ -22,7 +23,7 @@ public sealed class OutputDirectoryTests : IDisposable
         }
 
         Assert.Equal(["old.txt"], Directory.EnumerateFileSystemEntries(target).Select(Path.GetFileName));
-        Assert.Equal(["example"], Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(target)!).Select(Path.GetFileName));
+        Assert.Equal(["example"], Entries(Path.GetDirectoryName(target)!));
     }
 
     [Fact]
@@ -39,7 +40,7 @@ public sealed class OutputDirectoryTests : IDisposable
         }
 
         Assert.Equal(["new.txt"], Directory.EnumerateFileSystemEntries(target).Select(Path.GetFileName));
-        Assert.Equal(["example"], Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(target)!).Select(Path.GetFileName));
+        Assert.Equal(["example"], Entries(Path.GetDirectoryName(target)!));
     }
 
     [Fact]
@@ -53,7 +54,7 @@ public sealed class OutputDirectoryTests : IDisposable
             output.Commit();
         }
 
-        Assert.Equal(["example"], Directory.EnumerateFileSystemEntries(rel).Select(Path.GetFileName));
+        Assert.Equal(["example"], Entries(rel));
     }
 
     [Fact]
@@ -94,7 +95,7 @@ public sealed class OutputDirectoryTests : IDisposable
         }
 
         Assert.Equal(before, FileState.Under(target));
-        Assert.Equal(["example"], Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(target)!).Select(Path.GetFileName));
+        Assert.Equal(["example"], Entries(Path.GetDirectoryName(target)!));
     }
 
     [Fact]
@@ -107,6 +108,108 @@ public sealed class OutputDirectoryTests : IDisposable
         Assert.Equal(new FileTree.LinkResult(0, 0, 0), output.Keep(Path.Combine("releases", "0.1.0")));
         Assert.False(Directory.Exists(Path.Combine(output.Staging, "releases", "0.1.0")));
     }
+
+    [Fact]
+    public void A_build_after_a_crash_between_the_two_renames_restores_the_previous_output_and_keeps_every_earlier_release()
+    {
+        var target = PreviousOutputWithTwoReleases();
+        var before = FileState.Identities(Path.Combine(target, "releases")).ToDictionary(StringComparer.Ordinal);
+        var rel = Path.GetDirectoryName(target)!;
+
+        // The state between Commit's two renames: rel/example retired, the finished staging not yet moved in.
+        Directory.Move(target, Path.Combine(rel, ".exrm-retired-example-0badcafe"));
+        File.WriteAllText(Path.Combine(Directory.CreateDirectory(Path.Combine(rel, ".exrm-staging-example-feedbeef")).FullName, "crashed.txt"), "never committed");
+
+        using (var output = OutputDirectory.Begin(target))
+        {
+            Assert.Equal(before, FileState.Identities(Path.Combine(target, "releases")).ToDictionary(StringComparer.Ordinal));
+            Directory.CreateDirectory(Path.Combine(output.Staging, "releases", "0.3.0"));
+            File.WriteAllText(Path.Combine(output.Staging, "releases", "0.3.0", "example.rel"), "new");
+            output.Keep(Path.Combine("releases", "0.1.0"));
+            output.Keep(Path.Combine("releases", "0.2.0"));
+            output.Commit();
+        }
+
+        var after = FileState.Identities(Path.Combine(target, "releases"));
+        Assert.Equal(
+            before.Where(f => f.Key.StartsWith("0.", StringComparison.Ordinal)).ToDictionary(StringComparer.Ordinal),
+            after.Where(f => f.Key.StartsWith("0.1.0", StringComparison.Ordinal) || f.Key.StartsWith("0.2.0", StringComparison.Ordinal)).ToDictionary(StringComparer.Ordinal));
+        Assert.Equal(3, after.Count(f => f.Key.StartsWith("0.1.0", StringComparison.Ordinal)));
+        Assert.True(File.Exists(Path.Combine(target, "releases", "0.3.0", "example.rel")));
+        Assert.Equal(["example"], Entries(rel));
+    }
+
+    [Fact]
+    public void A_build_abandoned_after_a_crash_between_the_two_renames_still_leaves_the_previous_output_in_place()
+    {
+        var target = PreviousOutputWithTwoReleases();
+        var before = FileState.Under(target);
+        var rel = Path.GetDirectoryName(target)!;
+        Directory.Move(target, Path.Combine(rel, ".exrm-retired-example-0badcafe"));
+
+        using (OutputDirectory.Begin(target))
+        {
+        }
+
+        Assert.Equal(before, FileState.Under(target));
+        Assert.Equal(["example"], Entries(rel));
+    }
+
+    [Fact]
+    public void A_retired_directory_next_to_an_existing_output_is_a_stray_and_is_removed()
+    {
+        var target = PreviousOutputWithTwoReleases();
+        var before = FileState.Under(target);
+        var rel = Path.GetDirectoryName(target)!;
+        Directory.CreateDirectory(Path.Combine(rel, ".exrm-retired-example-0badcafe", "releases"));
+
+        using (OutputDirectory.Begin(target))
+        {
+        }
+
+        Assert.Equal(before, FileState.Under(target));
+        Assert.Equal(["example"], Entries(rel));
+    }
+
+    [Fact]
+    public void A_second_build_while_one_runs_fails_at_once_naming_the_lock_and_leaves_rel_untouched()
+    {
+        var target = PreviousOutputWithTwoReleases();
+        var rel = Path.GetDirectoryName(target)!;
+
+        using var first = OutputDirectory.Begin(target);
+        File.WriteAllText(Path.Combine(first.Staging, "half.txt"), "being built");
+        var before = (Listing: Entries(rel).ToList(), Output: FileState.Under(target), Staged: FileState.Under(first.Staging));
+
+        var problem = Assert.Single(Assert.Throws<ReleaseException>(() => OutputDirectory.Begin(target)).Problems);
+
+        var lockFile = Path.Combine(rel, OutputDirectory.LockFileName);
+        Assert.Contains(lockFile, problem.Message, StringComparison.Ordinal);
+        Assert.Contains("Another build", problem.Message, StringComparison.Ordinal);
+        Assert.Equal(before.Listing, Entries(rel));
+        Assert.Equal(before.Output, FileState.Under(target));
+        Assert.Equal(before.Staged, FileState.Under(first.Staging));
+        Assert.True(File.Exists(Path.Combine(first.Staging, "half.txt")));
+    }
+
+    [Fact]
+    public void The_lock_is_released_when_the_build_ends()
+    {
+        var target = Path.Combine(work.FullName, "rel", "example");
+        using (var first = OutputDirectory.Begin(target))
+        {
+            first.Commit();
+        }
+
+        using var second = OutputDirectory.Begin(target);
+        second.Commit();
+
+        Assert.True(Directory.Exists(target));
+    }
+
+    /// <summary>What rel/ holds besides the lock file, which stays between builds.</summary>
+    private static IEnumerable<string?> Entries(string rel) =>
+        Directory.EnumerateFileSystemEntries(rel).Select(Path.GetFileName).Where(n => n != OutputDirectory.LockFileName);
 
     /// <summary>rel/example with releases 0.1.0 (a tarball of random bytes, an executable and a .rel) and 0.2.0.</summary>
     private string PreviousOutputWithTwoReleases()
