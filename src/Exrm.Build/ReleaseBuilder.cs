@@ -45,6 +45,7 @@ public static class ReleaseBuilder
     /// <param name="beams">Where the new release's beams are read from: each once, by the upgrade plan or the copy.</param>
     internal static ReleaseBuildResult Build(ReleaseRequest request, BeamCache beams, IProgress<BuildEvent>? progress)
     {
+        var entryTime = SourceDateEpoch.FromEnvironment();
         var plan = Plan(request, ReleaseInputs.Load(request, progress), beams, progress);
         using var output = OutputDirectory.Begin(plan.Target);
         var root = output.Staging;
@@ -56,7 +57,7 @@ public static class ReleaseBuilder
         BundleErts(plan, root, progress);
         ControlScript.Write(root, new ControlScriptSettings(plan.Release.Name, plan.Inputs.Project.UsesElixir ? ReleaseFlavor.Elixir : ReleaseFlavor.Erlang, plan.Inputs.Erlang), progress);
         OverlayApplier.Apply(plan.Inputs.Project.Overlays, plan.Inputs.Project.Directory, root, progress);
-        var tarBytes = Pack(plan.Release, root, relDir, progress);
+        var tarBytes = Pack(plan.Release, root, relDir, entryTime, progress);
         KeepEarlierReleases(output, plan.Release.Vsn, progress);
         output.Commit();
         return Summary(plan, tarBytes);
@@ -123,8 +124,11 @@ public static class ReleaseBuilder
         }
     }
 
-    /// <summary>releases/&lt;vsn&gt;/&lt;name&gt;.tar.gz of everything staged so far; returns its size.</summary>
-    private static long Pack(ReleaseDefinition release, string root, string relDir, IProgress<BuildEvent>? progress)
+    /// <summary>
+    /// releases/&lt;vsn&gt;/&lt;name&gt;.tar.gz of everything staged so far, 0600 (it holds the cookie); entries dated
+    /// SOURCE_DATE_EPOCH when it is set. Returns its size.
+    /// </summary>
+    private static long Pack(ReleaseDefinition release, string root, string relDir, DateTimeOffset? entryTime, IProgress<BuildEvent>? progress)
     {
         var tarball = Path.Combine(relDir, release.Name + ".tar.gz");
         progress?.Report(new BuildEvent.Stage("Packing the tarball"));
@@ -132,7 +136,8 @@ public static class ReleaseBuilder
             root,
             Directory.EnumerateFileSystemEntries(root).Select(Path.GetFileName).OfType<string>(),
             [($"releases/{release.Name}-{release.Vsn}.rel", Path.Combine(relDir, release.Name + ".rel"))],
-            tarball);
+            tarball,
+            entryTime);
     }
 
     private static ReleaseBuildResult Summary(ReleasePlan plan, long tarBytes)

@@ -7,6 +7,9 @@ namespace Exrm.Build.Packaging;
 /// Writes a gzip'ed tar of a release directory that release_handler's erl_tar extracts (OTP-SPEC §7.4): POSIX
 /// ustar entries (PAX only for a path too long for ustar's name and prefix fields), regular files and
 /// directories only, owner and group 0, modes kept, members sorted so the same tree gives the same listing.
+/// vm.args holds the node's cookie, so the tarball itself is created 0600 and its vm.args and vm.args.src
+/// entries are 0600 whatever their mode on disk. With a fixed modification time (SOURCE_DATE_EPOCH) every
+/// entry carries it, so the same tree gives the same bytes.
 /// </summary>
 internal static class ReleaseTarball
 {
@@ -14,7 +17,8 @@ internal static class ReleaseTarball
     /// <param name="members">Relative paths (files or directories) to pack, with everything under the directories.</param>
     /// <param name="extraFiles">Members whose content comes from elsewhere: (member name, source file).</param>
     /// <param name="tarball">The file to write.</param>
-    public static long Write(string root, IEnumerable<string> members, IEnumerable<(string Name, string Source)> extraFiles, string tarball)
+    /// <param name="modificationTime">The time every entry carries (SOURCE_DATE_EPOCH), or null for each file's own.</param>
+    public static long Write(string root, IEnumerable<string> members, IEnumerable<(string Name, string Source)> extraFiles, string tarball, DateTimeOffset? modificationTime = null)
     {
         var entries = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var member in members)
@@ -40,32 +44,45 @@ internal static class ReleaseTarball
         }
 
         entries.Remove(Normalize(Path.GetRelativePath(root, tarball)));
-        using (var file = File.Create(tarball))
+        File.Delete(tarball);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var file = new FileStream(tarball, options))
         using (var gzip = new GZipStream(file, CompressionLevel.Optimal))
         using (var writer = new TarWriter(gzip, leaveOpen: false))
         {
             foreach (var (name, source) in entries)
             {
-                writer.WriteEntry(Entry(name, source));
+                writer.WriteEntry(Entry(name, source, modificationTime));
             }
         }
 
         return new FileInfo(tarball).Length;
     }
 
-    private static TarEntry Entry(string name, string source)
+    /// <summary>Files that hold the node's cookie: their entries are owner read/write only.</summary>
+    private static readonly string[] CookieFiles = ["vm.args", "vm.args.src"];
+
+    private static TarEntry Entry(string name, string source, DateTimeOffset? modificationTime)
     {
         var isDirectory = name.EndsWith('/');
-        var format = FitsUstar(name) ? TarEntryFormat.Ustar : TarEntryFormat.Pax;
-        TarEntry entry = format == TarEntryFormat.Ustar
-            ? new UstarTarEntry(isDirectory ? TarEntryType.Directory : TarEntryType.RegularFile, name)
-            : new PaxTarEntry(isDirectory ? TarEntryType.Directory : TarEntryType.RegularFile, name);
+        var type = isDirectory ? TarEntryType.Directory : TarEntryType.RegularFile;
+        var mtime = modificationTime ?? (isDirectory ? Directory.GetLastWriteTimeUtc(source) : File.GetLastWriteTimeUtc(source));
+        TarEntry entry = FitsUstar(name) ? new UstarTarEntry(type, name)
+            : modificationTime is null ? new PaxTarEntry(type, name)
+            : new PaxTarEntry(type, name, PaxTimes(mtime));
         entry.Uid = 0;
         entry.Gid = 0;
-        entry.ModificationTime = isDirectory ? Directory.GetLastWriteTimeUtc(source) : File.GetLastWriteTimeUtc(source);
+        entry.ModificationTime = mtime;
         if (!OperatingSystem.IsWindows())
         {
-            entry.Mode = File.GetUnixFileMode(source);
+            entry.Mode = !isDirectory && CookieFiles.Contains(Path.GetFileName(name), StringComparer.Ordinal)
+                ? UnixFileMode.UserRead | UnixFileMode.UserWrite
+                : File.GetUnixFileMode(source);
         }
 
         if (!isDirectory)
@@ -74,6 +91,16 @@ internal static class ReleaseTarball
         }
 
         return entry;
+    }
+
+    /// <summary>
+    /// A PAX entry gets atime and ctime records of the time it is written unless given its own;
+    /// with a fixed time they carry it too, so nothing in the tarball depends on when it was made.
+    /// </summary>
+    private static Dictionary<string, string> PaxTimes(DateTimeOffset mtime)
+    {
+        var seconds = mtime.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new Dictionary<string, string>(StringComparer.Ordinal) { ["mtime"] = seconds, ["atime"] = seconds, ["ctime"] = seconds };
     }
 
     /// <summary>ustar holds a name of up to 100 bytes, or a prefix of up to 155 and a name of up to 100 split at a '/'.</summary>

@@ -1,4 +1,7 @@
+using System.Formats.Tar;
+using System.IO.Compression;
 using Exrm.Build.Packaging;
+using Exrm.Otp;
 using Exrm.Testing;
 
 namespace Exrm.Build.Tests.Packaging;
@@ -52,6 +55,124 @@ public sealed class ReleaseTarballTests : IDisposable
         Assert.Equal("unicode", found[unicode].Content);
         Assert.Equal("{release, ...}.", found["releases/example-1.rel"].Content);
         Assert.True(Directory.Exists(Path.Combine(target, "log")), "the empty log/ directory is in the tarball");
+    }
+
+    [Fact]
+    public void The_tarball_is_owner_only_and_its_cookie_files_are_0600_while_other_entries_keep_their_modes()
+    {
+        var root = Directory.CreateDirectory(Path.Combine(work.FullName, "release")).FullName;
+        var readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        Write(root, "bin/example", "#!/bin/sh\n", readable | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        Write(root, "releases/1/vm.args", "-setcookie secret\n", readable);
+        Write(root, "releases/1/vm.args.src", "-setcookie ${RELEASE_COOKIE}\n", readable);
+        Write(root, "releases/1/sys.config", "[].\n", readable);
+        var tarball = Path.Combine(root, "releases", "1", "example.tar.gz");
+        File.WriteAllText(tarball, "an earlier, world-readable tarball");
+        File.SetUnixFileMode(tarball, readable);
+
+        ReleaseTarball.Write(root, ["bin", "releases"], [], tarball);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(tarball));
+        var modes = Entries(tarball).ToDictionary(e => e.Name, e => e.Mode, StringComparer.Ordinal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, modes["releases/1/vm.args"]);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, modes["releases/1/vm.args.src"]);
+        Assert.Equal(readable, modes["releases/1/sys.config"]);
+        Assert.Equal(File.GetUnixFileMode(Path.Combine(root, "bin", "example")), modes["bin/example"]);
+        Assert.Equal(File.GetUnixFileMode(Path.Combine(root, "releases")), modes["releases/"]);
+    }
+
+    [Fact]
+    public void With_a_fixed_entry_time_two_tarballs_of_the_same_content_are_byte_identical_whatever_the_file_times()
+    {
+        var root = ReproducibleTree();
+        var epoch = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
+        var first = Path.Combine(work.FullName, "first.tar.gz");
+        var second = Path.Combine(work.FullName, "second.tar.gz");
+
+        ReleaseTarball.Write(root, ["bin", "lib"], [], first, epoch);
+        Touch(root, DateTime.UtcNow.AddHours(-3));
+        ReleaseTarball.Write(root, ["bin", "lib"], [], second, epoch);
+
+        Assert.Equal(File.ReadAllBytes(first), File.ReadAllBytes(second));
+        var entries = Entries(first).ToList();
+        Assert.Equal(5, entries.Count);
+        Assert.All(entries, e => Assert.Equal(epoch, e.ModificationTime));
+        Assert.Contains(entries, e => e.Format == TarEntryFormat.Pax);
+    }
+
+    [Fact]
+    public void Without_a_fixed_entry_time_entries_carry_the_file_times()
+    {
+        var root = ReproducibleTree();
+        var first = Path.Combine(work.FullName, "first.tar.gz");
+        var second = Path.Combine(work.FullName, "second.tar.gz");
+        var then = new DateTime(2020, 1, 2, 3, 4, 5, DateTimeKind.Utc);
+
+        ReleaseTarball.Write(root, ["bin", "lib"], [], first);
+        Touch(root, then);
+        ReleaseTarball.Write(root, ["bin", "lib"], [], second);
+
+        Assert.NotEqual(File.ReadAllBytes(first), File.ReadAllBytes(second));
+        Assert.All(Entries(second), e => Assert.Equal(new DateTimeOffset(then), e.ModificationTime));
+    }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("", null)]
+    [InlineData("0", 0L)]
+    [InlineData("1700000000", 1_700_000_000L)]
+    public void Source_date_epoch_is_read_as_seconds_since_1970(string? value, long? seconds) =>
+        Assert.Equal(seconds is { } s ? DateTimeOffset.FromUnixTimeSeconds(s) : null, SourceDateEpoch.Parse(value));
+
+    [Theory]
+    [InlineData("yesterday")]
+    [InlineData("-1")]
+    [InlineData("1.5")]
+    [InlineData(" 17")]
+    [InlineData("99999999999")]
+    public void A_malformed_source_date_epoch_is_refused_naming_the_variable(string value)
+    {
+        var problem = Assert.Single(Assert.Throws<ReleaseException>(() => SourceDateEpoch.Parse(value)).Problems);
+        Assert.Contains("SOURCE_DATE_EPOCH", problem.Message, StringComparison.Ordinal);
+        Assert.Contains(value, problem.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>bin/, lib/ with a ustar file and a file whose path only PAX holds.</summary>
+    private string ReproducibleTree()
+    {
+        var root = Directory.CreateDirectory(Path.Combine(work.FullName, "release")).FullName;
+        Write(root, "bin/example", "#!/bin/sh\n", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Write(root, "lib/" + new string('c', 200) + "/x", "pax", UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Touch(root, new DateTime(2021, 6, 7, 8, 9, 10, DateTimeKind.Utc));
+        return root;
+    }
+
+    private static void Touch(string root, DateTime time)
+    {
+        foreach (var path in Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories).OrderByDescending(p => p.Length))
+        {
+            if (Directory.Exists(path))
+            {
+                Directory.SetLastWriteTimeUtc(path, time);
+            }
+            else
+            {
+                File.SetLastWriteTimeUtc(path, time);
+            }
+        }
+    }
+
+    private static List<TarEntry> Entries(string tarball)
+    {
+        using var gzip = new GZipStream(File.OpenRead(tarball), CompressionMode.Decompress);
+        using var reader = new TarReader(gzip);
+        var entries = new List<TarEntry>();
+        while (reader.GetNextEntry(copyData: true) is { } entry)
+        {
+            entries.Add(entry);
+        }
+
+        return entries;
     }
 
     private static void Write(string root, string relative, string content, UnixFileMode mode)

@@ -1,0 +1,59 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using Exrm.Build.Projects;
+using Exrm.Testing;
+
+namespace Exrm.Build.Tests;
+
+/// <summary>The tarball of a real build: owner-only, its vm.args 0600, and reproducible under SOURCE_DATE_EPOCH.</summary>
+public sealed class ReleaseBuilderTarballTests : IDisposable
+{
+    private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("exrm-tarball-");
+
+    public void Dispose() => work.Delete(recursive: true);
+
+    [FactNeeding("erl")]
+    public void Two_builds_of_the_same_project_under_source_date_epoch_give_byte_identical_owner_only_tarballs()
+    {
+        var project = PathProject();
+        var request = new ReleaseRequest(new ProjectOptions(project, EbinPaths: ["apps"]), new ErtsSetting.Excluded());
+        var previous = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH");
+        byte[] first;
+        ReleaseBuildResult second;
+        try
+        {
+            Environment.SetEnvironmentVariable("SOURCE_DATE_EPOCH", "1700000000");
+            first = File.ReadAllBytes(ReleaseBuilder.Build(request).Tarball);
+            File.SetLastWriteTimeUtc(Path.Combine(project, "apps", "shelf", "ebin", "shelf.app"), DateTime.UtcNow.AddDays(-1));
+            second = ReleaseBuilder.Build(request);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("SOURCE_DATE_EPOCH", previous);
+        }
+
+        Assert.Equal(first, File.ReadAllBytes(second.Tarball));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(second.Tarball));
+        using var gzip = new GZipStream(File.OpenRead(second.Tarball), CompressionMode.Decompress);
+        using var reader = new TarReader(gzip);
+        var entries = new Dictionary<string, (UnixFileMode Mode, DateTimeOffset Time)>(StringComparer.Ordinal);
+        while (reader.GetNextEntry() is { } entry)
+        {
+            entries[entry.Name] = (entry.Mode, entry.ModificationTime);
+        }
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, entries["releases/1.0.0/vm.args"].Mode);
+        Assert.True(entries["bin/shelf"].Mode.HasFlag(UnixFileMode.UserExecute), "bin/shelf keeps its mode");
+        Assert.All(entries.Values, e => Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), e.Time));
+    }
+
+    private string PathProject()
+    {
+        var project = Directory.CreateDirectory(Path.Combine(work.FullName, "project")).FullName;
+        var ebin = Directory.CreateDirectory(Path.Combine(project, "apps", "shelf", "ebin")).FullName;
+        File.WriteAllText(Path.Combine(ebin, "shelf.app"), """
+            {application, shelf, [{description, "shelf"}, {vsn, "1.0.0"}, {modules, []}, {registered, []}, {applications, [kernel, stdlib]}]}.
+            """);
+        return project;
+    }
+}
