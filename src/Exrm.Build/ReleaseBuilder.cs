@@ -46,8 +46,18 @@ public static class ReleaseBuilder
     internal static ReleaseBuildResult Build(ReleaseRequest request, BeamCache beams, IProgress<BuildEvent>? progress)
     {
         var entryTime = SourceDateEpoch.FromEnvironment();
+        if (!Directory.Exists(request.Project.Directory))
+        {
+            // Checked before the lock, which would otherwise create <project>/rel/ for a directory that is not there.
+            throw new ReleaseException(new ReleaseProblem(
+                "project",
+                $"{request.Project.Directory} does not exist.",
+                "Run exrm in a Mix or rebar3 project, or pass the directory of one."));
+        }
+
+        using var buildLock = BuildLock.Acquire(OutputDirOf(request));
         var plan = Plan(request, ReleaseInputs.Load(request, progress), beams, progress);
-        using var output = OutputDirectory.Begin(plan.Target);
+        using var output = OutputDirectory.Begin(plan.Target, buildLock);
         var root = output.Staging;
         var relDir = Path.Combine(root, "releases", plan.Release.Vsn);
         Directory.CreateDirectory(relDir);
@@ -80,12 +90,15 @@ public static class ReleaseBuilder
         var script = BootScriptGenerator.Generate(release, apps, constants);
         var startClean = BootScriptGenerator.StartClean(release, apps, constants);
 
-        var outputDir = Path.GetFullPath(request.OutputDir ?? Path.Combine(project.Directory, "rel"));
-        var target = Path.Combine(outputDir, release.Name);
+        var target = Path.Combine(OutputDirOf(request), release.Name);
         var upgrade = PlanUpgrade(request, release, resolved, target, project.Directory, beams, progress);
         var cookie = project.Cookie ?? CookieStore.GetOrCreate(project.Directory, progress);
         return new ReleasePlan(inputs, resolved, release, script, startClean, target, upgrade, cookie);
     }
+
+    /// <summary>rel/ of the project, or --output: where the release and the build lock go.</summary>
+    private static string OutputDirOf(ReleaseRequest request) =>
+        Path.GetFullPath(request.OutputDir ?? Path.Combine(request.Project.Directory, "rel"));
 
     private static void CopyApplications(ReleasePlan plan, string root, bool strip, BeamCache beams, IProgress<BuildEvent>? progress)
     {

@@ -1,5 +1,3 @@
-using Exrm.Otp;
-
 namespace Exrm.Build.Assembly;
 
 /// <summary>
@@ -9,24 +7,22 @@ namespace Exrm.Build.Assembly;
 /// output keeps of the previous one is linked into the staging directory, not copied (<see cref="Keep"/>).
 /// A crash between the two renames of <see cref="Commit"/> leaves rel/&lt;name&gt; missing and the previous output
 /// under its retired name; the next build renames it back before anything else, so earlier releases are never
-/// lost. One build at a time per output directory: <see cref="Begin"/> takes an exclusive lock on
-/// rel/.exrm.lock, held until <see cref="Dispose"/>, and refuses at once when another build holds it.
+/// lost. Nothing here runs without the output directory's <see cref="BuildLock"/>.
 /// </summary>
 internal sealed class OutputDirectory : IDisposable
 {
     private const string StagingPrefix = ".exrm-staging-";
     private const string RetiredPrefix = ".exrm-retired-";
 
-    /// <summary>The lock file in the output directory; it stays there between builds (deleting it would race).</summary>
-    public const string LockFileName = ".exrm.lock";
+    private readonly BuildLock buildLock;
+    private readonly bool ownsLock;
 
-    private readonly FileStream buildLock;
-
-    private OutputDirectory(string target, string staging, FileStream buildLock)
+    private OutputDirectory(string target, string staging, BuildLock buildLock, bool ownsLock)
     {
         Target = target;
         Staging = staging;
         this.buildLock = buildLock;
+        this.ownsLock = ownsLock;
     }
 
     /// <summary>rel/&lt;name&gt;: where the release ends up.</summary>
@@ -37,13 +33,23 @@ internal sealed class OutputDirectory : IDisposable
 
     private bool Committed { get; set; }
 
-    public static OutputDirectory Begin(string target)
+    /// <summary>Takes the build lock of rel/ for as long as this output directory lives, then begins.</summary>
+    public static OutputDirectory Begin(string target) =>
+        Begin(target, BuildLock.Acquire(Path.GetDirectoryName(Path.GetFullPath(target))!), ownsLock: true);
+
+    /// <summary>Begins under a build lock the caller took earlier (and releases).</summary>
+    public static OutputDirectory Begin(string target, BuildLock held) => Begin(target, held, ownsLock: false);
+
+    private static OutputDirectory Begin(string target, BuildLock buildLock, bool ownsLock)
     {
         var parent = Path.GetDirectoryName(Path.GetFullPath(target))!;
-        Directory.CreateDirectory(parent);
-        var buildLock = Lock(parent);
         try
         {
+            if (buildLock.OutputDir != parent)
+            {
+                throw new InvalidOperationException($"the build lock is for {buildLock.OutputDir}, not for {parent}");
+            }
+
             RestoreRetired(Path.GetFullPath(target));
             foreach (var stray in Directory.EnumerateDirectories(parent, StagingPrefix + "*").Concat(Directory.EnumerateDirectories(parent, RetiredPrefix + "*")))
             {
@@ -52,32 +58,16 @@ internal sealed class OutputDirectory : IDisposable
 
             var staging = Path.Combine(parent, StagingPrefix + Path.GetFileName(target) + "-" + Guid.NewGuid().ToString("N")[..8]);
             Directory.CreateDirectory(staging);
-            return new OutputDirectory(Path.GetFullPath(target), staging, buildLock);
+            return new OutputDirectory(Path.GetFullPath(target), staging, buildLock, ownsLock);
         }
         catch
         {
-            buildLock.Dispose();
-            throw;
-        }
-    }
+            if (ownsLock)
+            {
+                buildLock.Dispose();
+            }
 
-    /// <summary>
-    /// Takes rel/.exrm.lock exclusively (FileShare.None: an flock on Unix, released by the kernel if the process
-    /// dies), or fails at once: a second build would delete the first one's staging directory.
-    /// </summary>
-    private static FileStream Lock(string parent)
-    {
-        var path = Path.Combine(parent, LockFileName);
-        try
-        {
-            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException e) when (File.Exists(path))
-        {
-            throw new ReleaseException(new ReleaseProblem(
-                path,
-                $"Another build of this project is running: it holds the lock {path} ({e.Message.TrimEnd('.')}).",
-                "Wait for it to finish and run the build again; the lock is released when that build ends, even if it crashes."));
+            throw;
         }
     }
 
@@ -155,7 +145,10 @@ internal sealed class OutputDirectory : IDisposable
             TryDelete(Staging);
         }
 
-        buildLock.Dispose();
+        if (ownsLock)
+        {
+            buildLock.Dispose();
+        }
     }
 
     private static void TryDelete(string dir)

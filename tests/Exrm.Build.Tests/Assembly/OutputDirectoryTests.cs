@@ -183,7 +183,7 @@ public sealed class OutputDirectoryTests : IDisposable
 
         var problem = Assert.Single(Assert.Throws<ReleaseException>(() => OutputDirectory.Begin(target)).Problems);
 
-        var lockFile = Path.Combine(rel, OutputDirectory.LockFileName);
+        var lockFile = Path.Combine(rel, BuildLock.FileName);
         Assert.Contains(lockFile, problem.Message, StringComparison.Ordinal);
         Assert.Contains("Another build", problem.Message, StringComparison.Ordinal);
         Assert.Equal(before.Listing, Entries(rel));
@@ -209,7 +209,7 @@ public sealed class OutputDirectoryTests : IDisposable
 
     /// <summary>What rel/ holds besides the lock file, which stays between builds.</summary>
     private static IEnumerable<string?> Entries(string rel) =>
-        Directory.EnumerateFileSystemEntries(rel).Select(Path.GetFileName).Where(n => n != OutputDirectory.LockFileName);
+        Directory.EnumerateFileSystemEntries(rel).Select(Path.GetFileName).Where(n => n != BuildLock.FileName);
 
     /// <summary>rel/example with releases 0.1.0 (a tarball of random bytes, an executable and a .rel) and 0.2.0.</summary>
     private string PreviousOutputWithTwoReleases()

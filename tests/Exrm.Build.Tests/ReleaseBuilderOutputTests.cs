@@ -1,12 +1,16 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using Exrm.Build.Projects;
+using Exrm.Otp;
 using Exrm.Testing;
 
 namespace Exrm.Build.Tests;
 
-/// <summary>The tarball of a real build: owner-only, its vm.args 0600, and reproducible under SOURCE_DATE_EPOCH.</summary>
-public sealed class ReleaseBuilderTarballTests : IDisposable
+/// <summary>
+/// Real builds: one at a time per rel/ (the build lock, taken before the project is read), and a tarball that
+/// is owner-only, has its vm.args 0600 and is reproducible under SOURCE_DATE_EPOCH.
+/// </summary>
+public sealed class ReleaseBuilderOutputTests : IDisposable
 {
     private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("exrm-tarball-");
 
@@ -45,6 +49,29 @@ public sealed class ReleaseBuilderTarballTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, entries["releases/1.0.0/vm.args"].Mode);
         Assert.True(entries["bin/shelf"].Mode.HasFlag(UnixFileMode.UserExecute), "bin/shelf keeps its mode");
         Assert.All(entries.Values, e => Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), e.Time));
+    }
+
+    [FactNeeding("erl")]
+    public void A_build_while_another_holds_the_lock_refuses_before_compiling_and_leaves_rel_untouched()
+    {
+        var project = PathProject();
+        var request = new ReleaseRequest(new ProjectOptions(project, EbinPaths: ["apps"]), new ErtsSetting.Excluded());
+        var first = ReleaseBuilder.Build(request);
+        var rel = Path.Combine(project, "rel");
+        var before = Directory.EnumerateFileSystemEntries(rel, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        File.Delete(Path.Combine(project, "apps", "shelf", "ebin", "shelf.app"));
+
+        ReleaseException refused;
+        using (Exrm.Build.Assembly.BuildLock.Acquire(rel))
+        {
+            refused = Assert.Throws<ReleaseException>(() => ReleaseBuilder.Build(request));
+        }
+
+        var problem = Assert.Single(refused.Problems);
+        Assert.Contains(Path.Combine(rel, ".exrm.lock"), problem.Message, StringComparison.Ordinal);
+        Assert.Contains("Another build", problem.Message, StringComparison.Ordinal);
+        Assert.Equal(before, Directory.EnumerateFileSystemEntries(rel, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
+        Assert.True(File.Exists(first.Tarball));
     }
 
     private string PathProject()
