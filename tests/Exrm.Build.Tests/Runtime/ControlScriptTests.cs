@@ -132,6 +132,33 @@ public sealed class ControlScriptTests
     }
 
     [FactNeeding("erl")]
+    public void Concurrent_commands_render_vm_args_through_files_of_their_own_readable_by_the_owner_only()
+    {
+        using var release = TestRelease.Create(ReleaseFlavor.Erlang);
+        var vmArgs = Path.Combine(release.VsnDir, "vm.args");
+        File.Delete(vmArgs);
+        // A long file makes a half-written or interleaved rendering likely to be seen if renders shared a name.
+        var padding = string.Concat(Enumerable.Range(0, 2000).Select(i => $"-env EXRM_PAD_{i} ${{EXRM_PAD:-x}}\n"));
+        File.WriteAllText(Path.Combine(release.VsnDir, "vm.args.src"), "-name ${EXRM_NODE}@127.0.0.1\n-setcookie ${EXRM_COOKIE}\n" + padding);
+        var command = release.Command.With("EXRM_NODE", "n_" + release.Cookie).With("EXRM_COOKIE", release.Cookie).With("EXRM_PAD", "value");
+
+        var results = Enumerable.Range(0, 8).Select(_ => Task.Run(() => command.Run("versions"))).ToArray();
+        Task.WaitAll(results, TimeSpan.FromMinutes(2));
+
+        foreach (var result in results.Select(t => t.Result))
+        {
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.Equal($"{TestRelease.Name} {release.RelVsn} permanent", result.StandardOutput.Trim());
+        }
+
+        var expected = $"-name n_{release.Cookie}@127.0.0.1\n-setcookie {release.Cookie}\n" + padding.Replace("${EXRM_PAD:-x}", "value", StringComparison.Ordinal);
+        Assert.Equal(expected, File.ReadAllText(vmArgs));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(vmArgs));
+        // No temporary file is left behind.
+        Assert.Equal(["vm.args", "vm.args.src"], Directory.GetFiles(release.VsnDir, "vm.args*").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [FactNeeding("erl")]
     public void Missing_start_erl_data_is_a_configuration_error()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Erlang);

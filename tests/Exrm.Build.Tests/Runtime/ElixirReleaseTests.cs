@@ -88,6 +88,8 @@ public sealed class ElixirReleaseTests
         Assert.Equal(
             $"[env: :prod, from_runtime: \"first\", greeting: '{TestRelease.Greeting}']",
             TestRelease.Ok(command, "eval", "Application.get_all_env(:exrm_demo) |> Enum.sort()"));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(config));
+        Assert.Equal(["sys.config", "sys.config.src"], Directory.GetFiles(release.VsnDir, "sys.config*").Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal("ok", TestRelease.Ok(command, "stop"));
 
         // Evaluated again at the next start, from the build-time configuration, not from the last result.

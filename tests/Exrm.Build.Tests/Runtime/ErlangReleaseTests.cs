@@ -228,6 +228,10 @@ public sealed class ErlangReleaseTests
         release.StartDaemon(overridden);
         Assert.Equal($"'other_{release.Cookie}@127.0.0.1'", TestRelease.Ok(overridden, "eval", "node()"));
         Assert.Equal("other_cookie", TestRelease.Ok(overridden, "eval", "erlang:get_cookie()"));
+        // The rendered files that hold a cookie are readable by the owner only.
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(release.VsnDir, "vm.args")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(release.Root, "tmp", "vm.args")));
+        Assert.Equal(["vm.args"], Directory.GetFiles(Path.Combine(release.Root, "tmp"), "vm.args*").Select(Path.GetFileName));
         Assert.Equal(3, command.Run("ping").ExitCode);
         Assert.Equal("ok", TestRelease.Ok(overridden, "stop"));
     }

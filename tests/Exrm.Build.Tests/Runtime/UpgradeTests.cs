@@ -139,6 +139,67 @@ public sealed class UpgradeTests
         Assert.Equal("ok", release.Ok("stop"));
     }
 
+    [FactNeeding("erl")]
+    public void A_package_missing_an_application_is_refused_before_unpacking_and_a_half_gone_release_can_be_removed()
+    {
+        using var release = UpgradeRelease.Create();
+        release.StartDaemon();
+        var lib = Path.Combine(release.Root, "lib", "exrm_up-" + Second);
+
+        // The .rel names exrm_up 0.2.0, whose directory the package lacks: refused, nothing unpacked.
+        var incomplete = Path.Combine(release.Root, "incomplete.tar.gz");
+        CopyWithout(release.Packages["good"], incomplete, $"lib/exrm_up-{Second}/");
+        var refused = release.Command.Run("unpack", Second, incomplete);
+        Assert.True(refused.ExitCode == 1, refused.ToString());
+        Assert.Contains($"lib/exrm_up-{Second}/ebin/exrm_up.app (application exrm_up {Second}) is missing", refused.StandardError, StringComparison.Ordinal);
+        Assert.Contains("nothing was unpacked", refused.StandardError, StringComparison.Ordinal);
+        Assert.Contains("Rebuild the package", refused.StandardError, StringComparison.Ordinal);
+        Assert.Equal($"demo {First} permanent", release.Ok("versions"));
+        Assert.False(Directory.Exists(lib), "the refused package was unpacked");
+        Assert.False(Directory.Exists(Path.Combine(release.ReleasesDir, Second)), "the refused package was unpacked");
+
+        // A release whose files went after it was unpacked: release_handler alone cannot remove it.
+        Assert.Equal($"Unpacked {Second}", release.Ok("unpack", Second, release.Packages["good"]));
+        Directory.Delete(lib, recursive: true);
+        Assert.Equal($"{{error,{{no_such_file,\"lib/exrm_up-{Second}\"}}}}", release.Ok("eval", $"release_handler:remove_release(\"{Second}\")"));
+        Assert.Equal($"demo {Second} unpacked\ndemo {First} permanent", release.Ok("versions"));
+
+        // remove does, and the correct package then unpacks and installs.
+        Assert.Equal($"Removed {Second} (its files were already partly gone: {lib})", release.Ok("remove", Second));
+        Assert.Equal($"demo {First} permanent", release.Ok("versions"));
+        Assert.False(Directory.Exists(lib), "remove left the directory it made for release_handler");
+        Assert.False(Directory.Exists(Path.Combine(release.ReleasesDir, Second)), "remove left releases/" + Second);
+        Assert.True(Directory.Exists(Path.Combine(release.Root, "lib", "exrm_up-" + First)));
+        Assert.Equal($"Unpacked {Second}", release.Ok("unpack", Second, release.Packages["good"]));
+        Assert.Equal(
+            $"{Second} is already unpacked\nInstalled {Second} (from {First})\n{Second} is now permanent\nNo process runs code of {First} any more.",
+            release.Ok("upgrade", Second));
+        Assert.Equal("{v2,0,two}", release.Ok("eval", "exrm_up_server:info()"));
+        Assert.Equal("ok", release.Ok("stop"));
+    }
+
+    /// <summary>Copies a gzipped tarball without the members whose names start with <paramref name="prefix"/>.</summary>
+    private static void CopyWithout(string source, string target, string prefix)
+    {
+        using var input = new System.IO.Compression.GZipStream(File.OpenRead(source), System.IO.Compression.CompressionMode.Decompress);
+        using var reader = new System.Formats.Tar.TarReader(input);
+        using var output = new System.IO.Compression.GZipStream(File.Create(target), System.IO.Compression.CompressionLevel.Fastest);
+        using var writer = new System.Formats.Tar.TarWriter(output);
+        var dropped = 0;
+        while (reader.GetNextEntry(copyData: true) is { } entry)
+        {
+            if (entry.Name.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                dropped++;
+                continue;
+            }
+
+            writer.WriteEntry(entry);
+        }
+
+        Assert.True(dropped > 0, $"{source} has no member under {prefix}");
+    }
+
     private static void Bump(UpgradeRelease release, int times) =>
         release.Ok("eval", $"[exrm_up_server:bump() || _ <- lists:seq(1, {times})]");
 }

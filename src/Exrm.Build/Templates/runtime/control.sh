@@ -195,6 +195,9 @@ cd "$RELEASE_ROOT" || fail $EXIT_CONFIG "cannot enter $RELEASE_ROOT"
 
 render_src() { # render_src SRC DEST: DEST = SRC with every ${VAR} replaced; unset variables are errors
     # ${VAR:-default} takes the default when VAR is unset or empty, as in sh.
+    # Each run renders into its own file next to DEST, made 0600 by mktemp (DEST may hold the cookie),
+    # and renames it over DEST: concurrent commands never see or write a half-rendered file.
+    rendered=$(mktemp "$2.XXXXXXXX") || fail $EXIT_CONFIG "cannot create a temporary file next to $2 to render $1."
     awk -v src="$1" '
         {
             line = $0
@@ -218,11 +221,14 @@ render_src() { # render_src SRC DEST: DEST = SRC with every ${VAR} replaced; uns
             }
             print out line
         }
-        END { exit failed }' "$1" >"$2.tmp" || {
-        rm -f "$2.tmp"
+        END { exit failed }' "$1" >"$rendered" || {
+        rm -f "$rendered"
         fail $EXIT_CONFIG "cannot render $2 from $1: set the variables named above and try again."
     }
-    mv "$2.tmp" "$2"
+    mv -f "$rendered" "$2" || {
+        rm -f "$rendered"
+        fail $EXIT_CONFIG "cannot replace $2 with its rendering from $1."
+    }
 }
 
 vm_arg() { # vm_arg FLAG: the value of FLAG's first line in vm.args, without surrounding quotes
@@ -282,13 +288,20 @@ prepare_boot() { # renders sys.config; sets BOOT_VM_ARGS, the args file the node
     if [ -n "${RELEASE_NODE:-}${RELEASE_COOKIE:-}" ]; then
         # The overrides replace vm.args' name and cookie lines in a copy; bin/start (heart) uses it too.
         BOOT_VM_ARGS="$RELEASE_ROOT/tmp/vm.args"
-        (
-            umask 077
-            awk '$1 != "-name" && $1 != "-sname" && $1 != "-setcookie"' "$VM_ARGS" >"$BOOT_VM_ARGS.tmp"
-            [ -n "$DIST" ] && echo "$DIST $NODE" >>"$BOOT_VM_ARGS.tmp"
-            [ -n "$COOKIE" ] && echo "-setcookie $COOKIE" >>"$BOOT_VM_ARGS.tmp"
-            mv "$BOOT_VM_ARGS.tmp" "$BOOT_VM_ARGS"
-        )
+        # A file of its own (mktemp: 0600, it holds the cookie) renamed over the copy: concurrent commands do not race.
+        boot_tmp=$(mktemp "$BOOT_VM_ARGS.XXXXXXXX") || fail $EXIT_CONFIG "cannot create a temporary file next to $BOOT_VM_ARGS."
+        {
+            awk '$1 != "-name" && $1 != "-sname" && $1 != "-setcookie"' "$VM_ARGS"
+            [ -z "$DIST" ] || echo "$DIST $NODE"
+            [ -z "$COOKIE" ] || echo "-setcookie $COOKIE"
+        } >"$boot_tmp" || {
+            rm -f "$boot_tmp"
+            fail $EXIT_CONFIG "cannot write $BOOT_VM_ARGS."
+        }
+        mv -f "$boot_tmp" "$BOOT_VM_ARGS" || {
+            rm -f "$boot_tmp"
+            fail $EXIT_CONFIG "cannot replace $BOOT_VM_ARGS."
+        }
         RELEASE_VM_ARGS=$BOOT_VM_ARGS
         export RELEASE_VM_ARGS
     fi

@@ -6,7 +6,7 @@
 -import(exrm_nodetool, [checked/1, text/2]).
 
 -export([versions/1, unpack/4, remove/2, connect_handler/1, which/1]).
--export([status_of/2, running_vsn/1, package_member/3, release_lines/1, consult_binary/1]).
+-export([status_of/2, running_vsn/1, package_member/3, package_problems/3, release_lines/1, consult_binary/1]).
 -export_type([which_releases/0]).
 
 %% What release_handler:which_releases/0 answers: [{Name, Vsn, Libs, Status}].
@@ -36,6 +36,7 @@ unpack(Context, Vsn, Tar, RelDir) ->
                                 filename:join(RelDir, Release ++ "-" ++ Vsn ++ ".tar.gz"), exrm_nodetool:script(Context), Vsn]);
         unknown ->
             Name = checked(package_member(Tar, Vsn, tar_releases(Tar))),
+            check_package(Context, Vsn, Tar, Name),
             unpack_as(Context, Vsn, Tar, RelDir, Name);
         Status ->
             io:format("~ts is already unpacked and ~ts~n", [Vsn, Status])
@@ -53,11 +54,53 @@ remove(Context, Vsn) ->
         current ->
             exrm_nodetool:fail("~ts is the current release (installed, not yet permanent) and cannot be removed; install another version first", [Vsn]);
         _ ->
-            case exrm_nodetool_node:call(Context, release_handler, remove_release, [Vsn]) of
-                ok -> io:format("Removed ~ts~n", [Vsn]);
-                {error, Reason} -> exrm_nodetool:fail("cannot remove ~ts: ~ts", [Vsn, exrm_nodetool_errors:release_handler(Reason)])
-            end
+            Root = exrm_nodetool_node:call(Context, code, root_dir, []),
+            remove_release(Context, Vsn, Root, [])
     end.
+
+%% release_handler:remove_release/1 deletes the release's directories one by one and throws
+%% {no_such_file, Dir} at the first one that is missing, before it forgets the release: a release
+%% whose files are half gone could never be removed. Each missing directory inside the release
+%% root is made again, empty, for release_handler to delete, and the removal is retried; a
+%% directory is made at most once, so this ends.
+-spec remove_release(exrm_nodetool:context(), string(), string(), [string()]) -> ok.
+remove_release(Context, Vsn, Root, Made) ->
+    case exrm_nodetool_node:call(Context, release_handler, remove_release, [Vsn]) of
+        ok when Made =:= [] ->
+            io:format("Removed ~ts~n", [Vsn]);
+        ok ->
+            io:format("Removed ~ts (its files were already partly gone: ~ts)~n", [Vsn, lists:join(", ", lists:reverse(Made))]);
+        {error, {no_such_file, File}} = Error ->
+            %% release_handler names the directories relative to the root when it can.
+            Dir = io_lib:char_list(File) andalso filename:join(Root, File),
+            case missing_inside(Dir, Root, Made) of
+                true ->
+                    case exrm_nodetool_node:call(Context, filelib, ensure_path, [Dir]) of
+                        ok -> remove_release(Context, Vsn, Root, [Dir | Made]);
+                        {error, _} -> remove_failed(Vsn, Error)
+                    end;
+                false ->
+                    remove_failed(Vsn, Error)
+            end;
+        Error ->
+            remove_failed(Vsn, Error)
+    end.
+
+-spec remove_failed(string(), {error, term()} | term()) -> no_return().
+remove_failed(Vsn, {error, Reason}) ->
+    exrm_nodetool:fail("cannot remove ~ts: ~ts", [Vsn, exrm_nodetool_errors:release_handler(Reason)]);
+remove_failed(Vsn, Other) ->
+    exrm_nodetool:fail("cannot remove ~ts: release_handler answered ~tp", [Vsn, Other]).
+
+%% Whether Dir, reported missing by release_handler, may be made again: a path below Root not
+%% made before.
+-spec missing_inside(string() | false, string(), [string()]) -> boolean().
+missing_inside(false, _Root, _Made) ->
+    false;
+missing_inside(Dir, Root, Made) -> not lists:member(Dir, Made)
+        andalso lists:prefix(filename:split(Root), filename:split(Dir))
+        andalso length(filename:split(Dir)) > length(filename:split(Root))
+        andalso not lists:member("..", filename:split(Dir)).
 
 %% Connects, and fails unless release_handler runs on the node (it is part of sasl).
 -spec connect_handler(exrm_nodetool:context()) -> ok.
@@ -105,6 +148,38 @@ package_member(Tar, Vsn, Found) ->
             {error, text("~ts is a package of ~ts, not of ~ts", [Tar, lists:join(", ", lists:usort([V || {_, V} <- Found])), Vsn])}
     end.
 
+%% What is wrong with a package whose releases/<Name>.rel reads as Rel (the terms of the file),
+%% given its members and the ERTS version the node runs: one sentence per problem, [] when none.
+%% Every application the .rel names needs lib/App-Vsn/ebin/App.app, and its ERTS must be in the
+%% package or be the running one.
+-spec package_problems({ok, [term()]} | {error, term()}, [string()], string()) -> [string()].
+package_problems({ok, [{release, {_, _}, {erts, Erts}, Apps}]}, Members, RunningErts) when is_list(Apps) ->
+    Names = [case string:prefix(M, "./") of nomatch -> M; Stripped -> Stripped end || M <- Members],
+    Set = sets:from_list(Names),
+    AppFile = fun(App, AVsn) -> lists:concat(["lib/", App, "-", AVsn, "/ebin/", App, ".app"]) end,
+    Bad = [text("~0tp is not an application entry of the form {App, Vsn} or {App, Vsn, Type}", [A])
+           || A <- Apps, not is_app_entry(A)],
+    Missing = [text("lib/~ts-~ts/ebin/~ts.app (application ~ts ~ts) is missing", [App, AVsn, App, App, AVsn])
+               || A <- Apps, is_app_entry(A),
+                  {App, AVsn} <- [{element(1, A), element(2, A)}],
+                  not sets:is_element(AppFile(App, AVsn), Set)],
+    ErtsDir = "erts-" ++ Erts ++ "/",
+    ErtsProblem = case Erts =:= RunningErts orelse lists:any(fun(N) -> lists:prefix(ErtsDir, N) end, Names) of
+                      true -> [];
+                      false -> [text("erts-~ts is neither in the package nor the ERTS the node runs (~ts)", [Erts, RunningErts])]
+                  end,
+    Bad ++ Missing ++ ErtsProblem;
+package_problems({ok, Terms}, _Members, _RunningErts) ->
+    [text("it does not hold one {release, {Name, Vsn}, {erts, Vsn}, Apps} term but ~0tp", [Terms])];
+package_problems({error, Reason}, _Members, _RunningErts) ->
+    [text("it cannot be read: ~0tp", [Reason])].
+
+-spec is_app_entry(term()) -> boolean().
+is_app_entry({App, Vsn}) -> is_atom(App) andalso io_lib:char_list(Vsn);
+is_app_entry({App, Vsn, _}) -> is_atom(App) andalso io_lib:char_list(Vsn);
+is_app_entry({App, Vsn, _, _}) -> is_atom(App) andalso io_lib:char_list(Vsn);
+is_app_entry(_) -> false.
+
 %% The lines versions prints: "Name Vsn Status".
 -spec release_lines(which_releases()) -> [string()].
 release_lines(Releases) ->
@@ -131,6 +206,29 @@ unpack_as(#{node := Node, timeout := Timeout} = Context, Vsn, Tar, RelDir, Name)
             Script = exrm_nodetool:script(Context),
             exrm_nodetool:fail("cannot unpack ~ts from ~ts: ~ts~ts. Fix the package, then run \"~ts unpack ~ts\" again.",
                                [Vsn, Tar, Why, Cleanup, Script, Vsn])
+    end.
+
+%% Refuses a package before anything is unpacked when its releases/<Name>.rel does not read as a
+%% release or names a member the package lacks, with every problem named.
+-spec check_package(exrm_nodetool:context(), string(), string(), string()) -> ok.
+check_package(Context, Vsn, Tar, Name) ->
+    Rel = "releases/" ++ Name ++ ".rel",
+    Members = case erl_tar:table(Tar, [compressed]) of
+                  {ok, Names} -> Names;
+                  {error, Reason} -> exrm_nodetool:fail("cannot read ~ts: ~ts", [Tar, erl_tar:format_error(Reason)])
+              end,
+    Terms = case erl_tar:extract(Tar, [compressed, memory, {files, [Rel]}]) of
+                {ok, [{_, Bin}]} -> consult_binary(Bin);
+                Other -> {error, Other}
+            end,
+    RunningErts = exrm_nodetool_node:call(Context, erlang, system_info, [version]),
+    case package_problems(Terms, Members, RunningErts) of
+        [] ->
+            ok;
+        Problems ->
+            exrm_nodetool:fail("~ts is not a complete package of ~ts; nothing was unpacked. In its ~ts:~n  ~ts~n"
+                               "Rebuild the package (the release build puts every application and, if it names another, the ERTS in it), then unpack again.",
+                               [Tar, Vsn, Rel, lists:join("\n  ", Problems)])
     end.
 
 %% Puts a symbolic link to Tar where release_handler looks for the package, unless Tar is there

@@ -67,9 +67,13 @@ evaluate(Exs, Opts) ->
 
 -spec write_config(exrm_nodetool:context(), file:filename(), list()) -> ok.
 write_config(Context, Config, Merged) ->
-    Tmp = Config ++ ".tmp",
+    %% A name of this run's own (OS pid and a unique integer), readable by the owner only, renamed
+    %% over Config: commands rendering at the same time never write into each other's file.
+    Tmp = lists:concat([Config, ".", os:getpid(), ".", erlang:unique_integer([positive]), ".tmp"]),
     Text = io_lib:format("%% coding: utf-8~n%% ~ts merged with runtime.exs by ~ts~n~tp.~n",
                          [filename:basename(Config), exrm_nodetool:script(Context), Merged]),
+    ok = file:write_file(Tmp, <<>>),
+    ok = file:change_mode(Tmp, 8#600),
     ok = file:write_file(Tmp, unicode:characters_to_binary(Text)),
     ok = file:rename(Tmp, Config).
 
