@@ -87,12 +87,13 @@ public static class ReleaseBuilder
 
         var apps = resolved.Applications.ToDictionary(a => a.Name, a => a.Resource, StringComparer.Ordinal);
         var constants = OtpBootConstants.FromScript(ErlangText.Consult(File.ReadAllBytes(erlang.StartCleanScript), erlang.StartCleanScript).Single());
-        var script = BootScriptGenerator.Generate(release, apps, constants);
+        var script = NodeBootScript.WithEpmdModule(BootScriptGenerator.Generate(release, apps, constants));
         var startClean = BootScriptGenerator.StartClean(release, apps, constants);
 
         var target = Path.Combine(OutputDirOf(request), release.Name);
         var upgrade = PlanUpgrade(request, release, resolved, target, project.Directory, beams, progress);
-        var cookie = project.Cookie ?? CookieStore.GetOrCreate(project.Directory, progress);
+        var cookie = ReleaseConfigFiles.LiteralCookie(project.VmArgs) ?? project.Cookie
+            ?? (ReleaseConfigFiles.CookieFromEnvironment(project.VmArgs) ? null : CookieStore.GetOrCreate(project.Directory, progress));
         return new ReleasePlan(inputs, resolved, release, script, startClean, target, upgrade, cookie);
     }
 
@@ -119,7 +120,11 @@ public static class ReleaseBuilder
                 $"{Path.GetRelativePath(project.Directory, bootConfigScript.Path)} ships with the release: bin/{plan.Release.Name} evaluates it on the target (MIX_ENV={bootConfigScript.Env}) before every start and install."));
         }
 
-        ReleaseConfigFiles.WriteVmArgs(project.VmArgs, plan.Release.Name, plan.Cookie, relDir);
+        ReleaseConfigFiles.WriteVmArgs(project.VmArgs, plan.Release.Name, relDir);
+        if (plan.Cookie is { } cookie)
+        {
+            ReleaseConfigFiles.WriteCookie(cookie, Path.GetDirectoryName(relDir)!);
+        }
     }
 
     private static void BundleErts(ReleasePlan plan, string root, IProgress<BuildEvent>? progress)

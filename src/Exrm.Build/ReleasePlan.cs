@@ -13,6 +13,7 @@ namespace Exrm.Build;
 /// <param name="StartClean">The start_clean.script term.</param>
 /// <param name="Target">rel/&lt;name&gt;, the directory the release replaces.</param>
 /// <param name="Upgrade">The appups and relup from earlier versions, or null for none.</param>
+/// <param name="Cookie">What releases/COOKIE holds; null when vm.args takes the cookie from the environment.</param>
 internal sealed record ReleasePlan(
     ReleaseInputs Inputs,
     ResolvedApplications Resolved,
@@ -21,4 +22,4 @@ internal sealed record ReleasePlan(
     ErlangTerm StartClean,
     string Target,
     UpgradeBuild.Result? Upgrade,
-    string Cookie);
+    string? Cookie);

@@ -11,8 +11,8 @@ namespace Exrm.Build.Assembly;
 /// Writes releases/&lt;vsn&gt;/sys.config and vm.args (OTP-SPEC §1.9). A file that refers to environment
 /// variables as ${VAR} is also written as &lt;file&gt;.src, which bin/&lt;name&gt; renders at every start; sys.config
 /// is validated here as release_handler and make_tar would (one term, a list of {App, [...]} or file names).
-/// vm.args gets the node name and the cookie when the user's file has none; it is readable only by its owner,
-/// as it holds the cookie. Elixir's config/runtime.exs ships as releases/&lt;vsn&gt;/runtime.exs, which bin/&lt;name&gt;
+/// vm.args gets the node name when the user's file has none, and never holds the cookie: that goes to
+/// releases/COOKIE, readable only by its owner, since vm.args ends up on the node's command line. Elixir's config/runtime.exs ships as releases/&lt;vsn&gt;/runtime.exs, which bin/&lt;name&gt;
 /// evaluates on the target and merges into sys.config before every boot and install.
 /// </summary>
 internal static class ReleaseConfigFiles
@@ -66,10 +66,26 @@ internal static class ReleaseConfigFiles
         }
     }
 
-    public static void WriteVmArgs(string? userFile, string nodeName, string cookie, string releaseDir)
+    /// <summary>
+    /// The cookie a user's vm.args sets with a literal <c>-setcookie</c> line: exrm moves it to releases/COOKIE
+    /// (<see cref="WriteVmArgs"/> leaves the line out), since whatever vm.args holds ends up on the node's command line.
+    /// Null when there is no such line, or when the cookie comes from the environment (<c>-setcookie ${VAR}</c>).
+    /// </summary>
+    public static string? LiteralCookie(string? userFile) =>
+        userFile is null ? null : CookieLines(File.ReadAllText(userFile)).Select(CookieValue).LastOrDefault(v => !v.Contains("${", StringComparison.Ordinal));
+
+    /// <summary>Whether a user's vm.args takes the cookie from the environment (<c>-setcookie ${VAR}</c>), rendered at every start.</summary>
+    public static bool CookieFromEnvironment(string? userFile) =>
+        userFile is not null && CookieLines(File.ReadAllText(userFile)).Any(line => line.Contains("${", StringComparison.Ordinal));
+
+    /// <summary>
+    /// releases/&lt;vsn&gt;/vm.args: the user's file (or exrm's default) with the node name added when it has none, and
+    /// without literal <c>-setcookie</c> lines (<see cref="LiteralCookie"/>). A file with <c>${VAR}</c> also ships as vm.args.src.
+    /// </summary>
+    public static void WriteVmArgs(string? userFile, string nodeName, string releaseDir)
     {
         var target = Path.Combine(releaseDir, "vm.args");
-        var text = userFile is null ? DefaultVmArgs(nodeName, cookie) : Complete(File.ReadAllText(userFile), nodeName, cookie);
+        var text = userFile is null ? DefaultVmArgs(nodeName) : Complete(File.ReadAllText(userFile), nodeName);
         WriteOwnerOnly(target, text);
         if (text.Contains("${", StringComparison.Ordinal))
         {
@@ -77,16 +93,28 @@ internal static class ReleaseConfigFiles
         }
     }
 
-    private static string DefaultVmArgs(string nodeName, string cookie) =>
+    /// <summary>
+    /// releases/COOKIE, readable by its owner only: the cookie bin/&lt;name&gt; hands to the node (and to its own helper
+    /// nodes) through the environment, never on a command line. RELEASE_COOKIE and RELEASE_COOKIE_FILE override it.
+    /// </summary>
+    public static void WriteCookie(string cookie, string releasesDir) =>
+        WriteOwnerOnly(Path.Combine(releasesDir, CookieFileName), cookie + "\n");
+
+    /// <summary>The file under releases/ that holds the cookie (the name mix release gives it).</summary>
+    public const string CookieFileName = "COOKIE";
+
+    private static string DefaultVmArgs(string nodeName) =>
         $"""
-        ## Arguments of the release's VM (erl -args_file). bin/ scripts read -name/-sname and -setcookie from here;
-        ## the environment variables RELEASE_NODE and RELEASE_COOKIE override them.
+        ## Arguments of the release's VM (erl -args_file). bin/ scripts read -name/-sname from here;
+        ## the environment variable RELEASE_NODE overrides it.
+        ##
+        ## Everything here ends up on the node's command line, which every user of the machine can read
+        ## (ps): keep secrets out. The cookie is in releases/COOKIE (RELEASE_COOKIE overrides it), and
+        ## bin/ hands it to the node without a command line.
 
-        ## The node's name. 127.0.0.1 keeps distribution on this machine; use a routable host to reach it from others.
+        ## The node's name. Distribution (this node's port and epmd) listens on loopback only, unless
+        ## RELEASE_DISTRIBUTION_INTERFACE names an interface to open it to (docs/security.md).
         -name {nodeName}@127.0.0.1
-
-        ## The cookie other nodes (and bin/ commands) need to talk to this node. Keep it secret.
-        -setcookie {cookie}
 
         ## heart restarts the node when it stops answering, with bin/start. An upgrade to a new ERTS, kernel,
         ## stdlib or sasl restarts the emulator and needs it: bin/ upgrade refuses such an upgrade without it.
@@ -95,28 +123,45 @@ internal static class ReleaseConfigFiles
 
         """;
 
-    /// <summary>Adds the node name and cookie to a user's vm.args that lacks them.</summary>
-    private static string Complete(string text, string nodeName, string cookie)
+    /// <summary>A user's vm.args with the node name added when it names none, and its literal cookie lines left out.</summary>
+    private static string Complete(string text, string nodeName)
     {
-        var lines = text.Split('\n').Select(line => line.Trim()).ToList();
-        var builder = new StringBuilder(text);
-        if (!text.EndsWith('\n'))
+        var lines = text.Split('\n');
+        var kept = lines.Where(line => !IsCookieLine(line) || line.Contains("${", StringComparison.Ordinal)).ToList();
+        var builder = new StringBuilder(string.Join('\n', kept));
+        if (kept.Count != lines.Length)
+        {
+            if (builder.Length > 0 && builder[^1] != '\n')
+            {
+                builder.Append('\n');
+            }
+
+            builder.Append("## exrm moved this file's -setcookie to releases/COOKIE, to keep the cookie off the command line.\n");
+        }
+
+        if (builder.Length > 0 && builder[^1] != '\n')
         {
             builder.Append('\n');
         }
 
-        if (!lines.Any(line => line.StartsWith("-name ", StringComparison.Ordinal) || line.StartsWith("-sname ", StringComparison.Ordinal)))
+        if (!lines.Select(line => line.Trim()).Any(line => line.StartsWith("-name ", StringComparison.Ordinal) || line.StartsWith("-sname ", StringComparison.Ordinal)))
         {
             builder.Append("## Added by exrm: the file named no node.\n").Append($"-name {nodeName}@127.0.0.1\n");
         }
 
-        if (!lines.Any(line => line.StartsWith("-setcookie ", StringComparison.Ordinal)))
-        {
-            builder.Append("## Added by exrm: the project's cookie.\n").Append($"-setcookie {cookie}\n");
-        }
-
         return builder.ToString();
     }
+
+    private static IEnumerable<string> CookieLines(string text) => text.Split('\n').Where(IsCookieLine);
+
+    private static bool IsCookieLine(string line)
+    {
+        var words = line.Trim().Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+        return words is ["-setcookie", _];
+    }
+
+    private static string CookieValue(string line) =>
+        line.Trim().Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1].Trim('"');
 
     private static string ReadConfigFile(string path)
     {

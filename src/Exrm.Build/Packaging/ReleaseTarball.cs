@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
+using Exrm.Build.Assembly;
 
 namespace Exrm.Build.Packaging;
 
@@ -7,8 +8,8 @@ namespace Exrm.Build.Packaging;
 /// Writes a gzip'ed tar of a release directory that release_handler's erl_tar extracts (OTP-SPEC §7.4): POSIX
 /// ustar entries (PAX only for a path too long for ustar's name and prefix fields), regular files and
 /// directories only, owner and group 0, modes kept, members sorted so the same tree gives the same listing.
-/// vm.args holds the node's cookie, so the tarball itself is created 0600 and its vm.args and vm.args.src
-/// entries are 0600 whatever their mode on disk. With a fixed modification time (SOURCE_DATE_EPOCH) every
+/// releases/COOKIE holds the node's cookie (and vm.args and vm.args.src may hold other secrets), so the tarball
+/// itself is created 0600 and those entries are 0600 whatever their mode on disk. With a fixed modification time (SOURCE_DATE_EPOCH) every
 /// entry carries it, so the same tree gives the same bytes.
 /// </summary>
 internal static class ReleaseTarball
@@ -64,8 +65,8 @@ internal static class ReleaseTarball
         return new FileInfo(tarball).Length;
     }
 
-    /// <summary>Files that hold the node's cookie: their entries are owner read/write only.</summary>
-    private static readonly string[] CookieFiles = ["vm.args", "vm.args.src"];
+    /// <summary>Files that hold the node's cookie or may hold other secrets: their entries are owner read/write only.</summary>
+    private static readonly string[] CookieFiles = ["vm.args", "vm.args.src", ReleaseConfigFiles.CookieFileName];
 
     private static TarEntry Entry(string name, string source, DateTimeOffset? modificationTime)
     {

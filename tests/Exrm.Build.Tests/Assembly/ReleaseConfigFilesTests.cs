@@ -57,32 +57,50 @@ public sealed class ReleaseConfigFilesTests : IDisposable
     }
 
     [Fact]
-    public void Generated_vm_args_hold_the_node_and_cookie_and_are_private()
+    public void Generated_vm_args_hold_the_node_and_no_cookie_and_the_cookie_file_is_private()
     {
-        ReleaseConfigFiles.WriteVmArgs(null, "example", "SECRETCOOKIE", ReleaseDir);
+        ReleaseConfigFiles.WriteVmArgs(null, "example", ReleaseDir);
+        ReleaseConfigFiles.WriteCookie("SECRETCOOKIE", ReleaseDir);
 
-        var path = Path.Combine(ReleaseDir, "vm.args");
-        var lines = File.ReadAllLines(path);
+        var lines = File.ReadAllLines(Path.Combine(ReleaseDir, "vm.args"));
         Assert.Contains("-name example@127.0.0.1", lines);
-        Assert.Contains("-setcookie SECRETCOOKIE", lines);
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.DoesNotContain(lines, l => l.TrimStart().StartsWith("-setcookie", StringComparison.Ordinal));
+        var cookie = Path.Combine(ReleaseDir, ReleaseConfigFiles.CookieFileName);
+        Assert.Equal("SECRETCOOKIE\n", File.ReadAllText(cookie));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(cookie));
     }
 
     [Fact]
-    public void A_user_vm_args_keeps_its_own_node_and_cookie_and_gets_what_it_lacks()
+    public void A_user_vm_args_keeps_its_own_node_gets_what_it_lacks_and_gives_up_its_literal_cookie()
     {
         var own = Write("own.args", "-sname mynode\n-setcookie mine\n+P 100000\n");
         var bare = Write("bare.args", "+P 100000 \n-env X ${X}");
 
-        ReleaseConfigFiles.WriteVmArgs(own, "example", "GENERATED", ReleaseDir);
+        ReleaseConfigFiles.WriteVmArgs(own, "example", ReleaseDir);
         var ownLines = File.ReadAllLines(Path.Combine(ReleaseDir, "vm.args"));
-        ReleaseConfigFiles.WriteVmArgs(bare, "example", "GENERATED", ReleaseDir);
+        ReleaseConfigFiles.WriteVmArgs(bare, "example", ReleaseDir);
         var bareLines = File.ReadAllLines(Path.Combine(ReleaseDir, "vm.args"));
 
-        Assert.DoesNotContain(ownLines, l => l.Contains("GENERATED", StringComparison.Ordinal) || l.StartsWith("-name", StringComparison.Ordinal));
+        Assert.Equal("mine", ReleaseConfigFiles.LiteralCookie(own));
+        Assert.False(ReleaseConfigFiles.CookieFromEnvironment(own));
+        Assert.DoesNotContain(ownLines, l => l.Contains("mine", StringComparison.Ordinal) || l.StartsWith("-name", StringComparison.Ordinal));
+        Assert.Contains("-sname mynode", ownLines);
+        Assert.Contains("+P 100000", ownLines);
         Assert.Contains("-name example@127.0.0.1", bareLines);
-        Assert.Contains("-setcookie GENERATED", bareLines);
+        Assert.Null(ReleaseConfigFiles.LiteralCookie(bare));
         Assert.True(File.Exists(Path.Combine(ReleaseDir, "vm.args.src")), "a vm.args with ${X} is also a template");
+    }
+
+    [Fact]
+    public void A_cookie_taken_from_the_environment_stays_in_the_template()
+    {
+        var templated = Write("env.args", "-name app@127.0.0.1\n-setcookie ${APP_COOKIE}\n");
+
+        ReleaseConfigFiles.WriteVmArgs(templated, "example", ReleaseDir);
+
+        Assert.Null(ReleaseConfigFiles.LiteralCookie(templated));
+        Assert.True(ReleaseConfigFiles.CookieFromEnvironment(templated));
+        Assert.Contains("-setcookie ${APP_COOKIE}", File.ReadAllLines(Path.Combine(ReleaseDir, "vm.args.src")));
     }
 
     private string Write(string name, string text)

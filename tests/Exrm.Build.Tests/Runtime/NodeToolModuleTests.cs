@@ -229,6 +229,16 @@ public sealed class NodeToolModuleTests
             """exrm_nodetool:parse_arguments(["n@h", "erlang", "downgrade", "0.1.0", "--force"])""",
             """{error, "nodetool: unknown option \"--force\" of install, upgrade or downgrade"}"""),
 
+        // exrm_nodetool_install: what it refuses before anything changes.
+        new("install", "a release root the shell reads as one word, and ones it would split or run",
+            """[exrm_nodetool_install:plain_path(P) || P <- ["/srv/app-1.0/rel_x+y@h:9,a=b", "/opt/caf\x{e9}", "/srv/my app", "/srv/$(id)", "/srv/a;b", "/srv/`id`", "/srv/a'b"]]""",
+            """[true, true, false, false, false, false, false]"""),
+
+        // exrm_epmd: the epmd module of every node bin/<name> starts.
+        new("epmd", "forwards to erl_epmd unless EXRM_EPMD_MODULE names another module",
+            """[begin os:putenv("EXRM_EPMD_MODULE", V), exrm_epmd:names("no-such-host.invalid") end || V <- ["erl_epmd", ""]]""",
+            """[{error, nxdomain}, {error, nxdomain}]"""),
+
         // exrm_lingering: what a relup replaces, who is in the way, and how each process is named.
         new("lingering", "the modules a relup loads, removes and purges, and which of them brutally",
             """

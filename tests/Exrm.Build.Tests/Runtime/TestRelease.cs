@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Exrm.Build.Installation;
 using Exrm.Build.Runtime;
+using Exrm.Erlang.ExternalFormat;
+using Exrm.Otp.Boot;
 using Exrm.Testing;
 
 namespace Exrm.Build.Tests.Runtime;
@@ -99,7 +101,16 @@ internal sealed class TestRelease : IDisposable
             Directory.Delete(erts, recursive: true);
         }
 
-        return new Template(root, Text(result[2]), Text(result[3]));
+        var relVsn = Text(result[3]);
+        WithEpmdModule(Path.Combine(root, "releases", relVsn, "start.boot"));
+        return new Template(root, Text(result[2]), relVsn);
+    }
+
+    /// <summary>Makes systools' boot file load exrm_epmd, as exrm's own boot files do (bin/&lt;name&gt; needs it).</summary>
+    public static void WithEpmdModule(string bootFile)
+    {
+        var script = Etf.Decode(File.ReadAllBytes(bootFile), bootFile);
+        File.WriteAllBytes(bootFile, BootScriptGenerator.ToBoot(NodeBootScript.WithEpmdModule(script), ErlangInstallation.FromPath().TermEncoding));
     }
 
     private static string Text(ErlangTerm term) =>

@@ -28,13 +28,20 @@
 #   bin/start [DATA_FILE]         the command heart (HEART_COMMAND) and release_handler run to
 #                                 restart the node; it runs "bin/@RELEASE_NAME@ start"
 #   releases/RELEASES             the releases release_handler knows (versions, unpack, install, ...)
+#   releases/COOKIE               the cookie, readable by its owner only (RELEASE_COOKIE, RELEASE_COOKIE_FILE
+#                                 and a -setcookie line in vm.args override it); without any, ~/.erlang.cookie
+#   bin/nodetool/exrm_epmd.beam   the epmd module every node started here uses: it sets the cookie from the
+#                                 environment, so the cookie is never on a command line (ps shows those)
 #   releases/<vsn>/<name>.tar.gz or releases/<name>-<vsn>.tar.gz
 #                                 the package unpack and upgrade look for when given no path
 #
 # Environment:
 #   RELEASE_NODE    node name instead of vm.args' -name/-sname. name@host with a dot in host: -name;
 #                   name@host without a dot: -sname; a bare name keeps vm.args' kind and host.
-#   RELEASE_COOKIE  cookie instead of vm.args' -setcookie (else ~/.erlang.cookie)
+#   RELEASE_COOKIE  the cookie, instead of releases/COOKIE
+#   RELEASE_COOKIE_FILE  a file (readable by its owner only) whose first line is the cookie
+#   RELEASE_DISTRIBUTION_INTERFACE  the address distribution (the node's port and epmd) listens on:
+#                   an IPv4 address, 0.0.0.0 or :: for every interface, ::1; unset: loopback only
 #   RELEASE_VSN     release version to boot instead of the one in releases/start_erl.data
 #   RELEASE_START_TIMEOUT, RELEASE_STOP_TIMEOUT, RELEASE_RPC_TIMEOUT  seconds (60, 60, 60)
 #   ERL_EPMD_PORT   the epmd port, as for every Erlang node
@@ -185,7 +192,8 @@ ROOTDIR=$RELEASE_ROOT
 RELDIR=$RELEASES_DIR
 EMU=beam
 PROGNAME=$RELEASE_NAME
-HEART_COMMAND=${HEART_COMMAND:-"$RELEASE_ROOT/bin/start"}
+# heart runs its command with sh: the root is quoted, whatever characters its path holds.
+HEART_COMMAND=${HEART_COMMAND:-$(sh_quote "$RELEASE_ROOT/bin/start")}
 ERL_CRASH_DUMP=${ERL_CRASH_DUMP:-"$RELEASE_ROOT/log/erl_crash.dump"}
 export ROOTDIR BINDIR EMU PROGNAME RELDIR HEART_COMMAND ERL_CRASH_DUMP RELEASE_ROOT RELEASE_NAME RELEASE_VSN
 CALLER_DIR=$PWD
@@ -236,7 +244,7 @@ vm_arg() { # vm_arg FLAG: the value of FLAG's first line in vm.args, without sur
 }
 
 VM_ARGS="$ARGS_DIR/vm.args"
-load_vm_args() { # sets VM_ARGS, DIST (-name, -sname or empty), NODE, COOKIE, COOKIE_SOURCE
+load_vm_args() { # sets VM_ARGS, DIST (-name, -sname or empty), NODE, COOKIE, COOKIE_SOURCE and the distribution's addresses
     [ -d "$REL_DIR" ] || fail $EXIT_CONFIG "release $RELEASE_VSN has no directory $REL_DIR (the version comes from RELEASE_VSN or $START_ERL_DATA)."
     if [ -f "$ARGS_DIR/vm.args.src" ]; then
         render_src "$ARGS_DIR/vm.args.src" "$VM_ARGS"
@@ -268,14 +276,153 @@ load_vm_args() { # sets VM_ARGS, DIST (-name, -sname or empty), NODE, COOKIE, CO
                 ;;
         esac
     fi
-    COOKIE=$(vm_arg -setcookie)
-    COOKIE_SOURCE="-setcookie in $VM_ARGS"
+    load_cookie
+    [ -z "$DIST" ] || load_distribution
+}
+
+# --- the cookie -------------------------------------------------------------------------------
+# Whoever has the cookie can run any code as the node's user, and every local user can read every
+# command line (ps). So the cookie never goes on one: nodes started here get -nocookie and
+# -epmd_module exrm_epmd, and the cookie in the environment (EXRM_DIST_COOKIE), which only their
+# own user can read; exrm_epmd sets it before the node accepts a connection.
+
+load_cookie() { # sets COOKIE (empty: OTP's ~/.erlang.cookie) and COOKIE_SOURCE, for messages
     if [ -n "${RELEASE_COOKIE:-}" ]; then
         COOKIE=$RELEASE_COOKIE
         COOKIE_SOURCE="the RELEASE_COOKIE environment variable"
-    elif [ -z "$COOKIE" ]; then
-        COOKIE_SOURCE="${HOME:-~}/.erlang.cookie (vm.args has no -setcookie and RELEASE_COOKIE is not set)"
+    elif [ -n "${RELEASE_COOKIE_FILE:-}" ]; then
+        read_cookie_file "$RELEASE_COOKIE_FILE"
+        COOKIE_SOURCE="$RELEASE_COOKIE_FILE (RELEASE_COOKIE_FILE)"
+    elif COOKIE=$(vm_arg -setcookie) && [ -n "$COOKIE" ]; then
+        COOKIE_SOURCE="-setcookie in $VM_ARGS"
+    elif [ -f "$RELEASES_DIR/COOKIE" ]; then
+        read_cookie_file "$RELEASES_DIR/COOKIE"
+        COOKIE_SOURCE="$RELEASES_DIR/COOKIE"
+    else
+        COOKIE=
+        COOKIE_SOURCE="${HOME:-~}/.erlang.cookie (there is no $RELEASES_DIR/COOKIE, no RELEASE_COOKIE and no -setcookie in vm.args)"
+        return 0
     fi
+    [ -n "$COOKIE" ] || fail $EXIT_CONFIG "the cookie from $COOKIE_SOURCE is empty; write the cookie into it."
+    [ ${#COOKIE} -le 255 ] || fail $EXIT_CONFIG "the cookie from $COOKIE_SOURCE has ${#COOKIE} characters; a cookie has at most 255."
+    case $COOKIE in
+        *[[:space:][:cntrl:]]*) fail $EXIT_CONFIG "the cookie from $COOKIE_SOURCE contains a space or a control character (such as a newline); use printable characters without spaces." ;;
+    esac
+}
+
+read_cookie_file() { # read_cookie_file FILE: COOKIE from FILE's first line; FILE must be private to its owner
+    { [ -f "$1" ] && [ -r "$1" ]; } || fail $EXIT_CONFIG "cannot read the cookie file $1."
+    # As OTP does with ~/.erlang.cookie: a cookie that other users can read is no secret.
+    case $(ls -lnL -- "$1") in
+        ????r* | ???????r*) fail $EXIT_CONFIG "the cookie file $1 can be read by other users; make it private with: chmod 600 $1" ;;
+    esac
+    COOKIE=
+    IFS= read -r COOKIE <"$1" || [ -n "$COOKIE" ] || COOKIE=
+}
+
+# --- distribution: where the node listens -----------------------------------------------------
+# Distribution (the node's port and epmd) listens on loopback only, unless
+# RELEASE_DISTRIBUTION_INTERFACE names an interface or vm.args sets inet_dist_use_interface itself.
+# epmd is started here, on the same addresses (ERL_EPMD_ADDRESS), never by erlexec: erlexec would
+# start it on every interface, through a shell that reads the release root's path as code.
+
+load_distribution() { # sets DIST_INTERFACE (an Erlang address tuple; empty: every interface or vm.args' choice),
+    # EPMD_ADDRESS (empty: every interface), DIST_WHERE (where, in words) and HELPER_INTERFACE (for helper nodes)
+    case $(vm_arg -proto_dist) in
+        inet6_*) family=inet6 lookup=ahostsv6 HELPER_INTERFACE='{0,0,0,0,0,0,0,1}' ;;
+        *) family=inet lookup=ahostsv4 HELPER_INTERFACE='{127,0,0,1}' ;;
+    esac
+    if grep -q -e 'inet_dist_use_interface' "$VM_ARGS"; then
+        DIST_INTERFACE=''
+        EPMD_ADDRESS=${ERL_EPMD_ADDRESS:-}
+        DIST_WHERE="on the interface vm.args sets (inet_dist_use_interface); epmd on ${EPMD_ADDRESS:-every interface}"
+        return 0
+    fi
+    if [ -n "${RELEASE_DISTRIBUTION_INTERFACE:-}" ]; then
+        open_interface "$RELEASE_DISTRIBUTION_INTERFACE"
+    else
+        loopback_interface
+    fi
+}
+
+open_interface() { # open_interface ADDRESS: distribution on ADDRESS, as RELEASE_DISTRIBUTION_INTERFACE asked
+    case $1 in
+        0.0.0.0 | ::)
+            DIST_INTERFACE=''
+            EPMD_ADDRESS=''
+            DIST_WHERE="on every interface (RELEASE_DISTRIBUTION_INTERFACE=$1)"
+            return 0
+            ;;
+        ::1) DIST_INTERFACE='{0,0,0,0,0,0,0,1}' ;;
+        *)
+            DIST_INTERFACE=$(ipv4_tuple "$1") ||
+                fail $EXIT_CONFIG "RELEASE_DISTRIBUTION_INTERFACE=$1 is not an address this script takes: use an IPv4 address such as 10.0.0.5, 0.0.0.0 or :: for every interface, or ::1; for another IPv6 address set -kernel inet_dist_use_interface in vm.args."
+            ;;
+    esac
+    EPMD_ADDRESS=$1
+    DIST_WHERE="on $1 (RELEASE_DISTRIBUTION_INTERFACE) and epmd also on loopback"
+}
+
+loopback_interface() { # distribution on the loopback address the node's host resolves to; refused for any other
+    # The host part of the name, as erlexec completes a bare one: the short host name for -sname.
+    case $NODE in
+        *@*) host=${NODE#*@} ;;
+        *) host=$(uname -n) ;;
+    esac
+    [ "$DIST" = -name ] || host=${host%%.*}
+    # The address the helper nodes will connect to, as the resolver gives it (no getent: assume loopback).
+    case $host in
+        localhost) address= ;;
+        *[!0-9.]*) address=$(getent "$lookup" "$host" 2>/dev/null | awk '{ print $1; exit }') ;;
+        *) address=$host ;;
+    esac
+    case $family:$address in
+        inet:) address=127.0.0.1 ;;
+        inet6:) address=::1 ;;
+        inet:127.*) ;;
+        inet6:::1) ;;
+        *) fail $EXIT_CONFIG "node $NODE is reached at $address, which is not a loopback address, and distribution listens on loopback only unless told otherwise. To open it, set RELEASE_DISTRIBUTION_INTERFACE=$address (or 0.0.0.0 for every interface; see docs/security.md). To keep it on this machine, name the node ${NODE%%@*}@127.0.0.1." ;;
+    esac
+    case $address in
+        ::1) DIST_INTERFACE='{0,0,0,0,0,0,0,1}' ;;
+        *) DIST_INTERFACE=$(ipv4_tuple "$address") || fail $EXIT_CONFIG "cannot use the address $address of $host." ;;
+    esac
+    EPMD_ADDRESS=$address
+    DIST_WHERE="on $address only (loopback; RELEASE_DISTRIBUTION_INTERFACE opens it)"
+}
+
+ipv4_tuple() { # ipv4_tuple A.B.C.D: {A,B,C,D}; fails unless it is an IPv4 address
+    case $1 in
+        *[!0-9.]* | *..* | .* | *.) return 1 ;;
+    esac
+    echo "$1" | awk -F. 'NF != 4 { exit 1 } { for (i = 1; i <= 4; i++) if ($i > 255) exit 1; printf "{%d,%d,%d,%d}\n", $1, $2, $3, $4 }'
+}
+
+dist_flags() { # dist_flags INTERFACE: sets DIST_FLAGS, the VM flags of a node started here (words without spaces)
+    DIST_FLAGS="-start_epmd false"
+    [ -z "$COOKIE" ] || DIST_FLAGS="$DIST_FLAGS -nocookie -epmd_module exrm_epmd"
+    [ -z "$1" ] || DIST_FLAGS="$DIST_FLAGS -kernel inet_dist_use_interface $1"
+}
+
+epmd_running() { "$BINDIR/epmd" -names >/dev/null 2>&1; }
+
+start_epmd() { # starts epmd on EPMD_ADDRESS unless one answers on this machine; sets EPMD_NOTE
+    if epmd_running; then
+        EPMD_NOTE="epmd was already running (it listens where whoever started it chose)"
+        return 0
+    fi
+    if [ -n "$EPMD_ADDRESS" ]; then
+        ERL_EPMD_ADDRESS=$EPMD_ADDRESS "$BINDIR/epmd" -daemon
+    else
+        (unset ERL_EPMD_ADDRESS && exec "$BINDIR/epmd" -daemon)
+    fi || fail $EXIT_FAILED "cannot start epmd ($BINDIR/epmd -daemon)."
+    tries=50
+    until epmd_running; do
+        tries=$((tries - 1))
+        [ $tries -gt 0 ] || fail $EXIT_FAILED "epmd did not answer within 5 s of starting${ERL_EPMD_PORT:+ (port $ERL_EPMD_PORT)}."
+        pause
+    done
+    EPMD_NOTE="epmd started on ${EPMD_ADDRESS:-every interface}${ERL_EPMD_PORT:+, port $ERL_EPMD_PORT}"
 }
 
 prepare_boot() { # renders sys.config; sets BOOT_VM_ARGS, the args file the node boots with
@@ -283,17 +430,24 @@ prepare_boot() { # renders sys.config; sets BOOT_VM_ARGS, the args file the node
     [ -n "${RELEASE_DAEMON_CHILD:-}" ] || render_sys_config "$REL_DIR"
     [ -f "$REL_DIR/sys.config" ] || fail $EXIT_CONFIG "$REL_DIR/sys.config is missing; the node cannot boot without it (it may hold just \"[].\")."
     [ -f "$REL_DIR/start.boot" ] || fail $EXIT_CONFIG "$REL_DIR/start.boot is missing; rebuild the release."
-    mkdir -p "$RELEASE_ROOT/log" "$RELEASE_ROOT/tmp"
+    # log/ (crash dumps hold the cookie) and tmp/ (the console's pipes) are for the node's user only.
+    for dir in "$RELEASE_ROOT/log" "$RELEASE_ROOT/tmp"; do
+        mkdir -p "$dir" || fail $EXIT_CONFIG "cannot create $dir."
+        chmod 700 "$dir" 2>/dev/null || :
+    done
+    EPMD_MODULE=$(vm_arg -epmd_module)
     BOOT_VM_ARGS=$VM_ARGS
-    if [ -n "${RELEASE_NODE:-}${RELEASE_COOKIE:-}" ]; then
-        # The overrides replace vm.args' name and cookie lines in a copy; bin/start (heart) uses it too.
+    if [ -n "${RELEASE_NODE:-}" ] || grep -q -e '^[[:space:]]*-setcookie[[:space:]]' -e '^[[:space:]]*-epmd_module[[:space:]]' "$VM_ARGS"; then
+        # A copy of vm.args without what goes elsewhere: RELEASE_NODE replaces the name, the cookie goes through the
+        # environment, and vm.args' own epmd module is what exrm_epmd forwards to; bin/start (heart) uses it too.
         BOOT_VM_ARGS="$RELEASE_ROOT/tmp/vm.args"
-        # A file of its own (mktemp: 0600, it holds the cookie) renamed over the copy: concurrent commands do not race.
+        # A file of its own (mktemp: 0600) renamed over the copy: concurrent commands do not race.
         boot_tmp=$(mktemp "$BOOT_VM_ARGS.XXXXXXXX") || fail $EXIT_CONFIG "cannot create a temporary file next to $BOOT_VM_ARGS."
         {
-            awk '$1 != "-name" && $1 != "-sname" && $1 != "-setcookie"' "$VM_ARGS"
-            [ -z "$DIST" ] || echo "$DIST $NODE"
-            [ -z "$COOKIE" ] || echo "-setcookie $COOKIE"
+            awk -v renamed="${RELEASE_NODE:+1}" '$1 == "-setcookie" || $1 == "-epmd_module" { next }
+                renamed && ($1 == "-name" || $1 == "-sname") { next }
+                { print }' "$VM_ARGS"
+            [ -z "${RELEASE_NODE:-}" ] || echo "$DIST $NODE"
         } >"$boot_tmp" || {
             rm -f "$boot_tmp"
             fail $EXIT_CONFIG "cannot write $BOOT_VM_ARGS."
@@ -357,16 +511,24 @@ check_vsn() { # check_vsn VSN: exits 2 unless VSN can name a directory under rel
 # --- the helper node --------------------------------------------------------------------------
 
 helper() { # helper COMMAND ARGS...: runs exrm_nodetool (bin/nodetool) in a hidden node; its exit code
+    # Distributed when the release has a node name (then epmd must be running: see remote).
     # The VM's arguments are built front to back in "$@", ending with the plain arguments after -extra.
     set -- -extra "$RELEASE_NAME" "$NODE" "$RELEASE_FLAVOR" "$@"
-    [ -n "$COOKIE" ] && set -- -setcookie "$COOKIE" "$@"
     if [ -n "$DIST" ]; then
-        case $NODE in
-            *@*) set -- "$DIST" "exrm_helper_$$@${NODE#*@}" "$@" ;;
-            *) set -- "$DIST" "exrm_helper_$$" "$@" ;;
-        esac
+        dist_flags "$HELPER_INTERFACE"
+        # shellcheck disable=SC2086 # DIST_FLAGS is words without spaces or patterns
+        set -- "$DIST" "$(helper_name exrm_helper)" $DIST_FLAGS "$@"
     fi
-    "$BINDIR/erlexec" -boot "$ARGS_DIR/start_clean" -noshell -noinput -hidden -pa "$NODETOOL_DIR" -s exrm_nodetool main "$@"
+    # A helper that crashes writes no crash dump: log/erl_crash.dump is the node's.
+    EXRM_DIST_COOKIE=$COOKIE ERL_CRASH_DUMP_SECONDS=0 \
+        "$BINDIR/erlexec" -boot "$ARGS_DIR/start_clean" -noshell -noinput -hidden -pa "$NODETOOL_DIR" -s exrm_nodetool main "$@"
+}
+
+helper_name() { # helper_name PREFIX: a node name of this process's own, on the node's host
+    case $NODE in
+        *@*) echo "$1_$$@${NODE#*@}" ;;
+        *) echo "$1_$$" ;;
+    esac
 }
 
 explain() { # explain CODE: says what the helper's exit code 3 or 4 means; returns CODE
@@ -380,6 +542,8 @@ explain() { # explain CODE: says what the helper's exit code 3 or 4 means; retur
 remote() { # remote COMMAND ARGS...: runs a helper command against the node, explaining failures
     load_vm_args
     [ -n "$DIST" ] || fail $EXIT_CONFIG "$VM_ARGS has no -name or -sname, so the node cannot be reached; add one or set RELEASE_NODE."
+    # Without epmd no node is registered here, and a helper node could not start its distribution.
+    epmd_running || fail $EXIT_NOT_RUNNING "node $NODE is not running (no epmd answers on this machine${ERL_EPMD_PORT:+, port $ERL_EPMD_PORT})"
     helper "$@"
     explain $?
 }
@@ -387,6 +551,7 @@ remote() { # remote COMMAND ARGS...: runs a helper command against the node, exp
 ensure_not_running() { # exits 5 when the node answers, 4 when its name is taken by a node refusing our cookie
     [ -n "${RELEASE_DAEMON_CHILD:-}" ] && return 0
     [ -n "$DIST" ] || return 0
+    epmd_running || return 0
     helper ping >/dev/null
     case $? in
         0) fail $EXIT_RUNNING "node $NODE is already running" ;;
@@ -410,6 +575,19 @@ boot() { # boot MODE: execs the VM; MODE is foreground or console
     ensure_not_running
     prepare_boot
     set -- -boot "$REL_DIR/start" -config "$REL_DIR/sys" -args_file "$BOOT_VM_ARGS" -mode embedded
+    if [ -n "$DIST" ]; then
+        start_epmd
+        [ -n "${RELEASE_DAEMON_CHILD:-}" ] || echo "$RELEASE_NAME: distribution listens $DIST_WHERE; $EPMD_NOTE" >&2
+        # The node boots in embedded mode: exrm_epmd must come with the boot script, as exrm writes it.
+        [ -z "$COOKIE" ] || grep -q -F exrm_epmd "$REL_DIR/start.boot" ||
+            fail $EXIT_CONFIG "$REL_DIR/start.boot does not load exrm_epmd, through which the node gets its cookie without a command line; rebuild the release with exrm."
+        dist_flags "$DIST_INTERFACE"
+        # shellcheck disable=SC2086 # DIST_FLAGS is words without spaces or patterns
+        set -- "$@" $DIST_FLAGS
+        # exrm_epmd reads the cookie, and vm.args' own epmd module if it named one, and removes them.
+        EXRM_DIST_COOKIE=$COOKIE EXRM_EPMD_MODULE=$EPMD_MODULE
+        export EXRM_DIST_COOKIE EXRM_EPMD_MODULE
+    fi
     # What only this script's own runs need stays out of the node's environment (heart and os:cmd inherit it).
     unset RELEASE_START_ERL_DATA RELEASE_DAEMON_CHILD
     case $MODE:$RELEASE_FLAVOR in
@@ -430,6 +608,10 @@ case $COMMAND in
         load_vm_args
         ensure_not_running
         prepare_boot
+        if [ -n "$DIST" ]; then
+            start_epmd
+            echo "$RELEASE_NAME: distribution listens $DIST_WHERE; $EPMD_NOTE"
+        fi
         RELEASE_DAEMON_CHILD=1 "$BINDIR/run_erl" -daemon "$RELEASE_ROOT/tmp/" "$RELEASE_ROOT/log" \
             "exec $(sh_quote "$SCRIPT") console" </dev/null >/dev/null 2>&1 ||
             fail $EXIT_FAILED "run_erl could not start the node; see $RELEASE_ROOT/log/"
@@ -447,18 +629,21 @@ case $COMMAND in
         remote ping >/dev/null || exit
         # Without a terminal the VM ignores -remsh and would open a shell on the helper node instead.
         [ -t 0 ] || fail $EXIT_FAILED "remote_console needs a terminal on standard input; use eval or rpc from scripts."
-        if [ -n "$COOKIE" ]; then set -- -setcookie "$COOKIE"; fi
-        case $NODE in *@*) host="@${NODE#*@}" ;; *) host= ;; esac
+        dist_flags "$HELPER_INTERFACE"
+        # shellcheck disable=SC2086 # DIST_FLAGS is words without spaces or patterns
+        set -- -hidden "$DIST" "$(helper_name exrm_remsh)" $DIST_FLAGS -pa "$NODETOOL_DIR"
+        EXRM_DIST_COOKIE=$COOKIE
+        export EXRM_DIST_COOKIE
         if [ "$RELEASE_FLAVOR" = elixir ]; then
             for app in elixir iex compiler logger; do
                 for dir in "$RELEASE_ROOT"/lib/"$app"-*/ebin; do
                     [ -d "$dir" ] && set -- "$@" -pa "$dir"
                 done
             done
-            exec "$BINDIR/erlexec" -boot "$ARGS_DIR/start_clean" -hidden "$DIST" "exrm_remsh_$$$host" "$@" \
+            exec "$BINDIR/erlexec" -boot "$ARGS_DIR/start_clean" "$@" \
                 -noshell -user Elixir.IEx.CLI -extra --no-halt +iex --remsh "$NODE"
         fi
-        exec "$BINDIR/erlexec" -boot "$ARGS_DIR/start_clean" -hidden "$DIST" "exrm_remsh_$$$host" "$@" -remsh "$NODE"
+        exec "$BINDIR/erlexec" -boot "$ARGS_DIR/start_clean" "$@" -remsh "$NODE"
         ;;
     attach)
         [ $# -eq 0 ] || { usage >&2; exit $EXIT_USAGE; }
@@ -482,6 +667,11 @@ case $COMMAND in
         [ $# -eq 0 ] || { usage >&2; exit $EXIT_USAGE; }
         if [ "$COMMAND" = versions ]; then
             load_vm_args
+            # With no epmd there is no node to ask: the helper reads releases/RELEASES without distribution.
+            if ! epmd_running; then
+                DIST=''
+                NODE=''
+            fi
             helper versions
             exit
         fi

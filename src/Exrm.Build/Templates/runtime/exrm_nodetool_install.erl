@@ -6,7 +6,7 @@
 
 -import(exrm_nodetool, [text/2]).
 
--export([install/4, downgrade/3]).
+-export([plain_path/1, install/4, downgrade/3]).
 -export([instructions/4, restarts_emulator/1, downgrade_path/5]).
 -export_type([options/0]).
 
@@ -125,6 +125,7 @@ install_checked(Context, Vsn, Verb, Options) ->
             Instructions = instructions(From, Vsn, read_relup(Vsn), read_relup(From)),
             Restarts = restarts_emulator(Instructions),
             Restarts andalso require_heart(Context, From, Vsn, Verb),
+            Restarts andalso require_plain_root(Context, From, Vsn),
             Install = fun() ->
                               case exrm_nodetool_node:call(Context, release_handler, check_install_release, [Vsn]) of
                                   {ok, _, _} -> ok;
@@ -255,6 +256,25 @@ require_heart(#{node := Node} = Context, From, Vsn, Verb) ->
                            "Add -heart to releases/~ts/vm.args (and to the project's vm.args for later builds), restart the node with "
                            "\"~ts stop\" and \"~ts start\", then run \"~ts ~ts ~ts\" again.",
                            [From, Vsn, Node, From, From, Script, Script, Script, Verb, Vsn]).
+
+%% release_handler restarts the emulator with heart running "Root/bin/start Root/releases/new_start_erl.data"
+%% through sh, unquoted: refuse before anything changes when sh would read the root's path as more than one
+%% word, or as code.
+-spec require_plain_root(exrm_nodetool:context(), string(), string()) -> true.
+require_plain_root(Context, From, Vsn) ->
+    Root = exrm_nodetool_node:call(Context, code, root_dir, []),
+    plain_path(Root) orelse
+        exrm_nodetool:fail("going from ~ts to ~ts restarts the emulator, and release_handler would then run ~ts/bin/start "
+                           "through a shell without quoting it; the path holds characters the shell would read as separators or code. "
+                           "Nothing was changed: the node still runs ~ts. Move the release to a path made of letters, digits and ._-/+@:,= only, "
+                           "and start it from there.",
+                           [From, Vsn, Root, From]).
+
+%% Whether sh reads Path as the one word it is.
+-spec plain_path(string()) -> boolean().
+plain_path(Path) ->
+    lists:all(fun(C) -> C > 127 orelse (C >= $a andalso C =< $z) orelse (C >= $A andalso C =< $Z) orelse (C >= $0 andalso C =< $9)
+                            orelse lists:member(C, "._-/+@:,=") end, Path).
 
 -spec make_permanent(exrm_nodetool:context(), string()) -> ok.
 make_permanent(Context, Vsn) ->
