@@ -27,6 +27,7 @@ public sealed class ConfigRenderingTests
     [InlineData("-eval", "starts with -")]
     [InlineData("+P", "starts with +")]
     [InlineData("a\"b", "contains \"")]
+    [InlineData("a'", "contains '")]
     [InlineData("a#b", "contains #")]
     public void Vm_args_values_that_are_not_one_word_are_refused_and_vm_args_is_left_as_it_was(string value, string problem)
     {

@@ -219,7 +219,8 @@ render_src() { # render_src SRC DEST: DEST = SRC with every ${VAR} replaced; uns
 render_values() { # render_values KIND SRC: prints SRC with its ${VAR}s replaced; KIND is vm.args or sys.config
     # A value must not change the structure of the file it lands in, only fill its slot:
     #   vm.args (erlexec -args_file): a value must be one argument word, so no whitespace or control
-    #     characters, no " \ or # (quoting, escaping, comments), no leading - or + (a flag).
+    #     characters, no " ' \ or # (erlexec quotes with both, even across lines; escapes; comments),
+    #     no leading - or + (a flag).
     #   sys.config (file:consult): inside "..." or '...' a value is escaped to mean exactly itself; in a
     #     % comment ${VAR} is left alone; elsewhere it is term text, which must not end the term
     #     (a newline, or a full stop then whitespace) nor open a string, atom or comment it does not close.
@@ -256,7 +257,7 @@ render_values() { # render_values KIND SRC: prints SRC with its ${VAR}s replaced
                 line = substr(line, RSTART + RLENGTH)
                 if (!resolve(ref)) continue
                 why = word_problem(VALUE)
-                if (why != "") refuse(why, "vm.args takes a value as one argument", "one word (no whitespace, control characters, \", \\ or #, no leading - or +)")
+                if (why != "") refuse(why, "vm.args takes a value as one argument", "one word (no whitespace, control characters, quotes, \\ or #, no leading - or +)")
                 else out = out VALUE
             }
             out = out line
@@ -327,7 +328,7 @@ render_values() { # render_values KIND SRC: prints SRC with its ${VAR}s replaced
             for (i = 1; i <= length(v); i++) {
                 c = substr(v, i, 1)
                 if (c == " " || (c in CODE)) return "contains " describe(c)
-                if (c == "\"" || c == "\\") return "contains " c
+                if (c == "\"" || c == Q1 || c == "\\") return "contains " c
                 if (c == "#") return "contains # (a comment)"
             }
             return ""
