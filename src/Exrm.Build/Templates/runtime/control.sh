@@ -208,7 +208,7 @@ render_src() { # render_src SRC DEST: DEST = SRC with every ${VAR} replaced; uns
     esac
     render_values "$render_kind" "$1" >"$rendered" || {
         rm -f "$rendered"
-        fail $EXIT_CONFIG "cannot render $2 from $1; it was left as it was. Fix what is named above and try again."
+        fail $EXIT_CONFIG "cannot render $2 from $1 ($2 is unchanged): fix what is named above and try again."
     }
     mv -f "$rendered" "$2" || {
         rm -f "$rendered"
@@ -224,12 +224,12 @@ render_values() { # render_values KIND SRC: prints SRC with its ${VAR}s replaced
     #   sys.config (file:consult): inside "..." or '...' a value is escaped to mean exactly itself; in a
     #     % comment ${VAR} is left alone; elsewhere it is term text, which must not end the term
     #     (a newline, or a full stop then whitespace) nor open a string, atom or comment it does not close.
-    # A refused value is reported with the file, line and variable; a cookie is never printed.
+    # A refused value is reported with the file, line and variable; a *COOKIE* variable shows only its length.
     awk -v kind="$1" -v src="$2" '
         BEGIN {
             Q1 = "\047"                                # a single quote: this program sits in sh single quotes
             REF = "\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}"
-            # The characters that may change the lexical context of sys.config, per context.
+            # Where to stop in each sys.config context: what may change the context, and $ (a reference).
             SPECIAL["bare"] = "[%$\"" Q1 "]"
             SPECIAL["string"] = "[\\\\\"$]"
             SPECIAL["atom"] = "[\\\\$" Q1 "]"
@@ -276,7 +276,7 @@ render_values() { # render_values KIND SRC: prints SRC with its ${VAR}s replaced
                     line = substr(line, RLENGTH + 1)
                     substitute_term(ref)
                 } else if (context != "bare") {
-                    if (c == "\\") take(2)             # an escape: the next character cannot close
+                    if (c == "\\") take(2)             # an escape: the next character cannot close; \${X} stays as written
                     else if (c == "$") take(1)
                     else { take(1); context = "bare" }
                 } else if (c == "%") {
