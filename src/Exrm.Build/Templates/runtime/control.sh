@@ -9,7 +9,7 @@
 #   3  the node is not running (its name is not registered with epmd)
 #   4  cookie mismatch: the name is registered with epmd but the node refuses our cookie
 #   5  already running: start, foreground or console found the node answering
-#   6  the release is misconfigured: unset ${VAR} in a .src file, no start_erl.data,
+#   6  the release is misconfigured: an unset or refused ${VAR} in a .src file, no start_erl.data,
 #      no vm.args, no ERTS and no erl on PATH, or no node name for a remote command
 #
 # What it relies on (relative to the release root, found from this script's real path):
@@ -19,7 +19,10 @@
 #   releases/<vsn>/start_clean.boot  boots the short-lived hidden helper node
 #   releases/<vsn>/vm.args.src, sys.config.src   when present, rendered into vm.args and sys.config
 #                                 before use, ${VAR} replaced from the environment
-#                                 (${VAR:-default} when VAR is unset or empty)
+#                                 (${VAR:-default} when VAR is unset or empty). A value cannot add
+#                                 configuration: in vm.args it must be one argument word; in sys.config
+#                                 it is escaped inside "..." and '...', and elsewhere is term text that
+#                                 must not end the term; ${VAR} in a % comment stays as written
 #   releases/<vsn>/runtime.exs    Elixir's config/runtime.exs: evaluated (with Elixir from lib/) and
 #                                 merged into sys.config before every boot and install
 #   erts-<erts vsn>/bin           the runtime; without it, the Erlang installation of erl on PATH
@@ -201,42 +204,211 @@ cd "$RELEASE_ROOT" || fail $EXIT_CONFIG "cannot enter $RELEASE_ROOT"
 
 # --- configuration ----------------------------------------------------------------------------
 
-render_src() { # render_src SRC DEST: DEST = SRC with every ${VAR} replaced; unset variables are errors
+render_src() { # render_src SRC DEST: DEST = SRC with every ${VAR} replaced; unset variables and unsafe values are errors
     # ${VAR:-default} takes the default when VAR is unset or empty, as in sh.
     # Each run renders into its own file next to DEST, made 0600 by mktemp (DEST may hold the cookie),
     # and renames it over DEST: concurrent commands never see or write a half-rendered file.
     rendered=$(mktemp "$2.XXXXXXXX") || fail $EXIT_CONFIG "cannot create a temporary file next to $2 to render $1."
-    awk -v src="$1" '
-        {
-            line = $0
-            out = ""
-            while (match(line, /\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}/)) {
-                name = substr(line, RSTART + 2, RLENGTH - 3)
-                split_at = index(name, ":-")
-                if (split_at > 0) {
-                    fallback = substr(name, split_at + 2)
-                    name = substr(name, 1, split_at - 1)
-                    value = (name in ENVIRON) && ENVIRON[name] != "" ? ENVIRON[name] : fallback
-                } else if (name in ENVIRON) {
-                    value = ENVIRON[name]
-                } else {
-                    printf "%s:%d: ${%s} is used but the environment variable %s is not set (${%s:-default} gives a default)\n", src, NR, name, name, name > "/dev/stderr"
-                    failed = 1
-                    value = ""
-                }
-                out = out substr(line, 1, RSTART - 1) value
-                line = substr(line, RSTART + RLENGTH)
-            }
-            print out line
-        }
-        END { exit failed }' "$1" >"$rendered" || {
+    # What a value may contain depends on the file it lands in (render_values); anything but sys.config gets the strict rule.
+    case ${2##*/} in
+        sys.config) render_kind=sys.config ;;
+        *) render_kind=vm.args ;;
+    esac
+    render_values "$render_kind" "$1" >"$rendered" || {
         rm -f "$rendered"
-        fail $EXIT_CONFIG "cannot render $2 from $1: set the variables named above and try again."
+        fail $EXIT_CONFIG "cannot render $2 from $1 ($2 is unchanged): fix what is named above and try again."
     }
     mv -f "$rendered" "$2" || {
         rm -f "$rendered"
         fail $EXIT_CONFIG "cannot replace $2 with its rendering from $1."
     }
+}
+
+render_values() { # render_values KIND SRC: prints SRC with its ${VAR}s replaced; KIND is vm.args or sys.config
+    # A value must not change the structure of the file it lands in, only fill its slot:
+    #   vm.args (erlexec -args_file): a value must be one argument word, so no whitespace or control
+    #     characters, no " ' \ or # (erlexec quotes with both, even across lines; escapes; comments),
+    #     no leading - or + (a flag).
+    #   sys.config (file:consult): inside "..." or '...' a value is escaped to mean exactly itself; in a
+    #     % comment ${VAR} is left alone; elsewhere it is term text, which must not end the term
+    #     (a newline, or a full stop then whitespace) nor open a string, atom or comment it does not close.
+    # A refused value is reported with the file, line and variable; a *COOKIE* variable shows only its length.
+    awk -v kind="$1" -v src="$2" '
+        BEGIN {
+            Q1 = "\047"                                # a single quote: this program sits in sh single quotes
+            REF = "\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}"
+            # Where to stop in each sys.config context: what may change the context, and $ (a reference).
+            SPECIAL["bare"] = "[%$\"" Q1 "]"
+            SPECIAL["string"] = "[\\\\\"$]"
+            SPECIAL["atom"] = "[\\\\$" Q1 "]"
+            CLOSE["string"] = "\""
+            CLOSE["atom"] = Q1
+            # Control characters by code, built with %c: mawk has no \x escapes.
+            for (i = 1; i < 32; i++) CODE[sprintf("%c", i)] = i
+            CODE[sprintf("%c", 127)] = 127
+            for (i = 33; i < 127; i++) VISIBLE = VISIBLE sprintf("%c", i)
+            context = "bare"                           # sys.config: bare, string or atom; strings span lines
+        }
+        {
+            line = $0
+            out = ""
+            if (kind == "sys.config") render_term_line(); else render_args_line()
+            print out
+        }
+        END { exit failed }
+
+        # vm.args: every reference becomes one argument word or an error.
+        function render_args_line(   ref, why) {
+            while (match(line, REF)) {
+                out = out substr(line, 1, RSTART - 1)
+                ref = substr(line, RSTART, RLENGTH)
+                line = substr(line, RSTART + RLENGTH)
+                if (!resolve(ref)) continue
+                why = word_problem(VALUE)
+                if (why != "") refuse(why, "vm.args takes a value as one argument", "one word (no whitespace, control characters, quotes, \\ or #, no leading - or +)")
+                else out = out VALUE
+            }
+            out = out line
+        }
+
+        # sys.config: copies the line up to each character that matters in the current context.
+        function render_term_line(   at, c, ref) {
+            while (line != "") {
+                at = match(line, SPECIAL[context])
+                if (!at) break
+                out = out substr(line, 1, at - 1)
+                line = substr(line, at)
+                c = substr(line, 1, 1)
+                ref = (c == "$" && match(line, "^" REF)) ? substr(line, 1, RLENGTH) : ""
+                if (ref != "") {
+                    line = substr(line, RLENGTH + 1)
+                    substitute_term(ref)
+                } else if (context != "bare") {
+                    if (c == "\\") take(2)             # an escape: the next character cannot close; \${X} stays as written
+                    else if (c == "$") take(1)
+                    else { take(1); context = "bare" }
+                } else if (c == "%") {
+                    break                              # a comment: the rest of the line is copied as is
+                } else if (c == "$") {
+                    take(substr(line, 2, 1) == "\\" ? 3 : 2)   # a character literal such as $" or $\x
+                } else {
+                    take(1)
+                    context = (c == "\"") ? "string" : "atom"
+                }
+            }
+            out = out line
+        }
+
+        function take(n) { out = out substr(line, 1, n); line = substr(line, n + 1) }
+
+        function substitute_term(ref,   why) {
+            if (!resolve(ref)) return
+            if (context != "bare") { out = out escaped(VALUE, CLOSE[context]); return }
+            why = term_problem(VALUE)
+            if (why == "" && out ~ /\.$/ && VALUE != "" && ends_form(substr(VALUE, 1, 1)))
+                why = "would end the term at the full stop before it"
+            if (why != "") refuse(why, "outside quotes a value is Erlang term text", "a complete term such as 4000 or [a,b] (no newline, % or final full stop), or write \"${" NAME "}\" in the file for a string")
+            else out = out VALUE
+        }
+
+        # Sets NAME, VALUE and ORIGIN from a reference; reports an unset variable without a default.
+        function resolve(ref,   inner, at) {
+            inner = substr(ref, 3, length(ref) - 3)
+            at = index(inner, ":-")
+            NAME = at ? substr(inner, 1, at - 1) : inner
+            if ((NAME in ENVIRON) && (ENVIRON[NAME] != "" || !at)) {
+                VALUE = ENVIRON[NAME]
+                ORIGIN = "env"
+                return 1
+            }
+            if (at) {
+                VALUE = substr(inner, at + 2)
+                ORIGIN = "default"
+                return 1
+            }
+            report(sprintf("${%s} is used but the environment variable %s is not set (${%s:-default} gives a default)", NAME, NAME, NAME))
+            return 0
+        }
+
+        # Why VALUE cannot be one vm.args argument, or "".
+        function word_problem(v,   i, c) {
+            if (v ~ /^[-+]/) return "starts with " substr(v, 1, 1) " (a flag)"
+            for (i = 1; i <= length(v); i++) {
+                c = substr(v, i, 1)
+                if (c == " " || (c in CODE)) return "contains " describe(c)
+                if (c == "\"" || c == Q1 || c == "\\") return "contains " c
+                if (c == "#") return "contains # (a comment)"
+            }
+            return ""
+        }
+
+        # Why VALUE cannot be bare term text in sys.config, or "": it is lexed as the file is.
+        function term_problem(v,   i, n, c, in_quote) {
+            if (index(v, "\n")) return "contains a newline"
+            n = length(v)
+            in_quote = ""
+            for (i = 1; i <= n; i++) {
+                c = substr(v, i, 1)
+                if (in_quote != "") {
+                    if (c == "\\") i++
+                    else if (c == in_quote) in_quote = ""
+                } else if (c == "\"" || c == Q1) {
+                    in_quote = c
+                } else if (c == "%") {
+                    return "contains % (a comment)"
+                } else if (c == "$") {
+                    i += (substr(v, i + 1, 1) == "\\") ? 2 : 1
+                    if (i > n) return "ends in an unfinished character literal"
+                } else if (c == "." && ends_form(substr(v, i + 1, 1))) {
+                    return "has a full stop that ends the term"
+                }
+            }
+            if (in_quote != "") return "opens a quote it does not close"
+            return ""
+        }
+
+        # Whether the character after a full stop makes it end the term: whitespace, %, nothing,
+        # or anything non-ASCII (Erlang counts U+0080 to U+00A0 as whitespace).
+        function ends_form(c) { return c == "" || c == "%" || !index(VISIBLE, c) }
+
+        # VALUE as the content of a string or quoted atom closed by QUOTE, in Erlang escape syntax.
+        # Characters above ASCII pass unchanged: the file is UTF-8.
+        function escaped(v, quote,   r, i, c) {
+            r = ""
+            for (i = 1; i <= length(v); i++) {
+                c = substr(v, i, 1)
+                if (c == "\\" || c == quote) r = r "\\" c
+                else if (c == "\n") r = r "\\n"
+                else if (c == "\t") r = r "\\t"
+                else if (c == "\r") r = r "\\r"
+                else if (c in CODE) r = r sprintf("\\x{%02X}", CODE[c])
+                else r = r c
+            }
+            return r
+        }
+
+        function describe(c) {
+            if (c == " ") return "a space"
+            if (c == "\n") return "a newline"
+            if (c == "\t") return "a tab"
+            if (c == "\r") return "a carriage return"
+            return sprintf("the control character %d", CODE[c])
+        }
+
+        # Refuses the current value: file, line, variable, what is wrong and what to do.
+        function refuse(why, where, wanted,   shown, fix) {
+            if (toupper(NAME) ~ /COOKIE/) shown = length(VALUE) " characters"   # a secret: its length only
+            else if (length(VALUE) > 40) shown = "\"" escaped(substr(VALUE, 1, 37), "\"") "...\""
+            else shown = "\"" escaped(VALUE, "\"") "\""
+            if (ORIGIN == "env") fix = "Set " NAME " to " wanted "."
+            else fix = "Change the default in " src " to " wanted "."
+            report(sprintf("${%s} (%s, %s) %s; %s. %s", NAME, ORIGIN == "env" ? "from the environment" : "its default", shown, why, where, fix))
+        }
+
+        function report(message) {
+            printf "%s:%d: %s\n", src, NR, message > "/dev/stderr"
+            failed = 1
+        }' "$2"
 }
 
 vm_arg() { # vm_arg FLAG: the value of FLAG's first line in vm.args, without surrounding quotes
