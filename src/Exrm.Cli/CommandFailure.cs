@@ -25,7 +25,7 @@ internal static class CommandFailure
                 error.WriteLine($"{prefix}{(readingInput ? "Reading" : "A file operation")} failed: {failure.Message}{(Hint(failure) is { } hint ? "\n  " + hint : string.Empty)}");
                 return readingInput ? ExitCode.NoInput : ExitCode.IoError;
             default:
-                error.WriteLine($"exrm: unexpected error, a bug in exrm (please report it with what follows):\n{failure}");
+                error.WriteLine($"{prefix}Unexpected error, a bug in exrm (please report it with what follows):\n{failure}");
                 return ExitCode.Software;
         }
     }
