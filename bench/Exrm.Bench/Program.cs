@@ -1,6 +1,7 @@
 // Reads every BEAM file of the installed OTP and Elixir the way a release build does (module name, md5,
 // exports, behaviours), with exrm's reader and with beam_lib in one erl run, and prints the times.
 // Run: dotnet run -c Release --project bench/Exrm.Bench [iterations]
+// With 'integers' first, it reads and writes huge integer literals instead (IntegerTextBench).
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Exrm.Bench;
@@ -8,8 +9,15 @@ using Exrm.Erlang.Beam;
 using Exrm.Erlang.ExternalFormat;
 using Exrm.Erlang.Terms;
 
-var iterations = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 5;
+var integers = args.Length > 0 && args[0] == "integers";
+args = integers ? args[1..] : args;
+var iterations = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : integers ? 3 : 5;
 var erl = ErlLauncher.FindProgram("erl");
+if (integers)
+{
+    return IntegerTextBench.Run(iterations, erl);
+}
+
 if (erl is null)
 {
     Console.Error.WriteLine("erl was not found on PATH; the benchmark compares with OTP's beam_lib and needs it.");

@@ -104,7 +104,7 @@ public static class ReleaseBuilder
     private static void CopyApplications(ReleasePlan plan, string root, bool strip, BeamCache beams, IProgress<BuildEvent>? progress)
     {
         progress?.Report(new BuildEvent.Stage($"Copying {plan.Resolved.Applications.Length} applications{(strip ? " (stripping debug info)" : string.Empty)}"));
-        var copied = LibraryCopier.Copy(plan.Resolved.Applications, Path.Combine(root, "lib"), strip, beams);
+        var copied = LibraryCopier.Copy(plan.Resolved.Applications, Path.Combine(root, "lib"), strip, beams, LinkRoots.Of(plan.Inputs.Project));
         progress?.Report(new BuildEvent.Info($"lib/: {copied.Files} files, {ByteSize.Format(copied.Bytes)} (from {ByteSize.Format(copied.SourceBytes)})"));
     }
 

@@ -15,7 +15,8 @@ public static class ExrmCli
         root.Subcommands.Add(HelpCommand.Create(root));
         root.SetAction(parsed => root.Parse(["--help"]).Invoke(parsed.InvocationConfiguration));
 
-        var configuration = new InvocationConfiguration { Output = output, Error = error };
+        // Failures are reported by CommandFailure, not by System.CommandLine's handler, which prints a stack trace and exits 1.
+        var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -28,6 +29,13 @@ public static class ExrmCli
             return (int)ExitCode.Usage;
         }
 
-        return parsed.Invoke(configuration);
+        try
+        {
+            return parsed.Invoke(configuration);
+        }
+        catch (Exception e)
+        {
+            return (int)CommandFailure.Report(e, error);
+        }
     }
 }

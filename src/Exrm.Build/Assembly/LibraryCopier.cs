@@ -8,27 +8,34 @@ namespace Exrm.Build.Assembly;
 
 /// <summary>
 /// Copies the release's applications into lib/&lt;app&gt;-&lt;vsn&gt;/ (OTP-SPEC §7.4: the .app, one beam per
-/// listed module, priv/ with symbolic links followed, and any .appup), stripping debug information from
+/// listed module, priv/, and any .appup), stripping debug information from
 /// the beams unless told not to. Stripping keeps the Attr and CInf chunks, which release_handler reads
 /// during upgrades (OTP-SPEC §5.7). Files are copied in parallel. Beams come through the build's
-/// <see cref="BeamCache"/>, so one an upgrade plan has already read is not read again.
+/// <see cref="BeamCache"/>, so one an upgrade plan has already read is not read again. Symbolic links are
+/// followed only where <see cref="LinkRoots"/> allows (<see cref="LinkGuard"/>); every other link is a problem,
+/// and a problem stops the build before anything is copied.
 /// </summary>
 internal static class LibraryCopier
 {
     public sealed record Result(int Files, long Bytes, long SourceBytes);
 
-    public static Result Copy(IEnumerable<ResolvedApplication> applications, string libDir, bool strip, BeamCache beams)
+    public static Result Copy(IEnumerable<ResolvedApplication> applications, string libDir, bool strip, BeamCache beams, LinkRoots links)
     {
         var problems = new ConcurrentBag<ReleaseProblem>();
         var jobs = new List<(string From, string To, bool IsBeam)>();
         foreach (var app in applications)
         {
             var source = app.App.EbinDir;
+            var guard = new LinkGuard(app.Name, links.For(app.App), problems);
             var target = Path.Combine(libDir, $"{app.Name}-{app.Vsn}");
             var ebin = Path.Combine(target, "ebin");
             Directory.CreateDirectory(ebin);
-            jobs.Add((Path.Combine(source, app.Name + ".app"), Path.Combine(ebin, app.Name + ".app"), false));
-            foreach (var appup in Directory.EnumerateFiles(source, "*.appup"))
+            if (guard.Admits(Path.Combine(source, app.Name + ".app")))
+            {
+                jobs.Add((Path.Combine(source, app.Name + ".app"), Path.Combine(ebin, app.Name + ".app"), false));
+            }
+
+            foreach (var appup in Directory.EnumerateFiles(source, "*.appup").Where(guard.Admits))
             {
                 jobs.Add((appup, Path.Combine(ebin, Path.GetFileName(appup)), false));
             }
@@ -36,6 +43,11 @@ internal static class LibraryCopier
             foreach (var module in app.Resource.Modules)
             {
                 var beam = Path.Combine(source, module + ".beam");
+                if (!guard.Admits(beam))
+                {
+                    continue;
+                }
+
                 if (File.Exists(beam))
                 {
                     jobs.Add((beam, Path.Combine(ebin, module + ".beam"), true));
@@ -52,11 +64,16 @@ internal static class LibraryCopier
             var priv = Path.Combine(Path.GetDirectoryName(source)!, "priv");
             if (Directory.Exists(priv))
             {
-                foreach (var file in Directory.EnumerateFiles(priv, "*", new EnumerationOptions { RecurseSubdirectories = true }))
+                foreach (var file in guard.FilesUnder(priv))
                 {
                     jobs.Add((file, Path.Combine(target, "priv", Path.GetRelativePath(priv, file)), false));
                 }
             }
+        }
+
+        if (!problems.IsEmpty)
+        {
+            throw new ReleaseException(problems);
         }
 
         long bytes = 0;

@@ -50,6 +50,12 @@ internal sealed class OutputDirectory : IDisposable
                 throw new InvalidOperationException($"the build lock is for {buildLock.OutputDir}, not for {parent}");
             }
 
+            if (File.Exists(target))
+            {
+                // Found now, not by the rename at the very end of the build.
+                throw new IOException($"Cannot create the release directory {Path.GetFullPath(target)}: a file of that name is in the way. Move or remove the file.");
+            }
+
             RestoreRetired(Path.GetFullPath(target));
             foreach (var stray in Directory.EnumerateDirectories(parent, StagingPrefix + "*").Concat(Directory.EnumerateDirectories(parent, RetiredPrefix + "*")))
             {

@@ -40,6 +40,12 @@ public sealed record CompiledProject(
     /// </summary>
     public BootConfigScript? BootConfigScript { get; init; }
 
+    /// <summary>
+    /// Where the project's dependencies' sources are (Mix: each dependency's directory, a path dependency's outside
+    /// the project): symbolic links in the compiled applications may lead there (<see cref="Assembly.LinkRoots"/>).
+    /// </summary>
+    public ImmutableArray<string> DependencyDirs { get; init; } = [];
+
     /// <summary>The cookie the project sets for its release (mix.exs releases: cookie:), or null to use exrm's stored one.</summary>
     public string? Cookie { get; init; }
 }

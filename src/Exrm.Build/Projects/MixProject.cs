@@ -119,6 +119,7 @@ internal static class MixProject
         {
             ElixirLibDir = Text(info, "elixir_lib"),
             BootConfigScript = bootConfigScript,
+            DependencyDirs = [.. List(info, "dep_dirs").Select(dir => TermReading.Text(dir)!)],
             Cookie = TermReading.TryGet(settings, "cookie", out var cookie) ? TermReading.Text(cookie) : null,
         };
     }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Exrm.Build.Upgrades;
-using Exrm.Otp;
 
 namespace Exrm.Cli.Commands;
 
@@ -46,10 +45,9 @@ internal static class AppupCommand
 
                 return (int)ExitCode.Success;
             }
-            catch (ReleaseException e)
+            catch (Exception e)
             {
-                parsed.InvocationConfiguration.Error.WriteLine($"exrm: {e.Message}");
-                return (int)ExitCode.InvalidInput;
+                return (int)CommandFailure.Report(e, parsed.InvocationConfiguration.Error);
             }
         });
         return command;

@@ -61,15 +61,10 @@ internal static class InspectCommand
 
             return ExitCode.Success;
         }
-        catch (ErlangFormatException e)
+        catch (Exception e) when (e is ErlangFormatException or IOException or UnauthorizedAccessException)
         {
-            error.WriteLine($"exrm: {e.Message}");
-            return ExitCode.InvalidInput;
-        }
-        catch (IOException e)
-        {
-            error.WriteLine($"exrm: {file.FullName}: {e.Message}");
-            return ExitCode.NoInput;
+            // One file that cannot be read does not stop the others.
+            return CommandFailure.Report(e, error, readingInput: true);
         }
     }
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Exrm.Build;
 using Exrm.Build.Projects;
-using Exrm.Otp;
 
 namespace Exrm.Cli.Commands;
 
@@ -66,10 +65,9 @@ internal static class ReleaseCommand
                 ReleaseSummary.Write(result, output);
                 return (int)ExitCode.Success;
             }
-            catch (ReleaseException e)
+            catch (Exception e)
             {
-                error.WriteLine($"exrm: the release was not built; rel/ is unchanged.\n{e.Message}");
-                return (int)ExitCode.InvalidInput;
+                return (int)CommandFailure.Report(e, error, "the release was not built; rel/ is unchanged.");
             }
         });
         return command;

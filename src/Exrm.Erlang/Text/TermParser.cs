@@ -431,7 +431,7 @@ internal sealed class TermParser
         TokenKind.Dot => "'.'",
         TokenKind.Atom => $"atom {Shorten(TermWriter.FormatAtom(token.Text))}",
         TokenKind.Variable => $"variable {Shorten(token.Text)}",
-        TokenKind.Integer => $"integer {Shorten(token.Integer.ToString(System.Globalization.CultureInfo.InvariantCulture))}",
+        TokenKind.Integer => $"integer {Shorten(IntegerText.Format(token.Integer))}",
         TokenKind.Char => $"character literal {TermScanner.DescribeChar((int)token.Integer)}",
         TokenKind.Float => $"float {FloatText.Format(token.Float)}",
         TokenKind.String => $"string {Shorten(TermWriter.QuoteString(token.Text, '"'))}",

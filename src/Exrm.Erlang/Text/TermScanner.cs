@@ -459,27 +459,7 @@ internal sealed class TermScanner(SourceText source)
             return long.Parse(digits, NumberStyles.None, CultureInfo.InvariantCulture);
         }
 
-        BigInteger value = BigInteger.Zero;
-        long chunk = 0;
-        long chunkScale = 1;
-        foreach (var c in digits)
-        {
-            if (c == '_')
-            {
-                continue;
-            }
-
-            chunk = (chunk * radix) + DigitValue(c);
-            chunkScale *= radix;
-            if (chunkScale > (long.MaxValue / 64))
-            {
-                value = (value * chunkScale) + chunk;
-                chunk = 0;
-                chunkScale = 1;
-            }
-        }
-
-        return (value * chunkScale) + chunk;
+        return IntegerText.Parse(digits, radix);
     }
 
     private static int DigitValue(char c) => c switch

@@ -62,7 +62,7 @@ internal sealed class TermWriter
                 WriteAtom(output, atom.Name, lenient);
                 return Fits();
             case ErlangInteger integer:
-                output.Append(integer.Value.ToString(CultureInfo.InvariantCulture));
+                output.Append(IntegerText.Format(integer.Value));
                 return Fits();
             case ErlangFloat number:
                 output.Append(FloatText.Format(number.Value));

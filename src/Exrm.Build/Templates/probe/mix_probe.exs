@@ -73,6 +73,8 @@ info = [
   umbrella_apps: umbrella_apps,
   releases: releases,
   ebin_dirs: Enum.map(Path.wildcard(Path.join(Mix.Project.build_path(), "lib/*/ebin")), charlist),
+  # Where each dependency's source is: a path dependency's priv/ in _build is a link to it, often outside the project.
+  dep_dirs: for(dep <- Mix.Dep.cached(), dest = dep.opts[:dest], is_binary(dest), do: charlist.(Path.expand(dest))),
   config_origin: charlist.(config_path),
   elixir_lib: charlist.(Path.expand(Path.join(:code.lib_dir(:elixir), ".."))),
   sys_config: evaluated
