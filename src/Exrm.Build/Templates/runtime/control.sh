@@ -499,7 +499,20 @@ read_cookie_file() { # read_cookie_file FILE: COOKIE from FILE's first line; FIL
 # start it on every interface, through a shell that reads the release root's path as code.
 
 load_distribution() { # sets DIST_INTERFACE (an Erlang address tuple; empty: every interface or vm.args' choice),
-    # EPMD_ADDRESS (empty: every interface), DIST_WHERE (where, in words) and HELPER_INTERFACE (for helper nodes)
+    # EPMD_ADDRESS (empty: every interface), DIST_WHERE (where, in words), and for helper nodes HELPER_INTERFACE
+    # and HELPER_PROTO_FLAGS: vm.args' distribution protocol (inet6_tcp, inet_tls with its options), so helpers
+    # speak it too, and for TLS the release's ssl and the applications it needs on their code path.
+    HELPER_PROTO_FLAGS=$(awk '$1 == "-proto_dist" || $1 == "-ssl_dist_optfile" || $1 == "-ssl_dist_opt" { printf "%s ", $0 }' "$VM_ARGS")
+    case $HELPER_PROTO_FLAGS in
+        *inet_tls*)
+            # Relative to the release root, the working directory: the words stay free of the root's spaces.
+            for app in asn1 crypto public_key ssl; do
+                for dir in lib/"$app"-*/ebin; do
+                    [ -d "$dir" ] && HELPER_PROTO_FLAGS="$HELPER_PROTO_FLAGS -pa $dir"
+                done
+            done
+            ;;
+    esac
     case $(vm_arg -proto_dist) in
         inet6_*) family=inet6 lookup=ahostsv6 HELPER_INTERFACE='{0,0,0,0,0,0,0,1}' ;;
         *) family=inet lookup=ahostsv4 HELPER_INTERFACE='{127,0,0,1}' ;;
@@ -570,8 +583,8 @@ ipv4_tuple() { # ipv4_tuple A.B.C.D: {A,B,C,D}; fails unless it is an IPv4 addre
     echo "$1" | awk -F. 'NF != 4 { exit 1 } { for (i = 1; i <= 4; i++) if ($i > 255) exit 1; printf "{%d,%d,%d,%d}\n", $1, $2, $3, $4 }'
 }
 
-dist_flags() { # dist_flags INTERFACE: sets DIST_FLAGS, the VM flags of a node started here (words without spaces)
-    DIST_FLAGS="-start_epmd false"
+dist_flags() { # dist_flags INTERFACE [MORE]: sets DIST_FLAGS, the VM flags of a node started here (words without spaces)
+    DIST_FLAGS="-start_epmd false ${2:-}"
     [ -z "$COOKIE" ] || DIST_FLAGS="$DIST_FLAGS -nocookie -epmd_module exrm_epmd"
     [ -z "$1" ] || DIST_FLAGS="$DIST_FLAGS -kernel inet_dist_use_interface $1"
 }
@@ -687,7 +700,7 @@ helper() { # helper COMMAND ARGS...: runs exrm_nodetool (bin/nodetool) in a hidd
     # The VM's arguments are built front to back in "$@", ending with the plain arguments after -extra.
     set -- -extra "$RELEASE_NAME" "$NODE" "$RELEASE_FLAVOR" "$@"
     if [ -n "$DIST" ]; then
-        dist_flags "$HELPER_INTERFACE"
+        dist_flags "$HELPER_INTERFACE" "$HELPER_PROTO_FLAGS"
         # shellcheck disable=SC2086 # DIST_FLAGS is words without spaces or patterns
         set -- "$DIST" "$(helper_name exrm_helper)" $DIST_FLAGS "$@"
     fi
@@ -801,7 +814,7 @@ case $COMMAND in
         remote ping >/dev/null || exit
         # Without a terminal the VM ignores -remsh and would open a shell on the helper node instead.
         [ -t 0 ] || fail $EXIT_FAILED "remote_console needs a terminal on standard input; use eval or rpc from scripts."
-        dist_flags "$HELPER_INTERFACE"
+        dist_flags "$HELPER_INTERFACE" "$HELPER_PROTO_FLAGS"
         # shellcheck disable=SC2086 # DIST_FLAGS is words without spaces or patterns
         set -- -hidden "$DIST" "$(helper_name exrm_remsh)" $DIST_FLAGS -pa "$NODETOOL_DIR"
         EXRM_DIST_COOKIE=$COOKIE
