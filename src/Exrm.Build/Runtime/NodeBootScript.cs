@@ -36,11 +36,13 @@ public static class NodeBootScript
                 "start.script", "The boot script has no {progress, modules_loaded} command to load the epmd module before.", "Report this as a bug in exrm."));
         }
 
-        var load = new ErlangTerm[]
-        {
-            Term.Tuple(Term.Atom("path"), Term.List(Term.String("$ROOT/bin/" + NodeModules.ShippedDirectory))),
-            Term.Tuple(Term.Atom("primLoad"), Term.List(Term.Atom(EpmdModule))),
-        };
-        return Term.Tuple(Term.Atom("script"), id, Term.List(commands.Elements.InsertRange(at, load)));
+        return Term.Tuple(Term.Atom("script"), id, Term.List(commands.Elements.InsertRange(at, EpmdModuleLoad)));
     }
+
+    /// <summary>The commands that load the epmd module: bin/nodetool as the loader's path, then the module.</summary>
+    public static ErlangTerm[] EpmdModuleLoad =>
+    [
+        Term.Tuple(Term.Atom("path"), Term.List(Term.String("$ROOT/bin/" + NodeModules.ShippedDirectory))),
+        Term.Tuple(Term.Atom("primLoad"), Term.List(Term.Atom(EpmdModule))),
+    ];
 }

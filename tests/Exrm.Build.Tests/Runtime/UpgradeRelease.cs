@@ -80,7 +80,7 @@ internal sealed class UpgradeRelease : IDisposable
     {
         var dir = Directory.CreateTempSubdirectory("exrm-upgrade-template-").FullName;
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(dir, recursive: true);
-        var result = (ErlangTuple)Exrm.Testing.Otp.Run(Builder, Term.Tuple(Term.String(dir), Term.String(Name)), TimeSpan.FromMinutes(2));
+        var result = (ErlangTuple)Exrm.Testing.Otp.Run(Builder, Term.Tuple(Term.String(dir), Term.String(Name), Term.List(NodeBootScript.EpmdModuleLoad)), TimeSpan.FromMinutes(2));
         Assert.Equal(Term.Atom("ok"), result[0]);
         return new Template(
             Text(result[1]),
@@ -94,8 +94,10 @@ internal sealed class UpgradeRelease : IDisposable
     // Erlang: two versions of the application, hand-written appups, systools:make_relup and make_tar
     // (OTP-SPEC §5.6), the first version unpacked as the installed release.
     private const string Builder = """
-        %% Input: {Dir, RelName}. Output: {ok, ReleaseRoot, ErtsVsn, GoodPackage, BadPackage}.
-        run({Dir, RelName}) ->
+        %% Input: {Dir, RelName, EpmdLoad}: EpmdLoad the boot commands exrm adds to load exrm_epmd.
+        %% Output: {ok, ReleaseRoot, ErtsVsn, GoodPackage, BadPackage}.
+        run({Dir, RelName, EpmdLoad}) ->
+            put(epmd_load, EpmdLoad),
             ErtsVsn = erlang:system_info(version),
             ok = filelib:ensure_dir(filename:join(Dir, "x")),
             Clean = {release, {"start_clean", "0"}, {erts, ErtsVsn}, [{A, app_vsn(A)} || A <- [kernel, stdlib]]},
@@ -149,11 +151,19 @@ internal sealed class UpgradeRelease : IDisposable
             Stage = filename:join(Base, "stage"),
             ok = erl_tar:extract(Stem ++ ".tar.gz", [compressed, {cwd, Stage}]),
             VsnDir = filename:join([Stage, "releases", Vsn]),
+            with_epmd_load(filename:join(VsnDir, "start.boot")),
             {ok, _} = file:copy(filename:join(filename:dirname(Base), "start_clean.boot"), filename:join(VsnDir, "start_clean.boot")),
             ok = file:write_file(filename:join(VsnDir, "vm.args.src"), "-name ${EXRM_UP_NODE}\n-setcookie ${EXRM_UP_COOKIE}\n"),
             ok = file:write_file(filename:join(VsnDir, "sys.config.src"), "[{exrm_up, [{greeting, \"${EXRM_UP_GREETING}\"}]}].\n"),
             ok = erl_tar:create(package(V), [{"lib", filename:join(Stage, "lib")}, {"releases", filename:join(Stage, "releases")}], [compressed]),
             ok.
+
+        %% The boot file as exrm writes it: exrm_epmd loaded before {progress, modules_loaded}.
+        with_epmd_load(Boot) ->
+            {ok, Bin} = file:read_file(Boot),
+            {script, Id, Commands} = binary_to_term(Bin),
+            {Before, After} = lists:splitwith(fun(C) -> C =/= {progress, modules_loaded} end, Commands),
+            ok = file:write_file(Boot, term_to_binary({script, Id, Before ++ get(epmd_load) ++ After})).
 
         app_vsn(App) ->
             {ok, [{application, App, Props}]} = file:consult(filename:join([code:lib_dir(App), "ebin", atom_to_list(App) ++ ".app"])),
