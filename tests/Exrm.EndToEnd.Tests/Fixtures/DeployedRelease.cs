@@ -23,6 +23,9 @@ internal sealed class DeployedRelease : IDisposable
     /// <summary>The release's root directory (where the tarball was extracted).</summary>
     public string Root { get; }
 
+    /// <summary>The private epmd the release's node registers with.</summary>
+    public EpmdInstance Epmd => node.Epmd;
+
     /// <param name="environment">Variables for every command, e.g. those the release's ${VAR} references need.</param>
     public static DeployedRelease Extract(string tarball, string name, string root, params (string Name, string Value)[] environment)
     {
