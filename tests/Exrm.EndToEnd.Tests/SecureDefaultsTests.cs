@@ -42,11 +42,12 @@ public sealed class SecureDefaultsTests : IClassFixture<SecureDefaultsTests.Gate
         // No test epmd: the script must start its own, on a port of this test's (never the machine's 4369).
         var epmdPort = EpmdInstance.FreePort();
         var gatePort = OtherFreePort(epmdPort);
+        var nodeName = UniqueNodeName() + "@127.0.0.1";
         var command = new ReleaseCommand(root, "gate") { Timeout = TimeSpan.FromSeconds(60), WorkingDirectory = work.FullName }
             .With(CleanEnvironment)
             .With("ERL_EPMD_PORT", Invariant(epmdPort))
             .With("GATE_PORT", Invariant(gatePort))
-            .With("RELEASE_NODE", UniqueNodeName() + "@127.0.0.1");
+            .With("RELEASE_NODE", nodeName);
         int? nodePid = null;
         int? epmdPid = null;
         try
@@ -68,16 +69,36 @@ public sealed class SecureDefaultsTests : IClassFixture<SecureDefaultsTests.Gate
             Assert.Contains(epmdSockets, s => s.Port == epmdPort);
             Assert.All(nodeSockets.Concat(epmdSockets), s => Assert.True(ListeningSockets.IsLoopback(s), $"listens on {s}: {Describe(nodeSockets, epmdSockets)}"));
 
-            // Command lines, which every local user reads: the node, run_erl, epmd and a helper node caught while
-            // it runs; the cookie is looked for in every command line on the machine.
-            var seen = CommandLinesWhile(command, work.Name, epmdPid.Value, ["eval", "timer:sleep(3000), slept."], "slept", out var everyLine);
-            var leaks = everyLine.Where(line => line.Contains(cookie, StringComparison.Ordinal)).Distinct().ToList();
+            // Command lines, which every local user reads: the node, run_erl, epmd, a helper node caught while it
+            // runs and a remote console's node; the cookie is looked for in every command line on the machine.
+            var lines = new CommandLineScan(work.Name, epmdPid.Value);
+            using (var helper = command.Start("eval", "timer:sleep(3000), slept."))
+            {
+                helper.CloseInput();
+                lines.ScanUntil(() => helper.HasExited, TimeSpan.FromSeconds(60));
+                var slept = helper.WaitForExit(TimeSpan.FromSeconds(60));
+                Assert.True(slept.ExitCode == 0 && slept.StandardOutput.Trim() == "slept", $"bin/gate eval: {slept}");
+            }
+
+            using (var console = command.StartInTerminal("remote_console"))
+            {
+                console.WaitForOutput($"({nodeName})1>", TimeSpan.FromSeconds(60));
+                lines.Scan();
+                // Ctrl-G q leaves the remote shell; q() would stop the node.
+                console.Write("\a");
+                console.WaitForOutput("-->", TimeSpan.FromSeconds(30));
+                console.WriteLine("q");
+                Assert.Equal(0, console.WaitForExit(TimeSpan.FromSeconds(30)).ExitCode);
+            }
+
+            var leaks = lines.All.Where(line => line.Contains(cookie, StringComparison.Ordinal)).Distinct().ToList();
             Assert.True(leaks.Count == 0, $"command lines that hold the cookie:\n{string.Join('\n', leaks)}");
-            Assert.Contains(nodePid.Value, seen.Keys);
-            Assert.Contains(epmdPid.Value, seen.Keys);
-            Assert.Contains(seen.Values, line => line.Contains("run_erl", StringComparison.Ordinal));
-            Assert.Contains(seen.Values, line => line.Contains("exrm_helper_", StringComparison.Ordinal));
-            Assert.All(seen, p => Assert.DoesNotContain(cookie, p.Value, StringComparison.Ordinal));
+            Assert.Contains(nodePid.Value, lines.Release.Keys);
+            Assert.Contains(epmdPid.Value, lines.Release.Keys);
+            Assert.Contains(lines.Release.Values, line => line.Contains("run_erl", StringComparison.Ordinal));
+            Assert.Contains(lines.Release.Values, line => line.Contains("exrm_helper_", StringComparison.Ordinal));
+            Assert.Contains(lines.Release.Values, line => line.Contains("exrm_remsh_", StringComparison.Ordinal));
+            Assert.All(lines.Release, p => Assert.DoesNotContain(cookie, p.Value, StringComparison.Ordinal));
 
             // Files: the cookie only where its owner alone can read it.
             Assert.Equal(OwnerOnlyFile, File.GetUnixFileMode(Path.Combine(root, "releases", "COOKIE")));
@@ -358,18 +379,17 @@ public sealed class SecureDefaultsTests : IClassFixture<SecureDefaultsTests.Gate
             : null;
 
     /// <summary>
-    /// Runs a command in the background and, until it exits, reads every command line on the machine: by pid,
-    /// those of the release's processes (holding <paramref name="mark"/>, a directory of their paths, or the
-    /// pid <paramref name="epmd"/>), and every one as seen, in <paramref name="all"/>.
+    /// Command lines read from /proc while the release runs: every one on the machine (<see cref="All"/>), and by
+    /// pid those of the release's processes (<see cref="Release"/>: holding a directory of the release's path, or
+    /// the script-started epmd's pid).
     /// </summary>
-    private static Dictionary<int, string> CommandLinesWhile(ReleaseCommand command, string mark, int epmd, string[] args, string expected, out List<string> all)
+    private sealed class CommandLineScan(string mark, int epmd)
     {
-        var seen = new Dictionary<int, string>();
-        all = [];
-        using var running = command.Start(args);
-        running.CloseInput();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!running.HasExited && DateTime.UtcNow < deadline)
+        public Dictionary<int, string> Release { get; } = [];
+
+        public List<string> All { get; } = [];
+
+        public void Scan()
         {
             foreach (var pid in OsProcesses.All())
             {
@@ -378,19 +398,24 @@ public sealed class SecureDefaultsTests : IClassFixture<SecureDefaultsTests.Gate
                     continue;
                 }
 
-                all.Add(line);
+                All.Add(line);
                 if (line.Contains(mark, StringComparison.Ordinal) || pid == epmd)
                 {
-                    seen[pid] = line;
+                    Release[pid] = line;
                 }
             }
-
-            Thread.Sleep(50);
         }
 
-        var result = running.WaitForExit(TimeSpan.FromSeconds(60));
-        Assert.True(result.ExitCode == 0 && result.StandardOutput.Trim() == expected, $"bin/gate {string.Join(' ', args)}: {result}");
-        return seen;
+        /// <summary>Scans again and again until <paramref name="done"/> or <paramref name="timeout"/>.</summary>
+        public void ScanUntil(Func<bool> done, TimeSpan timeout)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while (!done() && DateTime.UtcNow < deadline)
+            {
+                Scan();
+                Thread.Sleep(50);
+            }
+        }
     }
 
     /// <summary>
