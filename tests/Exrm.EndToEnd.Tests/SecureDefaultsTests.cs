@@ -105,6 +105,8 @@ public sealed class SecureDefaultsTests : IClassFixture<SecureDefaultsTests.Gate
             Assert.Equal(OwnerOnlyDirectory, File.GetUnixFileMode(Path.Combine(root, "log")));
             Assert.Equal(OwnerOnlyDirectory, File.GetUnixFileMode(Path.Combine(root, "tmp")));
             AssertNoFileReadableByOthersHolds(cookie, root);
+            // The same holds where exrm built it (rel/gate in the project).
+            AssertNoFileReadableByOthersHolds(cookie, build.ReleaseDir);
             AssertEveryTarEntryHoldingIsOwnerOnly(cookie, build.Tarball);
 
             Assert.Equal("pong", ReleaseNode.Ok(command, "ping"));
@@ -331,6 +333,9 @@ public sealed class SecureDefaultsTests : IClassFixture<SecureDefaultsTests.Gate
 
         /// <summary>The release package, gate.tar.gz.</summary>
         public string Tarball => tarball.Value;
+
+        /// <summary>The release as exrm built it, rel/gate in the project.</summary>
+        public string ReleaseDir => Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Tarball)!)!)!;
 
         public void Dispose() => dir.Delete(recursive: true);
     }
