@@ -115,6 +115,13 @@ public sealed class SecureDefaultsTests : IClassFixture<SecureDefaultsTests.Gate
         }
         finally
         {
+            // A node the test did not get to record: asked for its pid, to stop that.
+            if (nodePid is null && (command with { Timeout = TimeSpan.FromSeconds(15) }).Run("pid") is { ExitCode: 0 } left
+                && int.TryParse(left.StandardOutput.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var leftPid))
+            {
+                nodePid = leftPid;
+            }
+
             if (nodePid is { } node && OsProcesses.IsRunning(node))
             {
                 OsProcesses.KillWithChildren(node);
