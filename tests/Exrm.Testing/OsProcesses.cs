@@ -127,6 +127,36 @@ public static class OsProcesses
         return children;
     }
 
+    /// <summary>Every process id in /proc (none where there is no /proc).</summary>
+    public static IReadOnlyList<int> All()
+    {
+        if (!Directory.Exists("/proc"))
+        {
+            return [];
+        }
+
+        return [.. Directory.EnumerateDirectories("/proc")
+            .Select(dir => int.TryParse(Path.GetFileName(dir), out var pid) ? pid : 0)
+            .Where(pid => pid > 0)];
+    }
+
+    /// <summary>
+    /// The command line of <paramref name="pid"/> as every local user can read it (/proc/&lt;pid&gt;/cmdline, its
+    /// arguments joined by spaces); null when the process has exited or shows none (a kernel thread, a zombie).
+    /// </summary>
+    public static string? CommandLine(int pid)
+    {
+        try
+        {
+            var bytes = File.ReadAllBytes($"/proc/{pid}/cmdline");
+            return bytes.Length == 0 ? null : System.Text.Encoding.UTF8.GetString(bytes).TrimEnd('\0').Replace('\0', ' ');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Repeats <paramref name="attempt"/> until it returns true or <paramref name="timeout"/> passes.</summary>
     public static bool Eventually(Func<bool> attempt, TimeSpan timeout, TimeSpan? interval = null)
     {

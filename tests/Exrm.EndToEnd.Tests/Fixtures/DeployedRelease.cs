@@ -26,20 +26,26 @@ internal sealed class DeployedRelease : IDisposable
     /// <summary>The private epmd the release's node registers with.</summary>
     public EpmdInstance Epmd => node.Epmd;
 
+    /// <summary>The node behind bin/&lt;name&gt;: its private epmd, and its command for runs with other variables.</summary>
+    public ReleaseNode Node => node;
+
     /// <param name="environment">Variables for every command, e.g. those the release's ${VAR} references need.</param>
     public static DeployedRelease Extract(string tarball, string name, string root, params (string Name, string Value)[] environment)
     {
-        Directory.CreateDirectory(root);
-        using (var tar = ChildProcess.Start("tar", ["-xzf", tarball, "-C", root], new Dictionary<string, string?>(), root))
-        {
-            tar.CloseInput();
-            var extracted = tar.WaitForExit(TimeSpan.FromMinutes(2));
-            Assert.True(extracted.ExitCode == 0, $"tar -xzf {tarball}: {extracted}");
-        }
-
+        Unpack(tarball, root);
         var variables = environment.ToDictionary(v => v.Name, v => (string?)v.Value);
         variables["RELEASE_NODE"] = $"{name}_{Guid.NewGuid():N}"[..(name.Length + 9)] + "@127.0.0.1";
         return new DeployedRelease(root, new ReleaseNode(root, name, variables));
+    }
+
+    /// <summary>Extracts a release tarball into <paramref name="root"/> (created when missing) with tar, as an operator would.</summary>
+    public static void Unpack(string tarball, string root)
+    {
+        Directory.CreateDirectory(root);
+        using var tar = ChildProcess.Start("tar", ["-xzf", tarball, "-C", root], new Dictionary<string, string?>(), root);
+        tar.CloseInput();
+        var extracted = tar.WaitForExit(TimeSpan.FromMinutes(2));
+        Assert.True(extracted.ExitCode == 0, $"tar -xzf {tarball}: {extracted}");
     }
 
     /// <summary>
