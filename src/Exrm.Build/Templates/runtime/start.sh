@@ -16,8 +16,6 @@ bin=$(dirname -- "$0")
 
 # The data file decides what boots; a RELEASE_VSN inherited from the node that is being replaced must not.
 unset RELEASE_VSN
-# release_handler passes the data file unquoted ("<root>/bin/start <root>/releases/new_start_erl.data", run by
-# sh): a root with spaces arrives in pieces, which "$*" joins again.
-RELEASE_START_ERL_DATA="$*"
+RELEASE_START_ERL_DATA=${1:-}
 export RELEASE_START_ERL_DATA
 exec "$bin/@RELEASE_NAME@" start
