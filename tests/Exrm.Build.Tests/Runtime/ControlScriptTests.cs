@@ -158,6 +158,36 @@ public sealed class ControlScriptTests
         Assert.Equal(["vm.args", "vm.args.src"], Directory.GetFiles(release.VsnDir, "vm.args*").Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
+    [TheoryNeeding("erl")]
+    [InlineData("10.0.0.256")]
+    [InlineData("1.2.3")]
+    [InlineData("fe80::1")]
+    [InlineData("eth0")]
+    public void A_distribution_interface_that_is_no_address_is_refused_naming_the_setting(string value)
+    {
+        using var release = TestRelease.Create(ReleaseFlavor.Erlang);
+
+        var result = release.Command.With("RELEASE_DISTRIBUTION_INTERFACE", value).Run("ping");
+
+        Assert.True(result.ExitCode == 6, result.ToString());
+        Assert.Contains($"RELEASE_DISTRIBUTION_INTERFACE={value} is not an address", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [FactNeeding("erl")]
+    public void A_distribution_interface_given_as_an_address_is_where_the_node_listens_and_start_says_so()
+    {
+        using var release = TestRelease.Create(ReleaseFlavor.Erlang);
+        var command = release.Command.With("RELEASE_DISTRIBUTION_INTERFACE", "127.0.0.1");
+
+        var started = command.Run("start");
+        release.Track(int.Parse(TestRelease.Ok(command, "pid"), System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.True(started.ExitCode == 0, started.ToString());
+        Assert.Contains("distribution listens on 127.0.0.1 (RELEASE_DISTRIBUTION_INTERFACE)", started.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal("{ok,{127,0,0,1}}", TestRelease.Ok(command, "eval", "application:get_env(kernel, inet_dist_use_interface)."));
+        TestRelease.Ok(command, "stop");
+    }
+
     [FactNeeding("erl")]
     public void Missing_start_erl_data_is_a_configuration_error()
     {
