@@ -10,7 +10,8 @@
 #   4  cookie mismatch: the name is registered with epmd but the node refuses our cookie
 #   5  already running: start, foreground or console found the node answering
 #   6  the release is misconfigured: an unset or refused ${VAR} in a .src file, no start_erl.data,
-#      no vm.args, no ERTS and no erl on PATH, or no node name for a remote command
+#      no vm.args, no ERTS and no erl on PATH, no node name for a remote command, a refused
+#      cookie, or a node name off loopback while distribution stays on loopback
 #
 # What it relies on (relative to the release root, found from this script's real path):
 #   releases/start_erl.data       "<erts vsn> <release vsn>"; RELEASE_VSN overrides the release vsn,
@@ -149,8 +150,13 @@ Options of install, upgrade and downgrade:
   --grace SECONDS       how long processes may take to leave old code by themselves (default 5)
   --kill-lingering      stop the processes that no supervisor can restart, naming each
 
-Environment: RELEASE_NODE, RELEASE_COOKIE, RELEASE_VSN, RELEASE_START_TIMEOUT,
-RELEASE_STOP_TIMEOUT, RELEASE_RPC_TIMEOUT (seconds), ERL_EPMD_PORT.
+The cookie comes from RELEASE_COOKIE, else the file RELEASE_COOKIE_FILE names, else releases/COOKIE;
+it is handed to every node started here through the environment, never on a command line.
+Distribution (the node's port and epmd, which start starts when none runs) listens on loopback only;
+RELEASE_DISTRIBUTION_INTERFACE=ADDRESS (0.0.0.0 for every interface) opens it.
+
+Environment: RELEASE_NODE, RELEASE_COOKIE, RELEASE_COOKIE_FILE, RELEASE_DISTRIBUTION_INTERFACE,
+RELEASE_VSN, RELEASE_START_TIMEOUT, RELEASE_STOP_TIMEOUT, RELEASE_RPC_TIMEOUT (seconds), ERL_EPMD_PORT.
 
 Exit codes: 0 ok, 1 the command failed, 2 usage, 3 the node is not running,
 4 cookie mismatch, 5 already running, 6 the release is misconfigured.
