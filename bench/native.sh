@@ -25,13 +25,12 @@ dll="$root/artifacts/cli/exrm.dll"
 # shellcheck source=bench/timing.sh
 . "$root/bench/timing.sh"
 
-# ms_of COMMAND...: the wall-clock milliseconds COMMAND takes; its output is discarded.
+# ms_of COMMAND...: "WALL CPU", the wall-clock and the CPU (user + system, children included) milliseconds
+# COMMAND takes; its output is discarded. CPU time varies less than wall time on a loaded machine.
 ms_of() {
-    local start end
-    start=$(date +%s%N)
-    "$@" >/dev/null 2>&1
-    end=$(date +%s%N)
-    echo $(( (end - start) / 1000000 ))
+    local TIMEFORMAT='%R %U %S' times
+    times=$({ time "$@" >/dev/null 2>&1; } 2>&1)
+    awk '{ printf "%d %d", $1 * 1000, ($2 + $3) * 1000 }' <<<"$times"
 }
 
 help_native=(); help_script=(); help_dll=(); release_native=(); release_script=()
@@ -44,12 +43,18 @@ for _ in $(seq "$runs"); do
     release_script+=("$(ms_of "$root/exrm" release)")
 done
 
+# row LABEL "WALL CPU"...: the medians of both, then every run's wall time.
 row() {
-    local label="$1"
+    local label="$1" wall=() cpu=() run
     shift
-    printf '%-26s %6s ms   (%s)\n' "$label" "$(printf '%s\n' "$@" | median)" "$*"
+    for run in "$@"; do
+        wall+=("${run% *}")
+        cpu+=("${run#* }")
+    done
+    printf '%-26s %6s ms wall %6s ms CPU   (wall: %s)\n' "$label" "$(printf '%s\n' "${wall[@]}" | median)" \
+        "$(printf '%s\n' "${cpu[@]}" | median)" "${wall[*]}"
 }
-echo "$runs runs each (milliseconds: median, then all runs; load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "$runs runs each (milliseconds: medians, then every run's wall time; load average: $(cut -d' ' -f1-3 /proc/loadavg))"
 row "native exrm --help" "${help_native[@]}"
 row "./exrm --help" "${help_script[@]}"
 row "dotnet exrm.dll --help" "${help_dll[@]}"
