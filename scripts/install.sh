@@ -12,7 +12,7 @@ if [ $# -gt 1 ] || [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
 fi
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-prefix="${1:-$HOME/.local}"
+prefix="${1:-${HOME:?exrm: HOME is not set; give a PREFIX}/.local}"
 if [ -z "$prefix" ]; then
     echo "exrm: PREFIX is empty. $usage" >&2
     exit 64
