@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using Exrm.Cli.Commands;
 
 namespace Exrm.Cli;
@@ -14,6 +15,8 @@ public static class ExrmCli
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(HelpCommand.Create(root));
         root.SetAction(parsed => root.Parse(["--help"]).Invoke(parsed.InvocationConfiguration));
+        // System.CommandLine's own --version prints the bare informational version ("0.1.0+abcdef1").
+        root.Options.OfType<VersionOption>().Single().Action = new PrintVersion();
 
         // Failures are reported by CommandFailure, not by System.CommandLine's handler, which prints a stack trace and exits 1.
         var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
@@ -36,6 +39,15 @@ public static class ExrmCli
         catch (Exception e)
         {
             return (int)CommandFailure.Report(e, error);
+        }
+    }
+
+    private sealed class PrintVersion : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(ExrmVersion.Text);
+            return (int)ExitCode.Success;
         }
     }
 }

@@ -24,4 +24,13 @@ public static class Prerequisites
             : $"needs {string.Join(", ", missing)}, not found on PATH; install the Debian packages erlang-nox erlang-dev "
               + "erlang-src elixir rebar3 shellcheck (bash scripts/prerequisites.sh). Under CI=true this is a failure, not a skip.";
     }
+
+    /// <summary>True when the tests that build exrm's native binary run: under CI, or with <c>EXRM_TEST_NATIVE=1</c>.</summary>
+    public static bool NativeBuildWanted => OnCi || Environment.GetEnvironmentVariable("EXRM_TEST_NATIVE") == "1";
+
+    /// <summary>Why a test that builds the native binary and needs <paramref name="programs"/> is skipped here, or null when it runs.</summary>
+    public static string? NativeBuildSkipReason(IReadOnlyCollection<string> programs) =>
+        NativeBuildWanted
+            ? SkipReason(programs)
+            : "builds exrm's native (NativeAOT) binary, a minute or more: runs under CI=true or with EXRM_TEST_NATIVE=1.";
 }
