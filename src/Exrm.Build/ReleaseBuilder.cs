@@ -43,7 +43,12 @@ public static class ReleaseBuilder
         Build(request, new BeamCache(), progress);
 
     /// <param name="beams">Where the new release's beams are read from: each once, by the upgrade plan or the copy.</param>
-    internal static ReleaseBuildResult Build(ReleaseRequest request, BeamCache beams, IProgress<BuildEvent>? progress)
+    internal static ReleaseBuildResult Build(ReleaseRequest request, BeamCache beams, IProgress<BuildEvent>? progress) =>
+        Build(request, beams, StrippedBeamStore.Default(), progress);
+
+    /// <param name="beams">Where the new release's beams are read from: each once, by the upgrade plan or the copy.</param>
+    /// <param name="stripped">Where stripped beams are cached across builds (unused with --no-strip).</param>
+    internal static ReleaseBuildResult Build(ReleaseRequest request, BeamCache beams, StrippedBeamStore stripped, IProgress<BuildEvent>? progress)
     {
         var entryTime = SourceDateEpoch.FromEnvironment();
         if (!Directory.Exists(request.Project.Directory))
@@ -61,7 +66,7 @@ public static class ReleaseBuilder
         var root = output.Staging;
         var relDir = Path.Combine(root, "releases", plan.Release.Vsn);
         Directory.CreateDirectory(relDir);
-        CopyApplications(plan, root, request.Strip, beams, progress);
+        CopyApplications(plan, root, request.Strip ? stripped : null, beams, progress);
         WriteReleaseFiles(plan, root, relDir, progress);
         WriteConfiguration(plan, relDir, progress);
         BundleErts(plan, root, progress);
@@ -101,11 +106,20 @@ public static class ReleaseBuilder
     private static string OutputDirOf(ReleaseRequest request) =>
         Path.GetFullPath(request.OutputDir ?? Path.Combine(request.Project.Directory, "rel"));
 
-    private static void CopyApplications(ReleasePlan plan, string root, bool strip, BeamCache beams, IProgress<BuildEvent>? progress)
+    private static void CopyApplications(ReleasePlan plan, string root, StrippedBeamStore? stripped, BeamCache beams, IProgress<BuildEvent>? progress)
     {
-        progress?.Report(new BuildEvent.Stage($"Copying {plan.Resolved.Applications.Length} applications{(strip ? " (stripping debug info)" : string.Empty)}"));
-        var copied = LibraryCopier.Copy(plan.Resolved.Applications, Path.Combine(root, "lib"), strip, beams, LinkRoots.Of(plan.Inputs.Project));
+        progress?.Report(new BuildEvent.Stage($"Copying {plan.Resolved.Applications.Length} applications{(stripped is not null ? " (stripping debug info)" : string.Empty)}"));
+        var copied = LibraryCopier.Copy(plan.Resolved.Applications, Path.Combine(root, "lib"), stripped, beams, LinkRoots.Of(plan.Inputs.Project));
         progress?.Report(new BuildEvent.Info($"lib/: {copied.Files} files, {ByteSize.Format(copied.Bytes)} (from {ByteSize.Format(copied.SourceBytes)})"));
+        if (stripped is not null)
+        {
+            progress?.Report(new BuildEvent.Detail($"lib/: {copied.Linked} stripped beams linked from the cache"));
+        }
+
+        if (stripped?.Problem is { } problem)
+        {
+            progress?.Report(new BuildEvent.Warning($"The beams were stripped without the cache: {problem}. The release is complete; the next build strips them again."));
+        }
     }
 
     /// <summary>sys.config, vm.args and, for Elixir, config/runtime.exs, each with its .src template when it has one.</summary>

@@ -57,10 +57,16 @@ internal static class FileTree
         return new LinkResult(linked, copied, bytesCopied);
     }
 
+    /// <summary>
+    /// Copies one file, replacing <paramref name="to"/> rather than writing into it: File.Copy would truncate and
+    /// write an existing file in place, and a file of the staged release may be a hard link (a stripped beam
+    /// shares its inode with the beam cache, a kept release with the previous output).
+    /// </summary>
     public static void CopyFile(string from, string to)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-        File.Copy(from, to, overwrite: true);
+        File.Delete(to);
+        File.Copy(from, to, overwrite: false);
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(to, File.GetUnixFileMode(from));

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Exrm.Erlang;
-using Exrm.Erlang.Beam;
 using Exrm.Otp;
 using Exrm.Otp.Applications;
 
@@ -10,16 +9,21 @@ namespace Exrm.Build.Assembly;
 /// Copies the release's applications into lib/&lt;app&gt;-&lt;vsn&gt;/ (OTP-SPEC §7.4: the .app, one beam per
 /// listed module, priv/, and any .appup), stripping debug information from
 /// the beams unless told not to. Stripping keeps the Attr and CInf chunks, which release_handler reads
-/// during upgrades (OTP-SPEC §5.7). Files are copied in parallel. Beams come through the build's
+/// during upgrades (OTP-SPEC §5.7). Stripped beams come from the <see cref="StrippedBeamStore"/>, hard-linked
+/// where it can (read-only, like the entries they share); with --no-strip, beams are copied with their own mode,
+/// since a source's bytes are rarely seen twice and hashing them would cost what the copy does. Files are
+/// copied in parallel. Beams come through the build's
 /// <see cref="BeamCache"/>, so one an upgrade plan has already read is not read again. Symbolic links are
 /// followed only where <see cref="LinkRoots"/> allows (<see cref="LinkGuard"/>); every other link is a problem,
 /// and a problem stops the build before anything is copied.
 /// </summary>
 internal static class LibraryCopier
 {
-    public sealed record Result(int Files, long Bytes, long SourceBytes);
+    /// <param name="Linked">Beams hard-linked from the <see cref="StrippedBeamStore"/>: not written.</param>
+    public sealed record Result(int Files, long Bytes, long SourceBytes, int Linked);
 
-    public static Result Copy(IEnumerable<ResolvedApplication> applications, string libDir, bool strip, BeamCache beams, LinkRoots links)
+    /// <param name="stripped">Where stripped beams come from; null to copy the beams as they are (--no-strip).</param>
+    public static Result Copy(IEnumerable<ResolvedApplication> applications, string libDir, StrippedBeamStore? stripped, BeamCache beams, LinkRoots links)
     {
         var problems = new ConcurrentBag<ReleaseProblem>();
         var jobs = new List<(string From, string To, bool IsBeam)>();
@@ -78,36 +82,39 @@ internal static class LibraryCopier
 
         long bytes = 0;
         long sourceBytes = 0;
+        var linked = 0;
         Parallel.ForEach(jobs, job =>
         {
             Directory.CreateDirectory(Path.GetDirectoryName(job.To)!);
-            ReadOnlyMemory<byte> content;
-            if (job.IsBeam)
+            if (job.IsBeam && stripped is not null)
             {
                 var beam = beams.Take(job.From);
                 Interlocked.Add(ref sourceBytes, beam.Bytes.Length);
                 try
                 {
-                    content = strip ? BeamStripper.Strip(beam.Module) : beam.Bytes;
+                    if (stripped.Place(beam, job.To) == StrippedBeamStore.Placement.Linked)
+                    {
+                        Interlocked.Increment(ref linked);
+                    }
                 }
                 catch (ErlangFormatException e)
                 {
                     problems.Add(new ReleaseProblem(job.From, $"{job.From} is not a valid BEAM file: {e.Reason}", "Recompile it, or build with --no-strip to copy it as it is."));
                     return;
                 }
-            }
-            else
-            {
-                content = File.ReadAllBytes(job.From);
-                Interlocked.Add(ref sourceBytes, content.Length);
+
+                Interlocked.Add(ref bytes, new FileInfo(job.To).Length);
+                return;
             }
 
+            var content = job.IsBeam ? beams.Take(job.From).Bytes : File.ReadAllBytes(job.From);
+            Interlocked.Add(ref sourceBytes, content.Length);
             File.WriteAllBytes(job.To, content.Span);
             CopyMode(job.From, job.To);
             Interlocked.Add(ref bytes, content.Length);
         });
 
-        return problems.IsEmpty ? new Result(jobs.Count, bytes, sourceBytes) : throw new ReleaseException(problems);
+        return problems.IsEmpty ? new Result(jobs.Count, bytes, sourceBytes, linked) : throw new ReleaseException(problems);
     }
 
     /// <summary>Keeps executables in priv/ executable (ports, scripts).</summary>

@@ -9,6 +9,14 @@ namespace Exrm.Erlang.Beam;
 /// </summary>
 public static class BeamStripper
 {
+    /// <summary>
+    /// The version of what <see cref="Strip(BeamFile, BeamStripOptions?)"/> writes with <see cref="BeamStripOptions.Default"/>.
+    /// Stripped beams are cached across builds under this version (Exrm.Build's StrippedBeamStore), keyed by the input's
+    /// bytes only: bump it whenever the same input would give other bytes (another chunk kept or dropped, another
+    /// order, compression, a change of the default options), or builds keep linking the old output.
+    /// </summary>
+    public const int Version = 1;
+
     /// <summary>Strips a BEAM file (plain or gzip-compressed) held in memory.</summary>
     /// <exception cref="BeamFormatException">The input is not a well-formed BEAM file.</exception>
     public static byte[] Strip(ReadOnlySpan<byte> beam, BeamStripOptions? options = null) =>
