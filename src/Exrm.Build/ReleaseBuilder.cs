@@ -155,7 +155,8 @@ public static class ReleaseBuilder
             Directory.EnumerateFileSystemEntries(root).Select(Path.GetFileName).OfType<string>(),
             [($"releases/{release.Name}-{release.Vsn}.rel", Path.Combine(relDir, release.Name + ".rel"))],
             tarball,
-            entryTime);
+            entryTime,
+            NodeModules.DefaultCacheRoot());
     }
 
     private static ReleaseBuildResult Summary(ReleasePlan plan, long tarBytes)
