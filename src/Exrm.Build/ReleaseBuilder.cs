@@ -144,7 +144,8 @@ public static class ReleaseBuilder
 
     /// <summary>
     /// releases/&lt;vsn&gt;/&lt;name&gt;.tar.gz of everything staged so far, 0600 (it holds the cookie); entries dated
-    /// SOURCE_DATE_EPOCH when it is set. Returns its size.
+    /// SOURCE_DATE_EPOCH when it is set; the compressed segments of large files are kept in the user's cache
+    /// (see <see cref="CompressedSegmentCache"/>). Returns its size.
     /// </summary>
     private static long Pack(ReleaseDefinition release, string root, string relDir, DateTimeOffset? entryTime, IProgress<BuildEvent>? progress)
     {

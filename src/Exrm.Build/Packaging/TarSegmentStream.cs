@@ -18,7 +18,7 @@ internal sealed class TarSegmentStream(ParallelGzipWriter gzip) : Stream
     /// Below this a file's content stays in the plain segments: compressing a few KiB costs about what looking
     /// it up would, and a cache of every small file would grow for nothing.
     /// </summary>
-    public const long CacheableSize = 16 * 1024;
+    public const long CacheableSize = 4 * 1024;
 
     private const int BlockSize = 512;
 
