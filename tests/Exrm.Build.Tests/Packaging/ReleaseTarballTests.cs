@@ -188,6 +188,24 @@ public sealed class ReleaseTarballTests : IDisposable
     }
 
     [Fact]
+    public void Large_contents_are_found_in_the_cache_under_another_name_time_and_place_in_the_tarball()
+    {
+        var root = SegmentedTree();
+        var cache = Path.Combine(work.FullName, "cache");
+        Pack(root, "first.tar.gz", cache);
+        var kept = CachedSegments(cache);
+
+        Directory.Move(Path.Combine(root, "lib", "big-1.0"), Path.Combine(root, "lib", "a-big-2.0"));
+        WriteBytes(root, "lib/aaa-1.0/ebin/new.beam", Compressible(new Random(TestSeed.Value + 1), 3_000), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Touch(root, new DateTime(2022, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var tarball = Path.Combine(work.FullName, "second.tar.gz");
+        ReleaseTarball.Write(root, SegmentedTreeMembers, [], tarball, modificationTime: null, cache);
+
+        Assert.Equal(kept.Keys, CachedSegments(cache).Keys);
+        Assert.Contains(Entries(tarball), e => e.Name == "lib/a-big-2.0/priv/segment.bin" && e.Length == TarSegmentStream.SegmentSize);
+    }
+
+    [Fact]
     public void Damaged_or_swapped_cache_entries_are_detected_recomputed_and_rewritten()
     {
         var root = SegmentedTree();
