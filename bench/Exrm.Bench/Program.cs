@@ -2,12 +2,18 @@
 // exports, behaviours), with exrm's reader and with beam_lib in one erl run, and prints the times.
 // Run: dotnet run -c Release --project bench/Exrm.Bench [iterations]
 // With 'integers' first, it reads and writes huge integer literals instead (IntegerTextBench).
+// With 'tarball REL_DIR' first, it packs a built release's directory instead (TarballBench).
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Exrm.Bench;
 using Exrm.Erlang.Beam;
 using Exrm.Erlang.ExternalFormat;
 using Exrm.Erlang.Terms;
+
+if (args.Length > 1 && args[0] == "tarball")
+{
+    return TarballBench.Run(args[1], args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 5);
+}
 
 var integers = args.Length > 0 && args[0] == "integers";
 args = integers ? args[1..] : args;

@@ -158,7 +158,8 @@ public static class ReleaseBuilder
 
     /// <summary>
     /// releases/&lt;vsn&gt;/&lt;name&gt;.tar.gz of everything staged so far, 0600 (it holds the cookie); entries dated
-    /// SOURCE_DATE_EPOCH when it is set. Returns its size.
+    /// SOURCE_DATE_EPOCH when it is set; the compressed segments of large files are kept in the user's cache
+    /// (see <see cref="CompressedSegmentCache"/>). Returns its size.
     /// </summary>
     private static long Pack(ReleaseDefinition release, string root, string relDir, DateTimeOffset? entryTime, IProgress<BuildEvent>? progress)
     {
@@ -169,7 +170,8 @@ public static class ReleaseBuilder
             Directory.EnumerateFileSystemEntries(root).Select(Path.GetFileName).OfType<string>(),
             [($"releases/{release.Name}-{release.Vsn}.rel", Path.Combine(relDir, release.Name + ".rel"))],
             tarball,
-            entryTime);
+            entryTime,
+            NodeModules.DefaultCacheRoot());
     }
 
     private static ReleaseBuildResult Summary(ReleasePlan plan, long tarBytes)

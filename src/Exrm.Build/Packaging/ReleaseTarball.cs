@@ -12,14 +12,27 @@ namespace Exrm.Build.Packaging;
 /// itself is created 0600 and those entries are 0600 whatever their mode on disk. With a fixed modification time (SOURCE_DATE_EPOCH) every
 /// entry carries it, so the same tree gives the same bytes.
 /// </summary>
+/// <remarks>
+/// The tar bytes are those TarWriter writes; the gzip around them is one member whose deflate stream is made of
+/// segments compressed on their own, on every core (<see cref="TarSegmentStream"/>, <see cref="ParallelGzipWriter"/>),
+/// the segments of large files' contents kept in a cache between builds (<see cref="CompressedSegmentCache"/>).
+/// </remarks>
 internal static class ReleaseTarball
 {
+    /// <summary>The level every segment is compressed at (GZipStream's default, as before segments).</summary>
+    private const CompressionLevel Level = CompressionLevel.Optimal;
+
+    /// <summary>A ustar entry's header is one block: its name fits, so there is no extended header.</summary>
+    private const int UstarHeaderLength = 512;
+
     /// <param name="root">The directory whose content is packed; member names are relative to it.</param>
     /// <param name="members">Relative paths (files or directories) to pack, with everything under the directories.</param>
     /// <param name="extraFiles">Members whose content comes from elsewhere: (member name, source file).</param>
     /// <param name="tarball">The file to write.</param>
     /// <param name="modificationTime">The time every entry carries (SOURCE_DATE_EPOCH), or null for each file's own.</param>
-    public static long Write(string root, IEnumerable<string> members, IEnumerable<(string Name, string Source)> extraFiles, string tarball, DateTimeOffset? modificationTime = null)
+    /// <param name="cacheRoot">The root of the cache of compressed segments (<c>~/.cache/exrm</c>; they go under its tar-segments/), or null for none.</param>
+    public static long Write(
+        string root, IEnumerable<string> members, IEnumerable<(string Name, string Source)> extraFiles, string tarball, DateTimeOffset? modificationTime = null, string? cacheRoot = null)
     {
         var entries = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var member in members)
@@ -53,13 +66,22 @@ internal static class ReleaseTarball
         }
 
         using (var file = new FileStream(tarball, options))
-        using (var gzip = new GZipStream(file, CompressionLevel.Optimal))
-        using (var writer = new TarWriter(gzip, leaveOpen: false))
         {
-            foreach (var (name, source) in entries)
+            var gzip = new ParallelGzipWriter(file, Level, cacheRoot is null ? null : new CompressedSegmentCache(cacheRoot, Level));
+            var segments = new TarSegmentStream(gzip);
+            using (var writer = new TarWriter(segments, leaveOpen: true))
             {
-                writer.WriteEntry(Entry(name, source, modificationTime));
+                foreach (var (name, source) in entries)
+                {
+                    var entry = Entry(name, source, modificationTime);
+                    using var data = entry.DataStream;
+                    segments.BeginEntry(entry is UstarTarEntry ? UstarHeaderLength : null, data?.Length ?? 0);
+                    writer.WriteEntry(entry);
+                }
             }
+
+            segments.Complete();
+            gzip.Complete();
         }
 
         return new FileInfo(tarball).Length;

@@ -116,6 +116,119 @@ public sealed class ReleaseTarballTests : IDisposable
         Assert.All(Entries(second), e => Assert.Equal(new DateTimeOffset(then), e.ModificationTime));
     }
 
+    [FactNeeding("erl", "tar", "gzip")]
+    public void Erl_tar_and_tar_extract_exactly_the_tree_and_gzip_accepts_it_with_large_empty_and_long_path_files()
+    {
+        var root = SegmentedTree();
+        var tarball = Path.Combine(work.FullName, "example.tar.gz");
+
+        ReleaseTarball.Write(root, SegmentedTreeMembers, [], tarball, cacheRoot: Path.Combine(work.FullName, "cache"));
+
+        Run("gzip", "-t", tarball);
+        var byErlTar = Directory.CreateDirectory(Path.Combine(work.FullName, "erl_tar")).FullName;
+        Assert.Equal(Term.Atom("ok"), Exrm.Testing.Otp.Run(ExtractOnlyOracle, Term.Tuple(Term.Utf8Binary(tarball), Term.Utf8Binary(byErlTar))));
+        var byTar = Directory.CreateDirectory(Path.Combine(work.FullName, "tar")).FullName;
+        Run("tar", "-xzpf", tarball, "-C", byTar);
+        var expected = TreeState(root);
+        Assert.Equal(expected, TreeState(byErlTar));
+        Assert.Equal(expected, TreeState(byTar));
+        Assert.True(Directory.Exists(Path.Combine(byErlTar, "log")), "the empty log/ directory is in the tarball");
+    }
+
+    [Fact]
+    public void The_gzip_header_is_the_one_gzipstream_writes_and_the_tar_inside_is_the_one_tarwriter_writes()
+    {
+        var root = SegmentedTree();
+        var epoch = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
+        var tarball = Path.Combine(work.FullName, "example.tar.gz");
+        ReleaseTarball.Write(root, SegmentedTreeMembers, [], tarball, epoch);
+
+        using var reference = new MemoryStream();
+        using (var gzip = new GZipStream(reference, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            gzip.WriteByte(0);
+        }
+
+        var bytes = File.ReadAllBytes(tarball);
+        Assert.Equal(reference.ToArray()[..10], bytes[..10]);
+        using var unpacked = new MemoryStream();
+        using (var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress))
+        {
+            gzip.CopyTo(unpacked);
+        }
+
+        using var rewritten = new MemoryStream();
+        using (var writer = new TarWriter(rewritten, leaveOpen: true))
+        {
+            foreach (var entry in Entries(tarball))
+            {
+                writer.WriteEntry(entry);
+            }
+        }
+
+        Assert.Equal(rewritten.ToArray(), unpacked.ToArray());
+    }
+
+    [Fact]
+    public void A_warm_segment_cache_gives_the_same_bytes_as_a_cold_one_and_as_none()
+    {
+        var root = SegmentedTree();
+        var cache = Path.Combine(work.FullName, "cache");
+
+        var none = Pack(root, "none.tar.gz", cacheRoot: null);
+        var cold = Pack(root, "cold.tar.gz", cache);
+        var kept = CachedSegments(cache);
+        var warm = Pack(root, "warm.tar.gz", cache);
+
+        Assert.Equal(none, cold);
+        Assert.Equal(none, warm);
+        Assert.True(kept.Count >= 4, $"the large contents are cached ({kept.Count} segments)");
+        Assert.Equal(kept, CachedSegments(cache));
+        Assert.All(kept.Keys, path => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path)));
+    }
+
+    [Fact]
+    public void Large_contents_are_found_in_the_cache_under_another_name_time_and_place_in_the_tarball()
+    {
+        var root = SegmentedTree();
+        var cache = Path.Combine(work.FullName, "cache");
+        Pack(root, "first.tar.gz", cache);
+        var kept = CachedSegments(cache);
+
+        Directory.Move(Path.Combine(root, "lib", "big-1.0"), Path.Combine(root, "lib", "a-big-2.0"));
+        WriteBytes(root, "lib/aaa-1.0/ebin/new.beam", Compressible(new Random(TestSeed.Value + 1), 3_000), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Touch(root, new DateTime(2022, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var tarball = Path.Combine(work.FullName, "second.tar.gz");
+        ReleaseTarball.Write(root, SegmentedTreeMembers, [], tarball, modificationTime: null, cache);
+
+        Assert.Equal(kept.Keys, CachedSegments(cache).Keys);
+        Assert.Contains(Entries(tarball), e => e.Name == "lib/a-big-2.0/priv/segment.bin" && e.Length == TarSegmentStream.SegmentSize);
+    }
+
+    [Fact]
+    public void Damaged_or_swapped_cache_entries_are_detected_recomputed_and_rewritten()
+    {
+        var root = SegmentedTree();
+        var cache = Path.Combine(work.FullName, "cache");
+        var none = Pack(root, "none.tar.gz", cacheRoot: null);
+        Pack(root, "cold.tar.gz", cache);
+        var kept = CachedSegments(cache);
+        var paths = kept.Keys.ToList();
+
+        // One damage of each kind: a flipped byte in the compressed data, a truncated file, an entry of another
+        // segment under this one's name, and a file that is not an entry at all.
+        var flipped = File.ReadAllBytes(paths[0]);
+        flipped[^3] ^= 0x40;
+        File.WriteAllBytes(paths[0], flipped);
+        File.WriteAllBytes(paths[1], kept[paths[1]][..30]);
+        File.WriteAllBytes(paths[2], kept[paths[3]]);
+        File.WriteAllText(paths[3], "not a segment");
+
+        Assert.Equal(none, Pack(root, "damaged.tar.gz", cache));
+        Assert.Equal(kept, CachedSegments(cache));
+        Assert.Equal(none, Pack(root, "repaired.tar.gz", cache));
+    }
+
     [Theory]
     [InlineData(null, null)]
     [InlineData("", null)]
@@ -135,6 +248,94 @@ public sealed class ReleaseTarballTests : IDisposable
         var problem = Assert.Single(Assert.Throws<ReleaseException>(() => SourceDateEpoch.Parse(value)).Problems);
         Assert.Contains("SOURCE_DATE_EPOCH", problem.Message, StringComparison.Ordinal);
         Assert.Contains(value, problem.Message, StringComparison.Ordinal);
+    }
+
+    private const string ExtractOnlyOracle = """
+        run({Tar, Dir}) -> erl_tar:extract(unicode:characters_to_list(Tar), [compressed, {cwd, unicode:characters_to_list(Dir)}]).
+        """;
+
+    private static readonly string[] SegmentedTreeMembers = ["bin", "erts-13.0", "lib", "log", "releases"];
+
+    /// <summary>
+    /// A tree whose tarball has segments of every kind: a content over two segments long, one of exactly a segment,
+    /// one just large enough to be cached, small and empty files, an empty directory, and a long path only PAX holds
+    /// with a large content. Contents drawn from the run's seed, from a small alphabet so they compress.
+    /// </summary>
+    private string SegmentedTree()
+    {
+        var root = Directory.CreateDirectory(Path.Combine(work.FullName, "release")).FullName;
+        var random = TestSeed.NewRandom();
+        var readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        Write(root, "bin/example", "#!/bin/sh\necho hi\n", readable | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        WriteBytes(root, "erts-13.0/bin/beam.smp", Compressible(random, (2 * TarSegmentStream.SegmentSize) + 12_345), readable | UnixFileMode.UserExecute);
+        WriteBytes(root, "lib/big-1.0/priv/segment.bin", Compressible(random, TarSegmentStream.SegmentSize), readable);
+        WriteBytes(root, "lib/big-1.0/ebin/cached.beam", Compressible(random, (int)TarSegmentStream.CacheableSize), readable);
+        WriteBytes(root, "lib/big-1.0/ebin/small.beam", Compressible(random, 700), readable);
+        WriteBytes(root, "lib/empty-1.0/ebin/empty.beam", [], readable);
+        WriteBytes(root, "lib/" + new string('c', 200) + "/priv/long.bin", Compressible(random, 40_000), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Write(root, "releases/1/vm.args", "-setcookie secret\n", UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Directory.CreateDirectory(Path.Combine(root, "log"));
+        return root;
+    }
+
+    private static byte[] Compressible(Random random, int length)
+    {
+        var bytes = new byte[length];
+        for (var i = 0; i < length; i++)
+        {
+            bytes[i] = (byte)('a' + random.Next(6));
+        }
+
+        return bytes;
+    }
+
+    private byte[] Pack(string root, string name, string? cacheRoot)
+    {
+        var tarball = Path.Combine(work.FullName, name);
+        ReleaseTarball.Write(root, SegmentedTreeMembers, [], tarball, DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), cacheRoot);
+        return File.ReadAllBytes(tarball);
+    }
+
+    /// <summary>Every file of the segment cache, with its bytes.</summary>
+    private static SortedDictionary<string, byte[]> CachedSegments(string cacheRoot)
+    {
+        var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var path in Directory.EnumerateFiles(Path.Combine(cacheRoot, "tar-segments"), "*", SearchOption.AllDirectories))
+        {
+            files[path] = File.ReadAllBytes(path);
+        }
+
+        return files;
+    }
+
+    /// <summary>Every file and directory under <paramref name="dir"/>: "path mode sha256" for files, "path/" for directories.</summary>
+    private static List<string> TreeState(string dir) =>
+        [.. Directory.EnumerateFileSystemEntries(dir, "*", SearchOption.AllDirectories)
+            .Select(path => Directory.Exists(path)
+                ? Path.GetRelativePath(dir, path) + "/"
+                : $"{Path.GetRelativePath(dir, path)} {File.GetUnixFileMode(path)} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)))}")
+            .Order(StringComparer.Ordinal)];
+
+    private static void Run(string program, params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(program) { RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var errors = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), $"{program} did not finish within 60 s");
+        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)} failed: {errors.Result}");
+    }
+
+    private static void WriteBytes(string root, string relative, byte[] content, UnixFileMode mode)
+    {
+        var path = Path.Combine(root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, content);
+        File.SetUnixFileMode(path, mode);
     }
 
     /// <summary>bin/, lib/ with a ustar file and a file whose path only PAX holds.</summary>
