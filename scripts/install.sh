@@ -54,31 +54,16 @@ missing=()
 if [ -z "$(find_clang)" ]; then
     missing+=(clang)
 fi
-if command -v dpkg-query >/dev/null 2>&1; then
-    if ! dpkg-query -W -f='${Status}' zlib1g-dev 2>/dev/null | grep -q "install ok installed"; then
-        missing+=(zlib1g-dev)
-    fi
-elif [ ! -f /usr/include/zlib.h ]; then
-    missing+=(zlib1g-dev)
-fi
-
-if [ ${#missing[@]} -gt 0 ]; then
-    if ! command -v apt-get >/dev/null 2>&1; then
+if ! command -v dpkg-query >/dev/null 2>&1; then
+    [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+    if [ ${#missing[@]} -gt 0 ]; then
         echo "exrm: the native build needs clang and zlib's headers (missing: ${missing[*]}); install them with your package manager and run this again." >&2
         exit 69
     fi
-    sudo=()
-    if [ "$(id -u)" -ne 0 ]; then
-        if command -v sudo >/dev/null 2>&1; then
-            sudo=(sudo)
-        else
-            echo "exrm: these Debian packages are missing: ${missing[*]}; install them as root (apt-get install ${missing[*]}) and run this again." >&2
-            exit 69
-        fi
-    fi
-    echo "Installing ${missing[*]} from Debian's packages..."
-    "${sudo[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+    # shellcheck source=scripts/lib/debian-packages.sh
+    . "$root/scripts/lib/debian-packages.sh"
+    install_debian_packages "${missing[@]}" zlib1g-dev || exit 69
 fi
 clang="$(find_clang)"
 if [ -z "$clang" ]; then
