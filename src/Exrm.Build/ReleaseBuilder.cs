@@ -73,6 +73,7 @@ public static class ReleaseBuilder
         ControlScript.Write(root, new ControlScriptSettings(plan.Release.Name, plan.Inputs.Project.UsesElixir ? ReleaseFlavor.Elixir : ReleaseFlavor.Erlang, plan.Inputs.Erlang), progress);
         OverlayApplier.Apply(plan.Inputs.Project.Overlays, plan.Inputs.Project.Directory, root, progress);
         var tarBytes = Pack(plan.Release, root, relDir, entryTime, progress);
+        PackageLink.Create(root, plan.Release);
         KeepEarlierReleases(output, plan.Release.Vsn, progress);
         output.Commit();
         return Summary(plan, tarBytes);

@@ -49,6 +49,12 @@ public sealed class ReleaseBuilderOutputTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, entries["releases/1.0.0/vm.args"].Mode);
         Assert.True(entries["bin/shelf"].Mode.HasFlag(UnixFileMode.UserExecute), "bin/shelf keeps its mode");
         Assert.All(entries.Values, e => Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), e.Time));
+        Assert.DoesNotContain("shelf-1.0.0.tar.gz", entries.Keys);
+
+        // The package also answers to the name relx and mix release give it: a relative link, not a copy.
+        var named = new FileInfo(Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(second.Tarball)!)!)!, "shelf-1.0.0.tar.gz"));
+        Assert.Equal(Path.Combine("releases", "1.0.0", "shelf.tar.gz"), named.LinkTarget);
+        Assert.Equal(first, File.ReadAllBytes(named.FullName));
     }
 
     [FactNeeding("erl")]
