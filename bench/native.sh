@@ -14,16 +14,15 @@ if [ ! -x "$native" ]; then
 fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/exrm-bench-native-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
+# shellcheck source=bench/timing.sh
+. "$root/bench/timing.sh"
 
-cp -r "$root/examples/example" "$work/example"
-rm -rf "$work/example/_build" "$work/example/rel" "$work/example/.exrm"
+fresh_example "$work/example"
 cd "$work/example"
 "$root/exrm" release >/dev/null          # builds exrm if needed, compiles the project once
 "$native" release >/dev/null
 dll="$root/artifacts/cli/exrm.dll"
 
-# shellcheck source=bench/timing.sh
-. "$root/bench/timing.sh"
 
 # ms_of COMMAND...: "WALL CPU", the wall-clock and the CPU (user + system, children included) milliseconds
 # COMMAND takes; its output is discarded. CPU time varies less than wall time on a loaded machine.

@@ -15,10 +15,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${1:-5}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/exrm-bench-ratios-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-export MIX_ENV=prod
-
 # shellcheck source=bench/timing.sh
 . "$root/bench/timing.sh"
+export MIX_ENV=prod
+
 
 exrm="${EXRM:-}"
 if [ -z "$exrm" ]; then
@@ -40,8 +40,7 @@ peak_rss() {
 }
 
 # The Mix project, with a second release of it whose steps end with the tarball.
-cp -r "$root/examples/example" "$work/mix"
-rm -rf "$work/mix/_build" "$work/mix/rel" "$work/mix/.exrm"
+fresh_example "$work/mix"
 sed -i 's/deps: \[\]/deps: [], releases: [example: [steps: [:assemble, :tar]]]/' "$work/mix/mix.exs"
 
 # The rebar3 project: one application with a supervisor and a server, released with ERTS and stripped beams.

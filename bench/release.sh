@@ -9,9 +9,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${1:-5}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/exrm-bench-release-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
+# shellcheck source=bench/timing.sh
+. "$root/bench/timing.sh"
 
-cp -r "$root/examples/example" "$work/example"
-rm -rf "$work/example/_build" "$work/example/rel" "$work/example/.exrm"
+fresh_example "$work/example"
 cd "$work/example"
 # A second Mix release of the same project whose steps end with the tarball.
 sed -i 's/deps: \[\]/deps: [], releases: [example: [], example_tar: [steps: [:assemble, :tar]]]/' mix.exs
@@ -20,8 +21,6 @@ export MIX_ENV=prod
 mix release example --overwrite --quiet >/dev/null
 mix release example_tar --overwrite --quiet >/dev/null
 
-# shellcheck source=bench/timing.sh
-. "$root/bench/timing.sh"
 
 exrm_times=(); mix_times=(); mix_tar_times=()
 for _ in $(seq "$runs"); do

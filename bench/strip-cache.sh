@@ -11,16 +11,15 @@ runs="${1:-5}"
 other="${2:-}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/exrm-bench-strip-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
+# shellcheck source=bench/timing.sh
+. "$root/bench/timing.sh"
 
-cp -r "$root/examples/example" "$work/example"
-rm -rf "$work/example/_build" "$work/example/rel" "$work/example/.exrm"
+fresh_example "$work/example"
 cd "$work/example"
 export MIX_ENV=prod XDG_CACHE_HOME="$work/cache"
 "$root/exrm" release >/dev/null          # builds exrm if needed, compiles the project once, fills the cache
 if [ -n "$other" ]; then "$other" release >/dev/null; fi
 
-# shellcheck source=bench/timing.sh
-. "$root/bench/timing.sh"
 
 # copy_time LAUNCHER: runs a release build, prints the seconds between its "Copying" stage and the next stage.
 copy_time() {

@@ -12,9 +12,10 @@ runs="${1:-5}"
 other="${2:-}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/exrm-bench-tarball-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
+# shellcheck source=bench/timing.sh
+. "$root/bench/timing.sh"
 
-cp -r "$root/examples/example" "$work/example"
-rm -rf "$work/example/_build" "$work/example/rel" "$work/example/.exrm"
+fresh_example "$work/example"
 # A cache of its own, so the runs neither use nor fill the user's; node-modules/ in it is filled once and kept.
 export XDG_CACHE_HOME="$work/cache"
 export MIX_ENV=prod
@@ -24,8 +25,6 @@ if [ -n "$other" ]; then "$other" release >/dev/null; fi
 
 dotnet run -c Release --project "$root/bench/Exrm.Bench" -- tarball "$work/example/rel/example" "$runs"
 
-# shellcheck source=bench/timing.sh
-. "$root/bench/timing.sh"
 cold=(); warm=(); others=()
 for _ in $(seq "$runs"); do
     # Interleaved, so that all see the same state of the machine.
@@ -43,4 +42,4 @@ if [ -n "$other" ]; then
     printf '%s   %s   (%s)\n' "$other" "$(printf '%s\n' "${others[@]}" | median)" "${others[*]}"
 fi
 du -sh "$XDG_CACHE_HOME/exrm/tar-segments" | awk '{ print "segment cache: " $1 }'
-ls -l rel/example/releases/*/example.tar.gz | awk '{ print "tarball: " $5 " bytes" }'
+stat -c "tarball: %s bytes" rel/example/releases/*/example.tar.gz

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Timing helpers the bench/ scripts source.
 
 # median: the median of the numbers on standard input, one per line.
@@ -10,4 +11,10 @@ time_of() {
     "$@" >/dev/null 2>&1
     end=$(date +%s.%N)
     awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }'
+}
+
+# fresh_example DIR: a copy of the repository's examples/example in DIR, without build output, release or cookie.
+fresh_example() {
+    cp -r "$(dirname "${BASH_SOURCE[0]}")/../examples/example" "$1"
+    rm -rf "$1/_build" "$1/rel" "$1/.exrm"
 }

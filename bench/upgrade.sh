@@ -16,6 +16,8 @@ launchers=("$@")
 [ ${#launchers[@]} -gt 0 ] || launchers=("$root/exrm")
 work="$(mktemp -d "${TMPDIR:-/tmp}/exrm-bench-upgrade-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
+# shellcheck source=bench/timing.sh
+. "$root/bench/timing.sh"
 export MIX_ENV=prod
 
 # Makes the project version 0.$1.0, with a module whose code differs in every version.
@@ -27,8 +29,7 @@ set_version() {
 }
 
 for i in "${!launchers[@]}"; do
-    cp -r "$root/examples/example" "$work/p$i"
-    rm -rf "$work/p$i/_build" "$work/p$i/rel" "$work/p$i/.exrm"
+    fresh_example "$work/p$i"
     (
         cd "$work/p$i"
         for v in $(seq 1 "$((kept + 1))"); do
@@ -38,8 +39,6 @@ for i in "${!launchers[@]}"; do
     )
 done
 
-# shellcheck source=bench/timing.sh
-. "$root/bench/timing.sh"
 
 declare -A times
 for _ in $(seq "$runs"); do
