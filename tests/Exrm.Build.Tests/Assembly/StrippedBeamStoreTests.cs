@@ -94,11 +94,9 @@ public sealed class StrippedBeamStoreTests : IDisposable
     [FactNeeding("erl", "erlc")]
     public void A_cache_on_another_file_system_is_used_but_the_beams_are_copied()
     {
-        // /dev/shm is a tmpfs where Linux has one, never the file system of the temporary directory.
-        if (!Directory.Exists("/dev/shm") || work.FullName.StartsWith("/dev/shm/", StringComparison.Ordinal))
-        {
-            return;
-        }
+        // /dev/shm is a tmpfs of its own on Linux: another file system than the temporary directory's.
+        Assert.True(Directory.Exists("/dev/shm"), "the test needs /dev/shm as a second file system");
+        Assert.False(work.FullName.StartsWith("/dev/shm/", StringComparison.Ordinal), "the temporary directory must not be under /dev/shm (TMPDIR)");
 
         var shm = Directory.CreateDirectory(Path.Combine("/dev/shm", "exrm-stripped-beams-" + Guid.NewGuid().ToString("N"))).FullName;
         try

@@ -235,9 +235,21 @@ public sealed class NodeToolModuleTests
             """[true, true, false, false, false, false, false]"""),
 
         // exrm_epmd: the epmd module of every node bin/<name> starts.
-        new("epmd", "forwards to erl_epmd unless EXRM_EPMD_MODULE names another module",
-            """[begin os:putenv("EXRM_EPMD_MODULE", V), exrm_epmd:names("no-such-host.invalid") end || V <- ["erl_epmd", ""]]""",
-            """[{error, nxdomain}, {error, nxdomain}]"""),
+        new("epmd", "forwards to the module EXRM_EPMD_MODULE names, to erl_epmd what it lacks, and to erl_epmd when unset or itself",
+            """
+            begin
+                Forms = [{attribute, 1, module, exrm_epmd_stub}, {attribute, 2, export, [{names, 1}]},
+                         {function, 3, names, 1, [{clause, 3, [{var, 3, '_'}], [], [{tuple, 3, [{atom, 3, ok}, {atom, 3, stub}]}]}]}],
+                {ok, Stub, Beam} = compile:forms(Forms),
+                {module, Stub} = code:load_binary(Stub, "exrm_epmd_stub.erl", Beam),
+                Answers = [begin os:putenv("EXRM_EPMD_MODULE", V),
+                                 {exrm_epmd:names("no-such-host.invalid"), exrm_epmd:listen_port_please(x, "h")} end
+                           || V <- ["exrm_epmd_stub", "", "exrm_epmd"]],
+                os:unsetenv("EXRM_EPMD_MODULE"),
+                Answers
+            end
+            """,
+            """[{{ok, stub}, {ok, 0}}, {{error, nxdomain}, {ok, 0}}, {{error, nxdomain}, {ok, 0}}]"""),
 
         // exrm_lingering: what a relup replaces, who is in the way, and how each process is named.
         new("lingering", "the modules a relup loads, removes and purges, and which of them brutally",
