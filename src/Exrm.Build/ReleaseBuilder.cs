@@ -98,8 +98,9 @@ public static class ReleaseBuilder
 
         var target = Path.Combine(OutputDirOf(request), release.Name);
         var upgrade = PlanUpgrade(request, release, resolved, target, project.Directory, beams, progress);
-        var cookie = ReleaseConfigFiles.LiteralCookie(project.VmArgs) ?? project.Cookie
-            ?? (ReleaseConfigFiles.CookieFromEnvironment(project.VmArgs) ? null : CookieStore.GetOrCreate(project.Directory, progress));
+        var vmArgsCookie = ReleaseConfigFiles.CookieIn(project.VmArgs);
+        var cookie = vmArgsCookie.Literal ?? project.Cookie
+            ?? (vmArgsCookie.FromEnvironment ? null : CookieStore.GetOrCreate(project.Directory, progress));
         return new ReleasePlan(inputs, resolved, release, script, startClean, target, upgrade, cookie);
     }
 

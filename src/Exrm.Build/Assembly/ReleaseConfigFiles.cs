@@ -66,21 +66,26 @@ internal static class ReleaseConfigFiles
         }
     }
 
-    /// <summary>
-    /// The cookie a user's vm.args sets with a literal <c>-setcookie</c> line: exrm moves it to releases/COOKIE
-    /// (<see cref="WriteVmArgs"/> leaves the line out), since whatever vm.args holds ends up on the node's command line.
-    /// Null when there is no such line, or when the cookie comes from the environment (<c>-setcookie ${VAR}</c>).
-    /// </summary>
-    public static string? LiteralCookie(string? userFile) =>
-        userFile is null ? null : CookieLines(File.ReadAllText(userFile)).Select(CookieValue).LastOrDefault(v => !v.Contains("${", StringComparison.Ordinal));
+    /// <summary>What a user's vm.args says of the cookie: a literal value, a value from the environment, or nothing.</summary>
+    /// <param name="Literal">
+    /// The value of a literal <c>-setcookie</c> line: exrm moves it to releases/COOKIE (<see cref="WriteVmArgs"/> leaves
+    /// the line out), since whatever vm.args holds ends up on the node's command line.
+    /// </param>
+    /// <param name="FromEnvironment">A <c>-setcookie ${VAR}</c> line, rendered at every start.</param>
+    public sealed record VmArgsCookie(string? Literal, bool FromEnvironment);
 
-    /// <summary>Whether a user's vm.args takes the cookie from the environment (<c>-setcookie ${VAR}</c>), rendered at every start.</summary>
-    public static bool CookieFromEnvironment(string? userFile) =>
-        userFile is not null && CookieLines(File.ReadAllText(userFile)).Any(line => line.Contains("${", StringComparison.Ordinal));
+    /// <summary>What the user's vm.args (none when null) says of the cookie, read once.</summary>
+    public static VmArgsCookie CookieIn(string? userFile)
+    {
+        var lines = userFile is null ? [] : CookieLines(File.ReadAllText(userFile)).ToList();
+        return new VmArgsCookie(
+            lines.Select(CookieValue).LastOrDefault(v => !v.Contains("${", StringComparison.Ordinal)),
+            lines.Any(line => line.Contains("${", StringComparison.Ordinal)));
+    }
 
     /// <summary>
     /// releases/&lt;vsn&gt;/vm.args: the user's file (or exrm's default) with the node name added when it has none, and
-    /// without literal <c>-setcookie</c> lines (<see cref="LiteralCookie"/>). A file with <c>${VAR}</c> also ships as vm.args.src.
+    /// without literal <c>-setcookie</c> lines (<see cref="VmArgsCookie.Literal"/>). A file with <c>${VAR}</c> also ships as vm.args.src.
     /// </summary>
     public static void WriteVmArgs(string? userFile, string nodeName, string releaseDir)
     {

@@ -81,13 +81,12 @@ public sealed class ReleaseConfigFilesTests : IDisposable
         ReleaseConfigFiles.WriteVmArgs(bare, "example", ReleaseDir);
         var bareLines = File.ReadAllLines(Path.Combine(ReleaseDir, "vm.args"));
 
-        Assert.Equal("mine", ReleaseConfigFiles.LiteralCookie(own));
-        Assert.False(ReleaseConfigFiles.CookieFromEnvironment(own));
+        Assert.Equal(new ReleaseConfigFiles.VmArgsCookie("mine", FromEnvironment: false), ReleaseConfigFiles.CookieIn(own));
         Assert.DoesNotContain(ownLines, l => l.Contains("mine", StringComparison.Ordinal) || l.StartsWith("-name", StringComparison.Ordinal));
         Assert.Contains("-sname mynode", ownLines);
         Assert.Contains("+P 100000", ownLines);
         Assert.Contains("-name example@127.0.0.1", bareLines);
-        Assert.Null(ReleaseConfigFiles.LiteralCookie(bare));
+        Assert.Equal(new ReleaseConfigFiles.VmArgsCookie(null, FromEnvironment: false), ReleaseConfigFiles.CookieIn(bare));
         Assert.True(File.Exists(Path.Combine(ReleaseDir, "vm.args.src")), "a vm.args with ${X} is also a template");
     }
 
@@ -98,8 +97,7 @@ public sealed class ReleaseConfigFilesTests : IDisposable
 
         ReleaseConfigFiles.WriteVmArgs(templated, "example", ReleaseDir);
 
-        Assert.Null(ReleaseConfigFiles.LiteralCookie(templated));
-        Assert.True(ReleaseConfigFiles.CookieFromEnvironment(templated));
+        Assert.Equal(new ReleaseConfigFiles.VmArgsCookie(null, FromEnvironment: true), ReleaseConfigFiles.CookieIn(templated));
         Assert.Contains("-setcookie ${APP_COOKIE}", File.ReadAllLines(Path.Combine(ReleaseDir, "vm.args.src")));
     }
 
