@@ -189,6 +189,35 @@ public sealed class ControlScriptTests
     }
 
     [FactNeeding("erl")]
+    public void A_node_refuses_the_placeholder_cookie_it_boots_with_and_answers_its_own()
+    {
+        // The node boots with -nocookie, whose cookie is the atom nocookie, until exrm_epmd sets its own.
+        using var release = TestRelease.Create(ReleaseFlavor.Erlang);
+        release.StartDaemon();
+
+        Assert.Equal("pang", PingFromPlainNode(release, "nocookie"));
+        Assert.Equal("pong", PingFromPlainNode(release, release.Cookie));
+        TestRelease.Ok(release.Command, "stop");
+    }
+
+    /// <summary>net_adm:ping of the release's node from a plain hidden erl node with <paramref name="cookie"/>: "pong" or "pang".</summary>
+    private static string PingFromPlainNode(TestRelease release, string cookie)
+    {
+        var erl = OtpInstallation.FindProgram("erl") ?? throw new OtpException("erl is not on PATH");
+        string[] arguments =
+        [
+            "-name", $"probe_{Guid.NewGuid():N}"[..14] + "@127.0.0.1", "-setcookie", cookie, "-hidden", "-start_epmd", "false",
+            "-noshell", "-noinput", "-eval", $"io:format(\"~p~n\", [net_adm:ping('{release.NodeName}')]), halt().",
+        ];
+        using var probe = ChildProcess.Start(erl, arguments, release.Epmd.Environment);
+        probe.CloseInput();
+        var result = probe.WaitForExit(TimeSpan.FromSeconds(60));
+        Assert.True(result.ExitCode == 0, $"the probe node failed: {result}");
+        // The answer is the last line: a refused connection may be logged before it.
+        return result.StandardOutput.Trim().Split('\n')[^1].Trim();
+    }
+
+    [FactNeeding("erl")]
     public void Missing_start_erl_data_is_a_configuration_error()
     {
         using var release = TestRelease.Create(ReleaseFlavor.Erlang);
