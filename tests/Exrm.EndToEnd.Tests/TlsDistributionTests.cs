@@ -152,15 +152,15 @@ public sealed class TlsDistributionTests : IDisposable
         [
             "-name", $"probe_{Guid.NewGuid():N}"[..14] + "@127.0.0.1", "-setcookie", cookie, "-hidden", "-start_epmd", "false",
             "-kernel", "inet_dist_use_interface", "{127,0,0,1}", "-kernel", "net_setuptime", "10", .. tls,
-            "-noshell", "-noinput", "-eval", $"io:format(\"~p~n\", [net_adm:ping('{node}')]), halt().",
+            "-noshell", "-noinput", "-eval", $"io:format(\"{ProbeAnswer.Prefix}~p~n\", [net_adm:ping('{node}')]), halt().",
         ];
         var environment = new Dictionary<string, string?>(release.Epmd.Environment) { ["ERL_AFLAGS"] = null, ["ERL_FLAGS"] = null, ["ERL_ZFLAGS"] = null };
         using var probe = ChildProcess.Start(erl, arguments, environment);
         probe.CloseInput();
         var result = probe.WaitForExit(TimeSpan.FromSeconds(60));
         Assert.True(result.ExitCode == 0, $"the probe node failed: {result}");
-        // The answer is the last line: a refused TLS handshake may log a report before it, on standard output too.
-        return result.StandardOutput.Trim().Split('\n')[^1].Trim();
+        // A refused handshake may log reports on standard output too, before or after the answer: find its line.
+        return ProbeAnswer.In(result.StandardOutput);
     }
 
     private static void WriteProject(string dir)

@@ -207,14 +207,14 @@ public sealed class ControlScriptTests
         string[] arguments =
         [
             "-name", $"probe_{Guid.NewGuid():N}"[..14] + "@127.0.0.1", "-setcookie", cookie, "-hidden", "-start_epmd", "false",
-            "-noshell", "-noinput", "-eval", $"io:format(\"~p~n\", [net_adm:ping('{release.NodeName}')]), halt().",
+            "-noshell", "-noinput", "-eval", $"io:format(\"{ProbeAnswer.Prefix}~p~n\", [net_adm:ping('{release.NodeName}')]), halt().",
         ];
         using var probe = ChildProcess.Start(erl, arguments, release.Epmd.Environment);
         probe.CloseInput();
         var result = probe.WaitForExit(TimeSpan.FromSeconds(60));
         Assert.True(result.ExitCode == 0, $"the probe node failed: {result}");
-        // The answer is the last line: a refused connection may be logged before it.
-        return result.StandardOutput.Trim().Split('\n')[^1].Trim();
+        // A refused handshake may log reports on standard output too, before or after the answer: find its line.
+        return ProbeAnswer.In(result.StandardOutput);
     }
 
     [FactNeeding("erl")]
