@@ -60,8 +60,25 @@ public static class ReleaseBuilder
                 "Run exrm in a Mix or rebar3 project, or pass the directory of one."));
         }
 
-        using var buildLock = BuildLock.Acquire(OutputDirOf(request));
-        var plan = Plan(request, ReleaseInputs.Load(request, progress), beams, progress);
+        var outputDir = OutputDirOf(request);
+        using var buildLock = BuildLock.Acquire(outputDir);
+        var inputs = ReleaseInputs.Load(request, progress);
+        var cookie = CookieOf(inputs.Project, progress);
+        var key = BuildRecord.KeyOf(request, inputs.Project, outputDir, inputs.Project.ReleaseName);
+        if (key is not null && BuildRecord.Matching(outputDir, inputs.Project.ReleaseName, key) is { } last)
+        {
+            progress?.Report(new BuildEvent.Stage($"Release {last.Result.Name} {last.Result.Vsn} is up to date: nothing it is built from changed since the last build"));
+            foreach (var warning in last.Warnings)
+            {
+                progress?.Report(new BuildEvent.Warning(warning));
+            }
+
+            return last.Result;
+        }
+
+        var warnings = new WarningLog(progress);
+        progress = warnings;
+        var plan = Plan(request, inputs, cookie, beams, progress);
         using var output = OutputDirectory.Begin(plan.Target, buildLock);
         var root = output.Staging;
         var relDir = Path.Combine(root, "releases", plan.Release.Vsn);
@@ -75,12 +92,68 @@ public static class ReleaseBuilder
         var tarBytes = Pack(plan.Release, root, relDir, entryTime, progress);
         PackageLink.Create(root, plan.Release);
         KeepEarlierReleases(output, plan.Release.Vsn, progress);
+        BuildRecord.Forget(outputDir, plan.Release.Name);
         output.Commit();
-        return Summary(plan, tarBytes);
+        var result = Summary(plan, tarBytes);
+        if (key is not null)
+        {
+            var (sourceDirs, listedDirs) = SourcesOf(request, plan);
+            new BuildRecord(
+                key, BuildRecord.SourcesOf(sourceDirs, listedDirs), BuildRecord.OutputOf(plan.Target), sourceDirs, listedDirs, result, warnings.Warnings).Write(outputDir);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// What the build copied from outside the project's build output: every application's directory, ERTS, OTP's
+    /// boot constants, earlier releases and overlays given from elsewhere; and the directories the applications
+    /// were chosen from (a new version there may be chosen next time).
+    /// </summary>
+    private static (ImmutableArray<string> Walked, ImmutableArray<string> Listed) SourcesOf(ReleaseRequest request, ReleasePlan plan)
+    {
+        var (project, erlang) = (plan.Inputs.Project, plan.Inputs.Erlang);
+        var walked = plan.Resolved.Applications.Select(a => Path.GetDirectoryName(a.App.EbinDir)!)
+            .Append(Path.GetDirectoryName(erlang.StartCleanScript)!)
+            .Concat(plan.Inputs.IncludesErts ? [erlang.ErtsDir] : [])
+            .Concat((request.UpFrom.IsDefault ? [] : request.UpFrom).Select(Path.GetFullPath).Where(Path.Exists))
+            .Concat(project.Overlays.OfType<Overlay.Copy>().Select(o => Path.GetFullPath(Path.Combine(project.Directory, o.From))).Where(Path.Exists));
+        var listed = new[] { erlang.LibDir }.Concat(plan.Inputs.Elixir is { } elixir ? [elixir.LibDir] : []);
+        return ([.. walked.Distinct(StringComparer.Ordinal)], [.. listed]);
+    }
+
+    /// <summary>Passes events on and keeps the warnings, which an up-to-date build repeats.</summary>
+    private sealed class WarningLog(IProgress<BuildEvent>? inner) : IProgress<BuildEvent>
+    {
+        private readonly List<string> warnings = [];
+
+        public ImmutableArray<string> Warnings
+        {
+            get
+            {
+                lock (warnings)
+                {
+                    return [.. warnings];
+                }
+            }
+        }
+
+        public void Report(BuildEvent value)
+        {
+            if (value is BuildEvent.Warning warning)
+            {
+                lock (warnings)
+                {
+                    warnings.Add(warning.Text);
+                }
+            }
+
+            inner?.Report(value);
+        }
     }
 
     /// <summary>Resolves the applications and makes the .rel, the boot scripts and the upgrade: everything but the files.</summary>
-    private static ReleasePlan Plan(ReleaseRequest request, ReleaseInputs inputs, BeamCache beams, IProgress<BuildEvent>? progress)
+    private static ReleasePlan Plan(ReleaseRequest request, ReleaseInputs inputs, string? cookie, BeamCache beams, IProgress<BuildEvent>? progress)
     {
         var (project, erlang) = (inputs.Project, inputs.Erlang);
         progress?.Report(new BuildEvent.Stage("Resolving applications"));
@@ -98,10 +171,18 @@ public static class ReleaseBuilder
 
         var target = Path.Combine(OutputDirOf(request), release.Name);
         var upgrade = PlanUpgrade(request, release, resolved, target, project.Directory, beams, progress);
-        var vmArgsCookie = ReleaseConfigFiles.CookieIn(project.VmArgs);
-        var cookie = vmArgsCookie.Literal ?? project.Cookie
-            ?? (vmArgsCookie.FromEnvironment ? null : CookieStore.GetOrCreate(project.Directory, progress));
         return new ReleasePlan(inputs, resolved, release, script, startClean, target, upgrade, cookie);
+    }
+
+    /// <summary>
+    /// The cookie written to releases/COOKIE: vm.args' own, else the project's setting, else the one exrm keeps for the
+    /// project (made at its first build); none when vm.args takes it from the environment at start.
+    /// </summary>
+    private static string? CookieOf(CompiledProject project, IProgress<BuildEvent>? progress)
+    {
+        var vmArgsCookie = ReleaseConfigFiles.CookieIn(project.VmArgs);
+        return vmArgsCookie.Literal ?? project.Cookie
+            ?? (vmArgsCookie.FromEnvironment ? null : CookieStore.GetOrCreate(project.Directory, progress));
     }
 
     /// <summary>rel/ of the project, or --output: where the release and the build lock go.</summary>

@@ -10,10 +10,10 @@ internal sealed record ReleaseInputs(CompiledProject Project, ErtsSetting Erts, 
 {
     public bool IncludesErts => Erts is not ErtsSetting.Excluded;
 
-    /// <summary>Compiles the project (one mix/rebar3 run) and finds the installations.</summary>
+    /// <summary>Compiles the project (one mix/rebar3 run, when anything changed since the last) and finds the installations.</summary>
     public static ReleaseInputs Load(ReleaseRequest request, IProgress<BuildEvent>? progress)
     {
-        var project = ProjectLoader.Load(request.Project, progress);
+        var project = ProjectLoader.Load(request.Project with { OutputDirSetting = request.OutputDir }, progress);
         var erts = request.Erts ?? project.IncludeErts ?? new ErtsSetting.Installed();
         var erlang = erts is ErtsSetting.FromRoot fromRoot ? ErlangInstallation.FromRoot(fromRoot.Root) : ErlangInstallation.FromPath();
         var elixir = project.UsesElixir

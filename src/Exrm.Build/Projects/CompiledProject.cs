@@ -46,6 +46,12 @@ public sealed record CompiledProject(
     /// </summary>
     public ImmutableArray<string> DependencyDirs { get; init; } = [];
 
+    /// <summary>
+    /// The state of the project's files when it was compiled (<see cref="CompileOnce"/>), or null when it is not known:
+    /// files changed during the compile, or the applications were given with --path.
+    /// </summary>
+    public string? SourceState { get; init; }
+
     /// <summary>The cookie the project sets for its release (mix.exs releases: cookie:), or null to use exrm's stored one.</summary>
     public string? Cookie { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Exrm.Build.Installation;
 using Exrm.Build.Processes;
+using Exrm.Build.Runtime;
 using Exrm.Erlang.Terms;
 using Exrm.Erlang.Text;
 using Exrm.Otp;
@@ -12,7 +13,8 @@ namespace Exrm.Build.Projects;
 /// A Mix project: compiled and described by ONE <c>elixir</c> run of exrm's probe script
 /// (Templates/probe/mix_probe.exs) in the chosen MIX_ENV (default prod), which compiles as <c>mix compile</c> does. The probe also evaluates
 /// config/config.exs and the environment's file with Elixir's own Config.Reader, so sys.config is exactly what
-/// Mix would have configured.
+/// Mix would have configured. When nothing the compile depends on changed since the last one, the probe's answer
+/// then is used again and no VM starts (<see cref="CompileOnce"/>).
 /// </summary>
 internal static class MixProject
 {
@@ -21,12 +23,26 @@ internal static class MixProject
         var elixir = ProgramPath.Find("elixir") ?? throw new ReleaseException(new ReleaseProblem(
             "elixir", $"{options.Directory} is a Mix project, but there is no 'elixir' on PATH.", "Install Elixir (on Debian: apt-get install elixir)."));
         var env = options.Env ?? "prod";
+        var script = TemplateResources.Read("probe/mix_probe.exs");
+        var scope = new CompileScope(
+            options.Directory, options.OutputDir, "mix", env, CompileRecord.IdentityOf([elixir, ProgramPath.Find("erl")], script), NodeModules.DefaultCacheRoot());
+        var compiled = CompileOnce.Run(
+            scope,
+            options.AlwaysCompile,
+            () => Probe(options, env, elixir, script, progress),
+            () => progress?.Report(new BuildEvent.Stage($"Compiling with mix (MIX_ENV={env}): nothing to do, no file changed since the last compile")));
+        return Describe(options, env, Answer(compiled.Answer), progress) with { SourceState = compiled.State };
+    }
+
+    /// <summary>Compiles the project and describes it, in one run of exrm's probe script.</summary>
+    private static Compiled Probe(ProjectOptions options, string env, string elixir, string script, IProgress<BuildEvent>? progress)
+    {
         var work = Directory.CreateTempSubdirectory("exrm-mix-");
         try
         {
             var probe = Path.Combine(work.FullName, "probe.exs");
             var answer = Path.Combine(work.FullName, "project.term");
-            File.WriteAllText(probe, TemplateResources.Read("probe/mix_probe.exs"));
+            File.WriteAllText(probe, script);
             progress?.Report(new BuildEvent.Stage($"Compiling with mix (MIX_ENV={env})"));
             var result = ProcessRunner.Run(
                 elixir,
@@ -43,14 +59,24 @@ internal static class MixProject
                     $"Fix the errors above; 'MIX_ENV={env} mix compile' shows them too."));
             }
 
-            var term = ErlangText.Consult(File.ReadAllBytes(answer), "mix project description").Single();
-            return Describe(options, env, ((ErlangTuple)term).Elements[1], progress);
+            var text = File.ReadAllText(answer);
+            var info = Answer(text);
+            var project = Path.GetFullPath(options.Directory);
+            bool Outside(string dir) => !Path.GetFullPath(dir).StartsWith(Path.TrimEndingDirectorySeparator(project) + "/", StringComparison.Ordinal);
+            return new Compiled(
+                text,
+                [.. List(info, "dep_dirs").Select(dir => TermReading.Text(dir)!).Where(Outside)],
+                [.. List(info, "ebin_dirs").Select(dir => Path.GetDirectoryName(Path.GetDirectoryName(TermReading.Text(dir)!))!).Where(Outside)]);
         }
         finally
         {
             work.Delete(recursive: true);
         }
     }
+
+    /// <summary>The probe's description of the project, from the text it wrote.</summary>
+    private static ErlangTerm Answer(string text) =>
+        ((ErlangTuple)ErlangText.Consult(text, "mix project description").Single()).Elements[1];
 
     private static CompiledProject Describe(ProjectOptions options, string env, ErlangTerm info, IProgress<BuildEvent>? progress)
     {

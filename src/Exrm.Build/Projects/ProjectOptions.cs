@@ -17,6 +17,15 @@ public sealed record ProjectOptions(
 {
     public ImmutableArray<string> Paths => EbinPaths.IsDefault ? [] : EbinPaths;
 
+    /// <summary>Ask mix or rebar3 to compile even when nothing changed since their last compile (see <see cref="CompileRecord"/>).</summary>
+    public bool AlwaysCompile { get; init; }
+
+    /// <summary>Where exrm writes releases (default &lt;project&gt;/rel): never an input of the compile.</summary>
+    public string OutputDir => Path.GetFullPath(OutputDirSetting ?? Path.Combine(Directory, "rel"));
+
+    /// <summary>--output, if given.</summary>
+    public string? OutputDirSetting { get; init; }
+
     /// <summary>How long a compile may take before exrm gives up on it.</summary>
     public TimeSpan CompileTimeout { get; init; } = TimeSpan.FromMinutes(30);
 }

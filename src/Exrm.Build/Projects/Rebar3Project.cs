@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Exrm.Build.Installation;
 using Exrm.Build.Processes;
+using Exrm.Build.Runtime;
 using Exrm.Erlang;
 using Exrm.Erlang.Terms;
 using Exrm.Erlang.Text;
@@ -29,22 +30,13 @@ internal static class Rebar3Project
 
         var rebar3 = ProgramPath.Find("rebar3") ?? throw new ReleaseException(new ReleaseProblem(
             "rebar3", $"{options.Directory} is a rebar3 project, but there is no 'rebar3' on PATH.", "Install rebar3 (on Debian: apt-get install rebar3)."));
-        progress?.Report(new BuildEvent.Stage($"Compiling with rebar3 (profile {profile})"));
-        string[] arguments = profile == "default" ? ["compile"] : ["as", profile, "compile"];
-        var result = ProcessRunner.Run(
-            rebar3,
-            arguments,
-            options.Directory,
-            new Dictionary<string, string?> { ["REBAR_COLOR"] = "none" },
-            options.CompileTimeout,
-            new DetailLines(progress));
-        if (result.ExitCode != 0)
-        {
-            throw new ReleaseException(new ReleaseProblem(
-                "compile",
-                $"The project did not compile: 'rebar3 {string.Join(' ', arguments)}' in {options.Directory} exited with {result.ExitCode}:\n    {result.Tail().Replace("\n", "\n    ")}",
-                $"Fix the errors above; 'rebar3 {string.Join(' ', arguments)}' shows them too."));
-        }
+        var scope = new CompileScope(
+            options.Directory, options.OutputDir, "rebar3", profile, CompileRecord.IdentityOf([rebar3, ProgramPath.Find("erl"), GlobalConfig()], string.Empty), NodeModules.DefaultCacheRoot());
+        var compiled = CompileOnce.Run(
+            scope,
+            options.AlwaysCompile,
+            () => Build(options, rebar3, profile, progress),
+            () => progress?.Report(new BuildEvent.Stage($"Compiling with rebar3 (profile {profile}): nothing to do, no file changed since the last compile")));
 
         var libDir = Path.Combine(options.Directory, "_build", profile, "lib");
         var ownApps = OwnApplications(options.Directory);
@@ -69,8 +61,40 @@ internal static class Rebar3Project
             SysConfig(options.Directory, relx),
             ProjectFile(options.Directory, relx, "vm_args_src") ?? ProjectFile(options.Directory, relx, "vm_args") ?? Existing(options.Directory, "config/vm.args"),
             IncludeErts(options.Directory, relx),
-            Overlays(relx, configPath));
+            Overlays(relx, configPath))
+        {
+            SourceState = compiled.State,
+        };
     }
+
+    /// <summary>One <c>rebar3 compile</c> in the profile; it answers nothing, the project is read from its files.</summary>
+    private static Compiled Build(ProjectOptions options, string rebar3, string profile, IProgress<BuildEvent>? progress)
+    {
+        progress?.Report(new BuildEvent.Stage($"Compiling with rebar3 (profile {profile})"));
+        string[] arguments = profile == "default" ? ["compile"] : ["as", profile, "compile"];
+        var result = ProcessRunner.Run(
+            rebar3,
+            arguments,
+            options.Directory,
+            new Dictionary<string, string?> { ["REBAR_COLOR"] = "none" },
+            options.CompileTimeout,
+            new DetailLines(progress));
+        if (result.ExitCode != 0)
+        {
+            throw new ReleaseException(new ReleaseProblem(
+                "compile",
+                $"The project did not compile: 'rebar3 {string.Join(' ', arguments)}' in {options.Directory} exited with {result.ExitCode}:\n    {result.Tail().Replace("\n", "\n    ")}",
+                $"Fix the errors above; 'rebar3 {string.Join(' ', arguments)}' shows them too."));
+        }
+
+        return new Compiled(string.Empty, [], []);
+    }
+
+    /// <summary>rebar3's global configuration (plugins and profiles of the user's own).</summary>
+    private static string GlobalConfig() =>
+        Path.Combine(
+            Environment.GetEnvironmentVariable("REBAR_GLOBAL_CONFIG_DIR") is { Length: > 0 } dir ? dir : Path.Combine(Environment.GetEnvironmentVariable("HOME") ?? "/", ".config", "rebar3"),
+            "rebar.config");
 
     private static ErlangList ReadConfig(string path)
     {

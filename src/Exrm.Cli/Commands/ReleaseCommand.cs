@@ -19,10 +19,11 @@ internal static class ReleaseCommand
         var upFrom = new Option<string[]>("--upfrom") { Description = "An earlier release to upgrade from: a version kept in rel/<name>/releases, a tarball or a release directory; repeatable (default: the newest kept one)." };
         var noUpgrade = new Option<bool>("--no-upgrade") { Description = "Build no appups and relup: this version is deployed by a restart, not a hot upgrade." };
         var noStrip = new Option<bool>("--no-strip") { Description = "Keep debug information in the beams." };
+        var alwaysCompile = new Option<bool>("--always-compile") { Description = "Run mix compile / rebar3 compile even when no file of the project changed since the last build." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show compiler output and every application." };
         var command = new Command("release", "Build a self-contained release and its tarball (rel/<name>/releases/<vsn>/<name>.tar.gz).");
         command.Arguments.Add(dir);
-        foreach (var option in new Option[] { env, name, version, paths, upFrom, noUpgrade, noErts, erts, noStrip, verbose })
+        foreach (var option in new Option[] { env, name, version, paths, upFrom, noUpgrade, noErts, erts, noStrip, alwaysCompile, verbose })
         {
             command.Options.Add(option);
         }
@@ -53,7 +54,7 @@ internal static class ReleaseCommand
             ErtsSetting? ertsSetting = parsed.GetValue(noErts) ? new ErtsSetting.Excluded()
                 : parsed.GetValue(erts) is { } root ? new ErtsSetting.FromRoot(root.FullName) : null;
             var request = new ReleaseRequest(
-                new ProjectOptions(project, parsed.GetValue(env), parsed.GetValue(name), parsed.GetValue(version), [.. parsed.GetValue(paths) ?? []]),
+                new ProjectOptions(project, parsed.GetValue(env), parsed.GetValue(name), parsed.GetValue(version), [.. parsed.GetValue(paths) ?? []]) { AlwaysCompile = parsed.GetValue(alwaysCompile) },
                 ertsSetting,
                 Strip: !parsed.GetValue(noStrip),
                 UpFrom: [.. parsed.GetValue(upFrom) ?? []],
