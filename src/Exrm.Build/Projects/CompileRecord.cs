@@ -160,7 +160,7 @@ internal sealed record CompileRecord(
             }
 
             using var outputs = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            // _build/<env>/rel is where mix release and relx put their output: not the compile's.
+            // Where mix release and relx put their output: not the compile's.
             TreeState.Hash(outputs, "_build", TreeState.Walk(Path.Combine(scope.ProjectDir, "_build"), IsReleaseOutput));
             foreach (var dir in externalOutputs)
             {
@@ -207,7 +207,7 @@ internal sealed record CompileRecord(
 
     private static bool IsNeverInput(string directory) => NeverInputs.Contains(Path.GetFileName(directory));
 
-    /// <summary>_build/&lt;env&gt;/rel.</summary>
-    private static bool IsReleaseOutput(string directory) =>
-        directory.Count(c => c == '/') == 1 && directory.EndsWith("/rel", StringComparison.Ordinal);
+    /// <summary>What mix release and relx write in _build: _build/&lt;env&gt;/rel/ and mix release's _build/&lt;env&gt;/&lt;name&gt;-&lt;vsn&gt;.tar.gz.</summary>
+    private static bool IsReleaseOutput(string path) =>
+        path.Count(c => c == '/') == 1 && (path.EndsWith("/rel", StringComparison.Ordinal) || path.EndsWith(".tar.gz", StringComparison.Ordinal));
 }

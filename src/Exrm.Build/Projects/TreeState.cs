@@ -16,10 +16,10 @@ internal static class TreeState
     internal readonly record struct Entry(string Path, bool IsDirectory, long Length, long WriteTicks, string? LinkTarget);
 
     /// <summary>
-    /// Every entry under <paramref name="root"/> (none when it does not exist), sorted by path, but the directories
-    /// <paramref name="skip"/> names and what they hold. An entry the walk cannot read fails it.
+    /// Every entry under <paramref name="root"/> (none when it does not exist), sorted by path, but the files and
+    /// directories <paramref name="skip"/> names, and what those directories hold. An entry the walk cannot read fails it.
     /// </summary>
-    /// <param name="skip">Takes a directory's path below the root.</param>
+    /// <param name="skip">Takes an entry's path below the root.</param>
     public static List<Entry> Walk(string root, Func<string, bool> skip)
     {
         var full = Path.GetFullPath(root);
@@ -69,8 +69,7 @@ internal static class TreeState
     /// <summary>Adds a line of text to a digest.</summary>
     public static void Add(IncrementalHash hash, string text) => hash.AppendData(Encoding.UTF8.GetBytes(text));
 
-    private static bool IsSkipped(ref FileSystemEntry e, int prefix, Func<string, bool> skip) =>
-        e.IsDirectory && (e.Attributes & FileAttributes.ReparsePoint) == 0 && skip(RelativePath(ref e, prefix));
+    private static bool IsSkipped(ref FileSystemEntry e, int prefix, Func<string, bool> skip) => skip(RelativePath(ref e, prefix));
 
     private static string RelativePath(ref FileSystemEntry e, int prefix)
     {

@@ -88,6 +88,7 @@ public sealed class CompileOnceTests : IDisposable
         Write(".elixir_ls/build/x", "editor");
         Write("rel/example/releases/0.0.1/example.rel", "a release");
         Write("_build/prod/rel/example/bin/example", "mix release's output");
+        Write("_build/prod/example-0.0.1.tar.gz", "mix release's tarball");
 
         Run();
 
