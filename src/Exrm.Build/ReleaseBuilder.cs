@@ -193,6 +193,7 @@ public static class ReleaseBuilder
     {
         progress?.Report(new BuildEvent.Stage($"Copying {plan.Resolved.Applications.Length} applications{(stripped is not null ? " (stripping debug info)" : string.Empty)}"));
         var copied = LibraryCopier.Copy(plan.Resolved.Applications, Path.Combine(root, "lib"), stripped, beams, LinkRoots.Of(plan.Inputs.Project));
+        stripped?.Digests.Save();
         progress?.Report(new BuildEvent.Info($"lib/: {copied.Files} files, {ByteSize.Format(copied.Bytes)} (from {ByteSize.Format(copied.SourceBytes)})"));
         if (stripped is not null)
         {

@@ -54,7 +54,8 @@ public sealed class ReleaseBuilderUpgradeTests : IDisposable
         Assert.Equal<string>(["1.0.0"], result.UpgradesFrom);
         Assert.All(reads, read => Assert.True(read.Value == 1, $"{read.Key} was read {read.Value} times"));
         var shipped = Directory.EnumerateFiles(Path.Combine(result.OutputDir, "lib"), "*.beam", SearchOption.AllDirectories).ToList();
-        Assert.Equal(shipped.Count, reads.Count);
+        // OTP's beams, hashed by earlier builds, may be linked without a read (FileDigests); the project's are all read.
+        Assert.InRange(reads.Count, md5s.Count, shipped.Count);
         foreach (var (file, md5) in md5s)
         {
             Assert.Contains(Path.Combine(Ebin, file), reads.Keys);

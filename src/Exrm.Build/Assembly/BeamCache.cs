@@ -31,5 +31,12 @@ internal sealed class BeamCache(Func<string, byte[]> readFile)
         return entries.TryRemove(full, out var kept) ? kept.Value : Load(full);
     }
 
-    private LoadedBeam Load(string path) => new(path, readFile(path));
+    /// <summary>Forgets the beam at <paramref name="path"/> if it was read: it was placed without its bytes.</summary>
+    public void Forget(string path) => entries.TryRemove(Path.GetFullPath(path), out _);
+
+    private LoadedBeam Load(string path)
+    {
+        var state = FileDigests.StateOf(path);
+        return new(path, readFile(path), state);
+    }
 }

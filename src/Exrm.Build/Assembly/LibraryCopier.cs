@@ -86,6 +86,15 @@ internal static class LibraryCopier
         Parallel.ForEach(jobs, job =>
         {
             Directory.CreateDirectory(Path.GetDirectoryName(job.To)!);
+            if (job.IsBeam && stripped is not null && stripped.TryLinkKnown(job.From, job.To))
+            {
+                beams.Forget(job.From);
+                Interlocked.Add(ref sourceBytes, new FileInfo(job.From).Length);
+                Interlocked.Add(ref bytes, new FileInfo(job.To).Length);
+                Interlocked.Increment(ref linked);
+                return;
+            }
+
             if (job.IsBeam && stripped is not null)
             {
                 var beam = beams.Take(job.From);

@@ -11,16 +11,21 @@ internal sealed class LoadedBeam
 {
     private readonly Lazy<BeamFile> module;
 
-    public LoadedBeam(string path, byte[] bytes)
+    /// <param name="stateBeforeRead">The file's size and time just before it was read, when read from a file.</param>
+    public LoadedBeam(string path, byte[] bytes, FileDigests.FileState? stateBeforeRead = null)
     {
         Path = path;
         Bytes = bytes;
+        StateBeforeRead = stateBeforeRead;
         module = new Lazy<BeamFile>(() => BeamFile.Read(bytes, path));
     }
 
     public string Path { get; }
 
     public ReadOnlyMemory<byte> Bytes { get; }
+
+    /// <summary>The file's size and time before it was read: with the bytes' digest, what <see cref="FileDigests"/> remembers.</summary>
+    public FileDigests.FileState? StateBeforeRead { get; }
 
     /// <summary>The module, read once; a malformed file throws the same <see cref="BeamFormatException"/> each time.</summary>
     public BeamFile Module => module.Value;

@@ -16,9 +16,11 @@ namespace Exrm.Build.Assembly;
 ///     .tmp-&lt;guid&gt;                            an entry being written, renamed into place when complete
 /// </code>
 /// <para>
-/// An entry names its own hash, so a use checks it whole: it reads the entry and hashes it. One changed in place
-/// (written through a release's link by someone with the rights to ignore its mode), truncated or damaged on disk
-/// no longer hashes to its name: it is deleted and the source stripped again. Entries appear only by renaming a
+/// An entry names its own hash, so a use checks it whole: it reads the entry and hashes it, or finds that digest
+/// in the <see cref="FileDigests"/> of an earlier build for the entry's size and time as they are now (as it
+/// finds the source's, so a build with nothing new reads neither). One changed in place (written through a
+/// release's link by someone with the rights to ignore its mode) has another time; truncated or damaged on disk,
+/// it no longer hashes to its name: it is deleted and the source stripped again. Entries appear only by renaming a
 /// complete file, so concurrent builds see one whole or not at all; two builds stripping the same source write
 /// the same bytes under the same name.
 /// </para>
@@ -30,7 +32,9 @@ namespace Exrm.Build.Assembly;
 /// if there were none, and <see cref="Problem"/> says why.
 /// </para>
 /// </remarks>
-internal sealed class StrippedBeamStore(string cacheRoot)
+/// <param name="cacheRoot">exrm's cache directory.</param>
+/// <param name="digests">The digests of sources and entries known from earlier builds (none: every file is read).</param>
+internal sealed class StrippedBeamStore(string cacheRoot, FileDigests? digests = null)
 {
     /// <summary>The mode of entries and of every stripped beam in a release: read-only, so no one writes through a link by mistake.</summary>
     public const UnixFileMode ReadOnly = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
@@ -38,6 +42,8 @@ internal sealed class StrippedBeamStore(string cacheRoot)
     private readonly string root = Path.Combine(cacheRoot, "stripped-beams", $"strip-{BeamStripper.Version}");
 
     private string? problem;
+
+    private Dictionary<string, string>? knownEntries;
 
     /// <summary>How a beam got into the release.</summary>
     public enum Placement
@@ -52,14 +58,53 @@ internal sealed class StrippedBeamStore(string cacheRoot)
     /// <summary>Why the cache was not used, when it could not be: the first failure of the build; null when it worked.</summary>
     public string? Problem => Volatile.Read(ref problem);
 
-    /// <summary>The default place: <c>$XDG_CACHE_HOME/exrm</c>, else <c>~/.cache/exrm</c>.</summary>
-    public static StrippedBeamStore Default() => new(Runtime.NodeModules.DefaultCacheRoot());
+    /// <summary>The default place: <c>$XDG_CACHE_HOME/exrm</c>, else <c>~/.cache/exrm</c>, with the digests remembered there.</summary>
+    public static StrippedBeamStore Default()
+    {
+        var root = Runtime.NodeModules.DefaultCacheRoot();
+        return new(root, FileDigests.Load(root));
+    }
+
+    /// <summary>The digests this store knows and learns (kept by <see cref="FileDigests.Save"/>).</summary>
+    public FileDigests Digests { get; } = digests ?? FileDigests.None();
+
+    /// <summary>
+    /// Links the strip of the beam at <paramref name="source"/> to <paramref name="target"/> without reading either, when
+    /// both the source's digest and an entry's are known from earlier builds (<see cref="FileDigests"/>); false otherwise.
+    /// </summary>
+    public bool TryLinkKnown(string source, string target)
+    {
+        if (!Usable || Digests.Known(source) is not { } key)
+        {
+            return false;
+        }
+
+        try
+        {
+            return LazyInitializer.EnsureInitialized(ref knownEntries, IndexKnownEntries).TryGetValue(key, out var entry) && Digests.Known(entry) == EntryHashOf(entry) && HardLink.TryCreate(entry, target);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The entries <see cref="Digests"/> remembers, by the source digest they are the strip of: found without listing
+    /// the shards, which hold the strips of every beam this machine met.
+    /// </summary>
+    private Dictionary<string, string> IndexKnownEntries() =>
+        Digests.Under(root)
+            .Where(e => EntryHashOf(e.Path) == e.Sha256)
+            .GroupBy(e => Path.GetFileName(e.Path).Split('.')[0], StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Path, StringComparer.Ordinal);
 
     /// <summary>Puts the strip of <paramref name="beam"/> at <paramref name="target"/>, a path that does not exist yet.</summary>
     /// <exception cref="Erlang.ErlangFormatException">The beam is not well-formed (it cannot be in the cache then).</exception>
     public Placement Place(LoadedBeam beam, string target)
     {
         var key = Convert.ToHexStringLower(SHA256.HashData(beam.Bytes.Span));
+        Digests.Remember(beam.Path, beam.StateBeforeRead, key);
         if (Usable && Find(key) is { } found)
         {
             return LinkOrWrite(found.Path, found.Bytes, target);
@@ -105,24 +150,33 @@ internal sealed class StrippedBeamStore(string cacheRoot)
     }
 
     /// <summary>The entry's bytes if they hash to the name it was given, else null (a read error counts as a mismatch).</summary>
-    private static byte[]? ReadVerified(string entry)
+    private byte[]? ReadVerified(string entry)
     {
-        var name = Path.GetFileName(entry).Split('.');
-        if (name.Length != 3)
+        if (EntryHashOf(entry) is not { } expected)
         {
             return null;
         }
 
         try
         {
+            var state = FileDigests.StateOf(entry);
             var bytes = File.ReadAllBytes(entry);
-            return Convert.ToHexStringLower(SHA256.HashData(bytes)) == name[1] ? bytes : null;
+            if (Convert.ToHexStringLower(SHA256.HashData(bytes)) != expected)
+            {
+                return null;
+            }
+
+            Digests.Remember(entry, state, expected);
+            return bytes;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
     }
+
+    /// <summary>The hash an entry's name gives its bytes (&lt;source&gt;.&lt;entry&gt;.beam), or null for a name of another form.</summary>
+    private static string? EntryHashOf(string entry) => Path.GetFileName(entry).Split('.') is [_, var hash, "beam"] ? hash : null;
 
     /// <summary>Writes the entry through a temporary file renamed into place; null, and the cache given up, when it cannot.</summary>
     private string? Publish(string key, byte[] stripped)

@@ -52,7 +52,7 @@ internal sealed class CompressedSegmentCache
     }
 
     /// <summary>The kept compressed bytes of a segment of that key, length and CRC-32, or null when there are none or they do not check.</summary>
-    public byte[]? TryRead(string key, int length, uint crc)
+    public ReadOnlyMemory<byte>? TryRead(string key, int length, uint crc)
     {
         try
         {
@@ -65,8 +65,13 @@ internal sealed class CompressedSegmentCache
                 return null;
             }
 
-            var compressed = bytes.AsSpan(HeaderLength);
-            return SHA256.HashData(compressed).AsSpan().SequenceEqual(bytes.AsSpan(20, 32)) ? compressed.ToArray() : null;
+            var compressed = bytes.AsMemory(HeaderLength);
+            if (!SHA256.HashData(compressed.Span).AsSpan().SequenceEqual(bytes.AsSpan(20, 32)))
+            {
+                return null;
+            }
+
+            return compressed;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -27,7 +27,7 @@ internal sealed class ParallelGzipWriter
     private readonly CompressionLevel level;
     private readonly CompressedSegmentCache? cache;
     private readonly int maxInFlight = 2 * Environment.ProcessorCount;
-    private readonly Queue<Task<byte[]>> inFlight = new();
+    private readonly Queue<Task<ReadOnlyMemory<byte>>> inFlight = new();
     private readonly Crc32 crc = new();
     private long length;
 
@@ -78,9 +78,9 @@ internal sealed class ParallelGzipWriter
         output.Write(trailer);
     }
 
-    private void WriteOldest() => output.Write(inFlight.Dequeue().GetAwaiter().GetResult());
+    private void WriteOldest() => output.Write(inFlight.Dequeue().GetAwaiter().GetResult().Span);
 
-    private byte[] Compress(ReadOnlySpan<byte> segment, CompressedSegmentCache? cache)
+    private ReadOnlyMemory<byte> Compress(ReadOnlySpan<byte> segment, CompressedSegmentCache? cache)
     {
         if (cache is null)
         {

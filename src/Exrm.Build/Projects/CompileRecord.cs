@@ -177,13 +177,13 @@ internal sealed record CompileRecord(
 
     /// <summary>
     /// What a compile depends on besides the project's files: the build tool and erl (by their path, size and
-    /// modification time, which a package upgrade changes), the probe script exrm runs, and the environment
-    /// (all but <see cref="SessionVariables"/>, hashed: config files read variables at will).
+    /// modification time, which a package upgrade changes), the version managers' choices, the probe script exrm
+    /// runs, and the environment (all but <see cref="SessionVariables"/>, hashed: config files read variables at will).
     /// </summary>
-    public static string IdentityOf(IEnumerable<string?> programs, string script)
+    public static string IdentityOf(string projectDir, IEnumerable<string?> programs, string script)
     {
         var text = new StringBuilder();
-        foreach (var program in programs)
+        foreach (var program in programs.Concat(VersionManagerFiles(projectDir)))
         {
             var info = program is null ? null : new FileInfo(program);
             text.Append("program ").Append(program).Append(' ')
@@ -203,6 +203,28 @@ internal sealed record CompileRecord(
             .Order(StringComparer.Ordinal)
             .Select(name => $"{name}={Environment.GetEnvironmentVariable(name)}");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\0', variables))));
+    }
+
+    /// <summary>
+    /// The files version managers (asdf, mise) choose the Erlang and Elixir a shim runs by: in the project's directory,
+    /// its parents and the home directory. A shim's own path, size and time stay the same when the version changes.
+    /// </summary>
+    private static IEnumerable<string> VersionManagerFiles(string projectDir)
+    {
+        string[] names = [".tool-versions", ".mise.toml", "mise.toml", ".rtx.toml"];
+        for (var dir = Path.GetFullPath(projectDir); dir is not null; dir = Path.GetDirectoryName(dir))
+        {
+            foreach (var name in names)
+            {
+                yield return Path.Combine(dir, name);
+            }
+        }
+
+        if (Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } home)
+        {
+            yield return Path.Combine(home, ".tool-versions");
+            yield return Path.Combine(home, ".config", "mise", "config.toml");
+        }
     }
 
     private static bool IsNeverInput(string directory) => NeverInputs.Contains(Path.GetFileName(directory));

@@ -51,7 +51,29 @@ internal static class EbinProject
             new SysConfigSource.Empty(),
             VmArgs: null,
             IncludeErts: null,
-            Overlays: []);
+            Overlays: [])
+        {
+            SourceState = StateOf(ebins),
+        };
+    }
+
+    /// <summary>The state of the given applications' directories: nothing compiles them here, so they are all there is to watch.</summary>
+    private static string? StateOf(IEnumerable<string> ebins)
+    {
+        try
+        {
+            using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+            foreach (var app in ebins.Select(ebin => Path.GetDirectoryName(Path.GetFullPath(ebin))!).Distinct(StringComparer.Ordinal))
+            {
+                TreeState.Hash(hash, app, TreeState.Walk(app, _ => false));
+            }
+
+            return Convert.ToHexStringLower(hash.GetHashAndReset());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private static IEnumerable<string> EbinDirsUnder(string path)

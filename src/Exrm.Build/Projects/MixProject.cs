@@ -25,7 +25,7 @@ internal static class MixProject
         var env = options.Env ?? "prod";
         var script = TemplateResources.Read("probe/mix_probe.exs");
         var scope = new CompileScope(
-            options.Directory, options.OutputDir, "mix", env, CompileRecord.IdentityOf([elixir, ProgramPath.Find("erl")], script), NodeModules.DefaultCacheRoot());
+            options.Directory, options.OutputDir, "mix", env, CompileRecord.IdentityOf(options.Directory, [elixir, ProgramPath.Find("erl")], script), NodeModules.DefaultCacheRoot());
         var compiled = CompileOnce.Run(
             scope,
             options.AlwaysCompile,

@@ -31,7 +31,7 @@ internal static class Rebar3Project
         var rebar3 = ProgramPath.Find("rebar3") ?? throw new ReleaseException(new ReleaseProblem(
             "rebar3", $"{options.Directory} is a rebar3 project, but there is no 'rebar3' on PATH.", "Install rebar3 (on Debian: apt-get install rebar3)."));
         var scope = new CompileScope(
-            options.Directory, options.OutputDir, "rebar3", profile, CompileRecord.IdentityOf([rebar3, ProgramPath.Find("erl"), GlobalConfig()], string.Empty), NodeModules.DefaultCacheRoot());
+            options.Directory, options.OutputDir, "rebar3", profile, CompileRecord.IdentityOf(options.Directory, [rebar3, ProgramPath.Find("erl"), GlobalConfig()], string.Empty), NodeModules.DefaultCacheRoot());
         var compiled = CompileOnce.Run(
             scope,
             options.AlwaysCompile,

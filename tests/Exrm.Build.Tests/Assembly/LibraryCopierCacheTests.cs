@@ -60,12 +60,21 @@ public sealed class LibraryCopierCacheTests : IDisposable
         Assert.All(shipped, beam => Assert.Equal(BeamStripper.Strip(File.ReadAllBytes(Path.Combine(source, Path.GetFileName(beam)))), File.ReadAllBytes(beam)));
     }
 
-    private ReleaseBuildResult Build(string cacheRoot, List<BuildEvent> events) =>
-        ReleaseBuilder.Build(
+    /// <summary>A build from an empty rel/ (the release it would keep otherwise is up to date), with the cache given.</summary>
+    private ReleaseBuildResult Build(string cacheRoot, List<BuildEvent> events)
+    {
+        var rel = Path.Combine(Project, "rel");
+        if (Directory.Exists(rel))
+        {
+            Directory.Delete(rel, recursive: true);
+        }
+
+        return ReleaseBuilder.Build(
             new ReleaseRequest(new ProjectOptions(Project, EbinPaths: ["apps"]), new ErtsSetting.Excluded()),
             new BeamCache(),
             new StrippedBeamStore(cacheRoot),
             new SyncProgress(events));
+    }
 
     /// <summary>Every beam of the release's lib/, by its path under lib/.</summary>
     private static Dictionary<string, byte[]> LibBeams(ReleaseBuildResult result)

@@ -40,6 +40,53 @@ public sealed class StrippedBeamStoreTests : IDisposable
     }
 
     [FactNeeding("erl", "erlc")]
+    public void A_source_and_an_entry_hashed_by_an_earlier_build_are_linked_without_reading_either()
+    {
+        var source = SettledCopy(Beam());
+        var first = new StrippedBeamStore(CacheRoot, FileDigests.Load(CacheRoot));
+        first.Place(new BeamCache().Take(source), Target());
+        var entry = Assert.Single(Entries());
+        Assert.False(first.TryLinkKnown(source, Target()), "an entry written just now is not trusted without reading it");
+
+        // A later build reads the entry, long after it was written, and remembers it too.
+        File.SetLastWriteTimeUtc(entry, DateTime.UtcNow.AddHours(-1));
+        first.Place(new BeamCache().Take(source), Target());
+        first.Digests.Save();
+
+        var target = Target();
+        Assert.True(new StrippedBeamStore(CacheRoot, FileDigests.Load(CacheRoot)).TryLinkKnown(source, target));
+        Assert.Equal(Expected(source), File.ReadAllBytes(target));
+    }
+
+    [FactNeeding("erl", "erlc")]
+    public void A_source_or_an_entry_written_since_it_was_hashed_is_read_again()
+    {
+        var source = SettledCopy(Beam());
+        var store = new StrippedBeamStore(CacheRoot, FileDigests.Load(CacheRoot));
+        store.Place(new BeamCache().Take(source), Target());
+        var entry = Assert.Single(Entries());
+        File.SetLastWriteTimeUtc(entry, DateTime.UtcNow.AddHours(-1));
+        store.Place(new BeamCache().Take(source), Target());
+        Assert.True(store.TryLinkKnown(source, Target()));
+
+        // The entry written through a link: its time changes with its bytes.
+        var bytes = File.ReadAllBytes(entry);
+        bytes[20] ^= 0xFF;
+        File.SetUnixFileMode(entry, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllBytes(entry, bytes);
+        Assert.False(store.TryLinkKnown(source, Target()));
+
+        // The source recompiled to the same bytes: another time.
+        var fresh = new StrippedBeamStore(CacheRoot, FileDigests.Load(CacheRoot));
+        fresh.Place(new BeamCache().Take(source), Target());
+        File.SetLastWriteTimeUtc(Assert.Single(Entries()), DateTime.UtcNow.AddHours(-1));
+        fresh.Place(new BeamCache().Take(source), Target());
+        Assert.True(fresh.TryLinkKnown(source, Target()));
+        File.SetLastWriteTimeUtc(source, DateTime.UtcNow);
+        Assert.False(fresh.TryLinkKnown(source, Target()));
+    }
+
+    [FactNeeding("erl", "erlc")]
     public void Cache_entries_are_read_only()
     {
         new StrippedBeamStore(CacheRoot).Place(Load(Beam()), Target());
@@ -152,6 +199,16 @@ public sealed class StrippedBeamStoreTests : IDisposable
     private static string Beam() => FixtureBeams.Module("exrm_fixture_server");
 
     private static LoadedBeam Load(string path) => new(path, File.ReadAllBytes(path));
+
+    /// <summary>A copy of the beam whose time lies an hour back: settled, so its digest may be remembered.</summary>
+    private string SettledCopy(string beam)
+    {
+        var copy = Path.Combine(work.FullName, "sources", Guid.NewGuid().ToString("N"), Path.GetFileName(beam));
+        Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+        File.Copy(beam, copy);
+        File.SetLastWriteTimeUtc(copy, DateTime.UtcNow.AddHours(-1));
+        return copy;
+    }
 
     private static byte[] Expected(string path) => BeamStripper.Strip(File.ReadAllBytes(path));
 

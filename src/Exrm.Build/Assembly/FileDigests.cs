@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using System.Text;
+
+namespace Exrm.Build.Assembly;
+
+/// <summary>
+/// The SHA-256 of files this machine has hashed, remembered with each file's size and modification time (to the
+/// tick), as git's index remembers what it hashed: while a file keeps both, its content is the one hashed, and a
+/// build need not read it to know its digest. OTP's and Elixir's beams never change, so a build reads only what
+/// is new. A file is remembered only when its time is older than <see cref="SettleTime"/> at the moment it was
+/// read: a write in the same tick as the hash would otherwise go unseen. Kept in the user's cache
+/// (<c>digests</c>, one line per file); a damaged or missing list only makes the next build read everything.
+/// </summary>
+internal sealed class FileDigests
+{
+    /// <summary>How long a file's time must lie in the past before its digest is trusted without reading it.</summary>
+    public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(2);
+
+    private const string Header = "exrm-file-digests 1";
+
+    /// <summary>Entries kept at most: far more than the files of a few OTP, Elixir and project versions.</summary>
+    private const int MaxEntries = 200_000;
+
+    private readonly ConcurrentDictionary<string, (FileState State, string Sha256)> known;
+    private readonly string? path;
+    private int added;
+
+    private FileDigests(string? path, ConcurrentDictionary<string, (FileState, string)> known)
+    {
+        this.path = path;
+        this.known = known;
+    }
+
+    /// <summary>What is known of a file without reading it: its size and modification time.</summary>
+    internal readonly record struct FileState(long Length, long WriteTicks);
+
+    /// <summary>An empty list that is never kept (tests, and builds without a cache).</summary>
+    public static FileDigests None() => new(null, new(StringComparer.Ordinal));
+
+    /// <summary>The list kept under <paramref name="cacheRoot"/>, empty when there is none or it cannot be read.</summary>
+    public static FileDigests Load(string cacheRoot)
+    {
+        var file = Path.Combine(cacheRoot, "digests");
+        var known = new ConcurrentDictionary<string, (FileState, string)>(StringComparer.Ordinal);
+        try
+        {
+            using var reader = new StreamReader(file, Encoding.UTF8);
+            if (reader.ReadLine() == Header)
+            {
+                while (reader.ReadLine() is { } line)
+                {
+                    // <sha256> <length> <ticks> <path>
+                    var parts = line.Split(' ', 4);
+                    if (parts.Length == 4 && parts[0].Length == 64 && long.TryParse(parts[1], out var length) && long.TryParse(parts[2], out var ticks))
+                    {
+                        known[parts[3]] = (new FileState(length, ticks), parts[0]);
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // No list yet, or an unreadable one: every file is read and hashed.
+        }
+
+        return new FileDigests(file, known);
+    }
+
+    /// <summary>The file's size and time now, or null when it is gone.</summary>
+    public static FileState? StateOf(string file)
+    {
+        var info = new FileInfo(file);
+        return info.Exists ? new FileState(info.Length, info.LastWriteTimeUtc.Ticks) : null;
+    }
+
+    /// <summary>The digest of the file if it was hashed with the size and time it has now; else null.</summary>
+    public string? Known(string file) =>
+        known.TryGetValue(file, out var entry) && StateOf(file) == entry.State ? entry.Sha256 : null;
+
+    /// <summary>The remembered files under <paramref name="directory"/>, with their digests (whether they still have them or not).</summary>
+    public IEnumerable<(string Path, string Sha256)> Under(string directory)
+    {
+        var prefix = Path.TrimEndingDirectorySeparator(directory) + Path.DirectorySeparatorChar;
+        return known.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(e => (e.Key, e.Value.Sha256));
+    }
+
+    /// <summary>Remembers the digest of a file's content, read when the file had <paramref name="stateBeforeRead"/>.</summary>
+    public void Remember(string file, FileState? stateBeforeRead, string sha256)
+    {
+        if (stateBeforeRead is { } state
+            && state.WriteTicks < (DateTime.UtcNow - SettleTime).Ticks
+            && !file.Contains('\n', StringComparison.Ordinal)
+            && (!known.TryGetValue(file, out var old) || old != (state, sha256)))
+        {
+            known[file] = (state, sha256);
+            Interlocked.Increment(ref added);
+        }
+    }
+
+    /// <summary>Keeps the list for the next build when this one learnt something, through a temporary file renamed into place.</summary>
+    public void Save()
+    {
+        if (path is null || Volatile.Read(ref added) == 0)
+        {
+            return;
+        }
+
+        var temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            using (var writer = new StreamWriter(temporary, append: false, new UTF8Encoding(false)))
+            {
+                writer.Write(Header + "\n");
+                foreach (var (file, (state, sha)) in known.Take(MaxEntries))
+                {
+                    writer.Write($"{sha} {state.Length} {state.WriteTicks} {file}\n");
+                }
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (Exception again) when (again is IOException or UnauthorizedAccessException)
+            {
+                // A stray temporary file is harmless and never read.
+            }
+        }
+    }
+}
