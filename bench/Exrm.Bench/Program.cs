@@ -3,6 +3,7 @@
 // Run: dotnet run -c Release --project bench/Exrm.Bench [iterations]
 // With 'integers' first, it reads and writes huge integer literals instead (IntegerTextBench).
 // With 'tarball REL_DIR' first, it packs a built release's directory instead (TarballBench).
+// With 'appups OLD.tar.gz NEW.tar.gz' first, it makes the appups and relup between two releases instead (AppupScalingBench).
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Exrm.Bench;
@@ -13,6 +14,11 @@ using Exrm.Erlang.Terms;
 if (args.Length > 1 && args[0] == "tarball")
 {
     return TarballBench.Run(args[1], args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 5);
+}
+
+if (args.Length > 2 && args[0] == "appups")
+{
+    return AppupScalingBench.Run(args[1], args[2], args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 5);
 }
 
 var integers = args.Length > 0 && args[0] == "integers";

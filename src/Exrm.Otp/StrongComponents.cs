@@ -12,6 +12,10 @@ namespace Exrm.Otp;
 /// </remarks>
 internal static class StrongComponents
 {
+    /// <remarks>
+    /// The depth-first search keeps its own stack of vertices and their successors still to visit, so a chain of
+    /// tens of thousands of modules (each calling the next) needs no deeper call stack than a single module.
+    /// </remarks>
     public static List<List<T>> Of<T>(IEnumerable<T> vertices, Func<T, IEnumerable<T>> successors)
         where T : notnull
     {
@@ -20,48 +24,66 @@ internal static class StrongComponents
         var onStack = new HashSet<T>();
         var stack = new Stack<T>();
         var components = new List<List<T>>();
+        var path = new Stack<(T Vertex, IEnumerator<T> Successors)>();
         var next = 0;
-        foreach (var vertex in vertices)
+        foreach (var root in vertices)
         {
-            if (!index.ContainsKey(vertex))
+            if (index.ContainsKey(root))
             {
-                Visit(vertex);
+                continue;
+            }
+
+            Enter(root);
+            while (path.Count > 0)
+            {
+                var (vertex, pending) = path.Peek();
+                if (pending.MoveNext())
+                {
+                    var successor = pending.Current;
+                    if (!index.TryGetValue(successor, out var seen))
+                    {
+                        Enter(successor);
+                    }
+                    else if (onStack.Contains(successor))
+                    {
+                        low[vertex] = Math.Min(low[vertex], seen);
+                    }
+
+                    continue;
+                }
+
+                pending.Dispose();
+                path.Pop();
+                if (path.Count > 0)
+                {
+                    var parent = path.Peek().Vertex;
+                    low[parent] = Math.Min(low[parent], low[vertex]);
+                }
+
+                if (low[vertex] == index[vertex])
+                {
+                    var component = new List<T>();
+                    T member;
+                    do
+                    {
+                        member = stack.Pop();
+                        onStack.Remove(member);
+                        component.Add(member);
+                    }
+                    while (!EqualityComparer<T>.Default.Equals(member, vertex));
+                    components.Add(component);
+                }
             }
         }
 
         return components;
 
-        void Visit(T vertex)
+        void Enter(T vertex)
         {
             index[vertex] = low[vertex] = next++;
             stack.Push(vertex);
             onStack.Add(vertex);
-            foreach (var successor in successors(vertex))
-            {
-                if (!index.TryGetValue(successor, out var seen))
-                {
-                    Visit(successor);
-                    low[vertex] = Math.Min(low[vertex], low[successor]);
-                }
-                else if (onStack.Contains(successor))
-                {
-                    low[vertex] = Math.Min(low[vertex], seen);
-                }
-            }
-
-            if (low[vertex] == index[vertex])
-            {
-                var component = new List<T>();
-                T member;
-                do
-                {
-                    member = stack.Pop();
-                    onStack.Remove(member);
-                    component.Add(member);
-                }
-                while (!EqualityComparer<T>.Default.Equals(member, vertex));
-                components.Add(component);
-            }
+            path.Push((vertex, successors(vertex).GetEnumerator()));
         }
     }
 }

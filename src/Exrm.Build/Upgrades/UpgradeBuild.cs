@@ -37,13 +37,31 @@ internal static class UpgradeBuild
         BeamCache beams,
         IProgress<BuildEvent>? progress)
     {
+        // Every application on its own (they share only the thread-safe beam cache), on every core; what each
+        // found is reported afterwards, in start order, as if they had run one after the other.
+        var outcomes = resolved.Applications
+            .AsParallel()
+            .AsOrdered()
+            .Select(app =>
+            {
+                var outcome = new Outcome();
+                return (app, outcome, Appup: AppupOf(app, bases, projectDir, beams, outcome));
+            })
+            .ToList();
         var problems = new List<ReleaseProblem>();
         var notes = ImmutableArray.CreateBuilder<string>();
         var appups = new Dictionary<(string, string), Appup>();
         var generated = ImmutableDictionary.CreateBuilder<string, Appup>(StringComparer.Ordinal);
-        foreach (var app in resolved.Applications)
+        foreach (var (app, outcome, found) in outcomes)
         {
-            if (AppupOf(app, bases, projectDir, beams, progress, notes, problems) is ({ } appup, var isGenerated))
+            foreach (var detail in outcome.Details)
+            {
+                progress?.Report(new BuildEvent.Detail(detail));
+            }
+
+            notes.AddRange(outcome.Notes);
+            problems.AddRange(outcome.Problems);
+            if (found is ({ } appup, var isGenerated))
             {
                 appups[(app.Name, app.Vsn)] = appup;
                 if (isGenerated)
@@ -72,19 +90,15 @@ internal static class UpgradeBuild
     /// none or a problem was recorded.
     /// </summary>
     private static (Appup Appup, bool IsGenerated)? AppupOf(
-        ResolvedApplication app,
-        IReadOnlyList<EarlierRelease> bases,
-        string projectDir,
-        BeamCache beams,
-        IProgress<BuildEvent>? progress,
-        ImmutableArray<string>.Builder notes,
-        List<ReleaseProblem> problems)
+        ResolvedApplication app, IReadOnlyList<EarlierRelease> bases, string projectDir, BeamCache beams, Outcome outcome)
     {
+        var problems = outcome.Problems;
+        var summaries = new Lazy<ImmutableDictionary<string, ModuleSummary>>(() => Summaries(app, beams, problems));
         if (app.App.Origin is ApplicationOrigin.Project or ApplicationOrigin.Dependency)
         {
             foreach (var same in UpgradePolicy.SameVersion(app.Name, app.Vsn, bases))
             {
-                AddIfAny(problems, UpgradePolicy.RefuseChangedCodeWithSameVersion(app.Name, app.Vsn, same, Summaries(app, beams, problems)));
+                AddIfAny(problems, UpgradePolicy.RefuseChangedCodeWithSameVersion(app.Name, app.Vsn, same, summaries.Value));
             }
         }
 
@@ -96,7 +110,7 @@ internal static class UpgradeBuild
 
         if (UserAppup(app, projectDir, problems) is { } user)
         {
-            notes.Add($"{app.Name} {app.Vsn}: the application's own appup");
+            outcome.Notes.Add($"{app.Name} {app.Vsn}: the application's own appup");
             return (user, false);
         }
 
@@ -106,7 +120,7 @@ internal static class UpgradeBuild
             return null;
         }
 
-        return (Generate(app, changedFrom, Summaries(app, beams, problems), progress, notes), true);
+        return (Generate(app, changedFrom, summaries.Value, outcome), true);
     }
 
     /// <summary>One generated appup for every earlier version, each reported with why each instruction is there.</summary>
@@ -114,8 +128,7 @@ internal static class UpgradeBuild
         ResolvedApplication app,
         ImmutableArray<ApplicationVersion> changedFrom,
         ImmutableDictionary<string, ModuleSummary> newModules,
-        IProgress<BuildEvent>? progress,
-        ImmutableArray<string>.Builder notes)
+        Outcome outcome)
     {
         var appups = new List<Appup>();
         foreach (var old in changedFrom)
@@ -123,10 +136,10 @@ internal static class UpgradeBuild
             var appup = AppupGenerator.Generate(app.Vsn, old.Resource.Vsn, old.Modules, newModules);
             foreach (var line in appup.Reasons.Concat(appup.KeptLoaded))
             {
-                progress?.Report(new BuildEvent.Detail($"  {app.Name} {old.Resource.Vsn} -> {app.Vsn}: {line}"));
+                outcome.Details.Add($"  {app.Name} {old.Resource.Vsn} -> {app.Vsn}: {line}");
             }
 
-            notes.Add($"{app.Name} {old.Resource.Vsn} -> {app.Vsn}: generated appup, {appup.Appup.Up[0].Instructions.Length} instruction(s) up, {appup.Appup.Down[0].Instructions.Length} down"
+            outcome.Notes.Add($"{app.Name} {old.Resource.Vsn} -> {app.Vsn}: generated appup, {appup.Appup.Up[0].Instructions.Length} instruction(s) up, {appup.Appup.Down[0].Instructions.Length} down"
                 + (appup.KeptLoaded.IsEmpty ? string.Empty : $"; {appup.KeptLoaded.Length} removed module(s) kept loaded"));
             appups.Add(appup.Appup);
         }
@@ -198,21 +211,44 @@ internal static class UpgradeBuild
     /// <summary>The application's modules as appups see them, read through the build's cache, which lib/ is later copied from.</summary>
     private static ImmutableDictionary<string, ModuleSummary> Summaries(ResolvedApplication app, BeamCache beams, List<ReleaseProblem> problems)
     {
+        var read = app.Resource.Modules
+            .AsParallel()
+            .AsOrdered()
+            .Select(module => Summary(Path.Combine(app.App.EbinDir, module + ".beam"), beams))
+            .ToList();
+        problems.AddRange(read.Select(r => r.Problem).OfType<ReleaseProblem>());
         var result = ImmutableDictionary.CreateBuilder<string, ModuleSummary>(StringComparer.Ordinal);
-        foreach (var module in app.Resource.Modules)
+        foreach (var (module, (summary, _)) in app.Resource.Modules.Zip(read))
         {
-            var file = Path.Combine(app.App.EbinDir, module + ".beam");
-            try
+            if (summary is not null)
             {
-                result[module] = ModuleSummary.FromBeam(beams.Get(file).Module);
-            }
-            catch (Exception e) when (e is ErlangFormatException or IOException)
-            {
-                problems.Add(new ReleaseProblem(file, $"{file}: {e.Message}", "Recompile the application."));
+                result[module] = summary;
             }
         }
 
         return result.ToImmutable();
+    }
+
+    private static (ModuleSummary? Summary, ReleaseProblem? Problem) Summary(string file, BeamCache beams)
+    {
+        try
+        {
+            return (ModuleSummary.FromBeam(beams.Get(file).Module), null);
+        }
+        catch (Exception e) when (e is ErlangFormatException or IOException)
+        {
+            return (null, new ReleaseProblem(file, $"{file}: {e.Message}", "Recompile the application."));
+        }
+    }
+
+    /// <summary>What the plan found while making the appup of one application, to report in order.</summary>
+    private sealed class Outcome
+    {
+        public List<string> Details { get; } = [];
+
+        public List<string> Notes { get; } = [];
+
+        public List<ReleaseProblem> Problems { get; } = [];
     }
 
     /// <summary>The appup text written next to the application's .app in the release.</summary>

@@ -144,13 +144,13 @@ public sealed partial class BeamFile
             var atomOffset = reader.Offset;
             var length = compactLengths
                 ? reader.ReadCompactUnsigned($"the length of atom {i}")
-                : reader.ReadByte($"the length of atom {i}");
+                : reader.ReadByte(reader.Has(1) ? string.Empty : $"the length of atom {i}");
             if (length > ErlangAtom.MaxLength * 4)
             {
                 throw source.Error(atomOffset, $"atom {i} claims {length} bytes, more than an atom of {ErlangAtom.MaxLength} characters can take");
             }
 
-            var name = reader.ReadBytes(length, $"atom {i} of {count}");
+            var name = reader.ReadBytes(length, reader.Has(length) ? string.Empty : $"atom {i} of {count}");
             atoms.Add(new ErlangAtom(DecodeAtomName(name, utf8, i, atomOffset, source)));
         }
 
@@ -242,7 +242,7 @@ public sealed partial class BeamFile
     private static ErlangAtom ReadAtomIndex(ref BeamReader reader, ImmutableArray<ErlangAtom> atoms, BeamChunkId id, int entry, string what, BeamSource source)
     {
         var offset = reader.Offset;
-        var index = reader.ReadUInt32($"the {what} of entry {entry}");
+        var index = reader.ReadUInt32(reader.Has(4) ? string.Empty : $"the {what} of entry {entry}");
         if (index == 0 || index > (uint)atoms.Length)
         {
             throw source.Error(offset, $"entry {entry} of chunk '{id}' names atom {index} as its {what}, expected an atom index from 1 to {atoms.Length}");
@@ -254,7 +254,7 @@ public sealed partial class BeamFile
     private static int ReadArity(ref BeamReader reader, BeamChunkId id, int entry, BeamSource source)
     {
         var offset = reader.Offset;
-        var arity = reader.ReadUInt32($"the arity of entry {entry}");
+        var arity = reader.ReadUInt32(reader.Has(4) ? string.Empty : $"the arity of entry {entry}");
         if (arity > 255)
         {
             throw source.Error(offset, $"entry {entry} of chunk '{id}' has arity {arity}, expected 0 to 255");

@@ -51,6 +51,13 @@ internal ref struct BeamReader
 
     public readonly bool AtEnd => _position == _data.Length;
 
+    /// <summary>
+    /// Whether <paramref name="length"/> more bytes remain. Loops over table entries ask first and describe the field
+    /// only when the read is going to fail: <c>reader.ReadUInt32(reader.Has(4) ? "" : $"the arity of entry {i}")</c>,
+    /// so that a module of thousands of entries formats no message at all.
+    /// </summary>
+    public readonly bool Has(int length) => length >= 0 && length <= Remaining;
+
     public byte ReadByte(string what)
     {
         Require(1, what);

@@ -65,6 +65,7 @@ public static class AppupGenerator
         ImmutableArray<string>.Builder kept)
     {
         var instructions = ImmutableArray.CreateBuilder<AppupInstruction>();
+        var callersOf = changes.Any(c => c.Kind == ModuleChangeKind.Deleted) ? Callers(running) : null;
         foreach (var change in changes)
         {
             var deps = change.DependsOn.IsEmpty ? string.Empty : $"; after {string.Join(", ", change.DependsOn)}, which it calls";
@@ -87,7 +88,7 @@ public static class AppupGenerator
                     reasons.Add($"{direction}: load_module {change.Module}: its md5 changed; it has no processes of its own to convert{deps}");
                     break;
                 case ModuleChangeKind.Deleted:
-                    var callers = running.Values.Where(m => m.Name != change.Module && m.CalledModules.Contains(change.Module)).Select(m => m.Name).Order(StringComparer.Ordinal).ToList();
+                    var callers = callersOf!.GetValueOrDefault(change.Module) ?? [];
                     if (callers.Count > 0 || change.Role != ModuleRole.Plain)
                     {
                         var why = callers.Count > 0
@@ -106,5 +107,25 @@ public static class AppupGenerator
         }
 
         return instructions.ToImmutable();
+    }
+
+    /// <summary>For every module the running code calls, the modules that call it, in name order.</summary>
+    private static Dictionary<string, List<string>> Callers(IReadOnlyDictionary<string, ModuleSummary> running)
+    {
+        var callers = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var caller in running.Values.OrderBy(m => m.Name, StringComparer.Ordinal))
+        {
+            foreach (var callee in caller.CalledModules.Where(callee => callee != caller.Name).Distinct())
+            {
+                if (!callers.TryGetValue(callee, out var list))
+                {
+                    callers[callee] = list = [];
+                }
+
+                list.Add(caller.Name);
+            }
+        }
+
+        return callers;
     }
 }

@@ -45,6 +45,7 @@ public static class EarlierReleaseReader
 
         var release = ReleaseResourceFile.Read(Consult(files[relFiles[0]], $"{source}:{relFiles[0]}"), $"{source}:{relFiles[0]}");
         var problems = new List<ReleaseProblem>();
+        var summaries = Summaries(files, release, source);
         var applications = ImmutableDictionary.CreateBuilder<string, ApplicationVersion>(StringComparer.Ordinal);
         foreach (var entry in release.Applications)
         {
@@ -56,11 +57,9 @@ public static class EarlierReleaseReader
             }
 
             var resource = AppResourceReader.Parse(Encoding.UTF8.GetString(appFile), $"{source}:{ebin}{entry.Application}.app", entry.Application);
-            var modules = files
-                .Where(f => f.Key.StartsWith(ebin, StringComparison.Ordinal) && f.Key.EndsWith(".beam", StringComparison.Ordinal))
-                .Select(f => Summarize(f.Value, $"{source}:{f.Key}", problems))
-                .OfType<ModuleSummary>()
-                .ToImmutableDictionary(m => m.Name, StringComparer.Ordinal);
+            var read = summaries.GetValueOrDefault(ebin) ?? [];
+            problems.AddRange(read.Select(r => r.Problem).OfType<ReleaseProblem>());
+            var modules = read.Select(r => r.Summary).OfType<ModuleSummary>().ToImmutableDictionary(m => m.Name, StringComparer.Ordinal);
             var appup = files.TryGetValue(ebin + entry.Application + ".appup", out var appupBytes) ? Encoding.UTF8.GetString(appupBytes) : null;
             applications[entry.Application] = new ApplicationVersion(resource, modules, appup);
         }
@@ -68,16 +67,48 @@ public static class EarlierReleaseReader
         return problems.Count == 0 ? new EarlierRelease(release, source, applications.ToImmutable()) : throw new ReleaseException(problems);
     }
 
-    private static ModuleSummary? Summarize(byte[] beam, string where, List<ReleaseProblem> problems)
+    /// <summary>
+    /// The summary (or the problem) of every beam in the ebin directory of an application the release lists, by that
+    /// directory ("lib/&lt;app&gt;-&lt;vsn&gt;/ebin/"), in the order of <paramref name="files"/>; each beam read once,
+    /// the beams of all applications on every core.
+    /// </summary>
+    private static Dictionary<string, List<(ModuleSummary? Summary, ReleaseProblem? Problem)>> Summaries(
+        IReadOnlyDictionary<string, byte[]> files, ReleaseDefinition release, string source)
+    {
+        var ebins = release.Applications.Select(e => $"lib/{e.Application}-{e.Vsn}/ebin/").ToHashSet(StringComparer.Ordinal);
+        var beams = files.Where(f => f.Key.EndsWith(".beam", StringComparison.Ordinal) && EbinOf(f.Key) is { } ebin && ebins.Contains(ebin)).ToList();
+        var read = beams.AsParallel().AsOrdered().Select(f => Summarize(f.Value, $"{source}:{f.Key}")).ToList();
+        var result = new Dictionary<string, List<(ModuleSummary?, ReleaseProblem?)>>(StringComparer.Ordinal);
+        for (var i = 0; i < beams.Count; i++)
+        {
+            var ebin = EbinOf(beams[i].Key)!;
+            if (!result.TryGetValue(ebin, out var list))
+            {
+                result[ebin] = list = [];
+            }
+
+            list.Add(read[i]);
+        }
+
+        return result;
+    }
+
+    /// <summary>"lib/&lt;dir&gt;/ebin/" when <paramref name="path"/> is under one, else null.</summary>
+    private static string? EbinOf(string path)
+    {
+        var slash = path.StartsWith("lib/", StringComparison.Ordinal) ? path.IndexOf('/', 4) : -1;
+        return slash > 4 && path.AsSpan(slash + 1).StartsWith("ebin/", StringComparison.Ordinal) ? path[..(slash + 6)] : null;
+    }
+
+    private static (ModuleSummary? Summary, ReleaseProblem? Problem) Summarize(byte[] beam, string where)
     {
         try
         {
-            return ModuleSummary.FromBeam(BeamFile.Read(beam, where));
+            return (ModuleSummary.FromBeam(BeamFile.Read(beam, where)), null);
         }
         catch (ErlangFormatException e)
         {
-            problems.Add(new ReleaseProblem(where, $"{where} is not a valid BEAM file: {e.Reason}", "Rebuild that release."));
-            return null;
+            return (null, new ReleaseProblem(where, $"{where} is not a valid BEAM file: {e.Reason}", "Rebuild that release."));
         }
     }
 

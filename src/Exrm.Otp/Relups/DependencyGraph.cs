@@ -14,6 +14,7 @@ internal sealed class DependencyGraph
     private readonly Dictionary<string, int> _index;
     private readonly List<List<int>> _edges;
     private readonly int[] _component;
+    private readonly Dictionary<int, List<int>> _members;
 
     private DependencyGraph(List<AppupInstruction> instructions, Dictionary<string, int> index, List<List<int>> edges)
     {
@@ -21,6 +22,16 @@ internal sealed class DependencyGraph
         _index = index;
         _edges = edges;
         _component = WeakComponents();
+        _members = [];
+        for (var v = 0; v < _component.Length; v++)
+        {
+            if (!_members.TryGetValue(_component[v], out var members))
+            {
+                _members[_component[v]] = members = [];
+            }
+
+            members.Add(v);
+        }
     }
 
     public static string ModuleOf(AppupInstruction instruction) => instruction switch
@@ -78,8 +89,7 @@ internal sealed class DependencyGraph
     /// <summary>The instructions of the connected group of <paramref name="module"/>, dependents first.</summary>
     public List<AppupInstruction> OrderedComponentOf(string module)
     {
-        var component = _component[_index[module]];
-        var members = Enumerable.Range(0, _instructions.Count).Where(v => _component[v] == component).ToList();
+        var members = _members[_component[_index[module]]];
         var strong = StrongComponents.Of(members, v => _edges[v]);
 
         // Condensation and its depth-first reverse post-order (digraph_utils:topsort), components in instruction order.
@@ -92,34 +102,43 @@ internal sealed class DependencyGraph
             }
         }
 
-        var order = Enumerable.Range(0, strong.Count).OrderBy(c => strong[c].Min()).ToList();
+        var first = strong.Select(component => component.Min()).ToList();
+        var order = Enumerable.Range(0, strong.Count).OrderBy(c => first[c]).ToList();
         var successors = order.ToDictionary(
             c => c,
-            c => strong[c].SelectMany(v => _edges[v]).Select(w => strongOf[w]).Where(d => d != c).Distinct().OrderBy(d => strong[d].Min()).ToList());
+            c => strong[c].SelectMany(v => _edges[v]).Select(w => strongOf[w]).Where(d => d != c).Distinct().OrderBy(d => first[d]).ToList());
+        // Depth-first reverse post-order, with a stack of its own: a chain of thousands of modules is no deeper a call.
         var visited = new HashSet<int>();
         var postOrder = new List<int>();
-        foreach (var c in order)
+        var path = new Stack<(int Component, int Next)>();
+        foreach (var root in order)
         {
-            Visit(c);
+            if (!visited.Add(root))
+            {
+                continue;
+            }
+
+            path.Push((root, 0));
+            while (path.Count > 0)
+            {
+                var (c, next) = path.Pop();
+                if (next < successors[c].Count)
+                {
+                    path.Push((c, next + 1));
+                    if (visited.Add(successors[c][next]))
+                    {
+                        path.Push((successors[c][next], 0));
+                    }
+                }
+                else
+                {
+                    postOrder.Add(c);
+                }
+            }
         }
 
         postOrder.Reverse();
         return [.. postOrder.SelectMany(c => strong[c].Order()).Select(v => _instructions[v])];
-
-        void Visit(int c)
-        {
-            if (!visited.Add(c))
-            {
-                return;
-            }
-
-            foreach (var d in successors[c])
-            {
-                Visit(d);
-            }
-
-            postOrder.Add(c);
-        }
     }
 
     private int[] WeakComponents()

@@ -102,7 +102,8 @@ internal static class ScriptTranslator
 
         static void Unmatched(List<string> these, List<string> those, string reason, string what)
         {
-            var left = these.Where(m => !those.Contains(m)).ToList();
+            var present = those.ToHashSet(StringComparer.Ordinal);
+            var left = these.Where(m => !present.Contains(m)).ToList();
             if (left.Count > 0)
             {
                 throw new TranslationException(reason, $"{string.Join(", ", left.Select(TermShapes.Quote))} {what}");
@@ -187,6 +188,15 @@ internal static class ScriptTranslator
         Direction mode, List<AppupInstruction> after, IReadOnlyList<RelupApplication> appls)
     {
         var graph = DependencyGraph.Build(after.Where(i => i.IsDependent).ToList());
+        var libraries = new Dictionary<string, RelupApplication>(StringComparer.Ordinal);
+        foreach (var app in appls)
+        {
+            foreach (var module in app.Modules)
+            {
+                libraries.TryAdd(module, app);
+            }
+        }
+
         var before = new List<AppupInstruction>();
         var result = new List<AppupInstruction>();
         var done = new HashSet<string>(StringComparer.Ordinal);
@@ -206,7 +216,7 @@ internal static class ScriptTranslator
 
             var group = graph.OrderedComponentOf(module);
             done.UnionWith(group.Select(DependencyGraph.ModuleOf));
-            var (loads, steps) = ToLowLevel(mode, group, appls);
+            var (loads, steps) = ToLowLevel(mode, group, libraries);
             before.AddRange(loads);
             result.AddRange(steps);
         }
@@ -215,8 +225,9 @@ internal static class ScriptTranslator
     }
 
     /// <summary>translate_dep_to_low/3.</summary>
+    /// <param name="libraries">The application of each module: the first of the release that lists it.</param>
     private static (List<AppupInstruction> Before, List<AppupInstruction> After) ToLowLevel(
-        Direction mode, IReadOnlyList<AppupInstruction> group, IReadOnlyList<RelupApplication> appls)
+        Direction mode, IReadOnlyList<AppupInstruction> group, Dictionary<string, RelupApplication> libraries)
     {
         var updates = group.OfType<I.Update>().ToList();
         var suspend = updates.Count == 0
@@ -234,7 +245,7 @@ internal static class ScriptTranslator
         }).ToList();
         var loadRemove = perInstruction.SelectMany(x => x).ToList();
         var objectCode = loadRemove.OfType<I.Load>()
-            .Select(l => Lib(l.Module, appls))
+            .Select(l => Lib(l.Module, libraries))
             .Select(x => (AppupInstruction)new I.LoadObjectCode(x.Name, x.Vsn, [x.Module]))
             .ToList();
 
@@ -263,55 +274,66 @@ internal static class ScriptTranslator
         ];
         return (objectCode, down);
 
-        static (string Name, string Vsn, string Module) Lib(string module, IReadOnlyList<RelupApplication> appls) =>
-            appls.FirstOrDefault(a => a.Modules.Contains(module)) is { } app
+        static (string Name, string Vsn, string Module) Lib(string module, Dictionary<string, RelupApplication> libraries) =>
+            libraries.TryGetValue(module, out var app)
                 ? (app.Name, app.Vsn, module)
                 : throw new TranslationException("no_such_module", $"module '{module}' is loaded, but no application of the release it is loaded into lists it");
     }
 
-    /// <summary>merge_load_object_code/1: one load_object_code per application, where its first one stood, then the rest.</summary>
+    /// <summary>
+    /// merge_load_object_code/1: one load_object_code per application, where its first one stood, then the rest. A
+    /// module listed again in a later load of its application keeps only its last place (OTP's union/2 folded from the
+    /// right). One pass, grouping by application, instead of OTP's repeated splits and list unions.
+    /// </summary>
     private static List<AppupInstruction> MergeLoadObjectCode(List<AppupInstruction> before)
     {
-        var loads = before.OfType<I.LoadObjectCode>().ToList();
-        var result = new List<AppupInstruction>();
-        while (loads.Count > 0)
+        var groups = new Dictionary<string, List<I.LoadObjectCode>>(StringComparer.Ordinal);
+        var order = new List<List<I.LoadObjectCode>>();
+        foreach (var load in before.OfType<I.LoadObjectCode>())
         {
-            var first = loads[0];
-            var same = new List<I.LoadObjectCode>();
-            var other = new List<I.LoadObjectCode>();
-            foreach (var load in loads.Skip(1))
+            if (!groups.TryGetValue(load.Application, out var group))
             {
-                if (load.Application != first.Application)
-                {
-                    other.Add(load);
-                }
-                else if (load.Vsn == first.Vsn)
-                {
-                    same.Add(load);
-                }
-                else
-                {
-                    throw new TranslationException(
-                        "conflicting_versions",
-                        $"the scripts load code of '{first.Application}' from both version \"{first.Vsn}\" and \"{load.Vsn}\"");
-                }
+                groups[load.Application] = group = [];
+                order.Add(group);
             }
 
-            // OTP's union/2 folded from the right: a module listed again later keeps only its last place.
-            var merged = new List<string>();
-            foreach (var load in Enumerable.Reverse(same))
-            {
-                merged = [.. Union(load.Modules, merged)];
-            }
-
-            result.Add(first with { Modules = [.. Union(first.Modules, merged)] });
-            loads = other;
+            group.Add(load);
         }
 
+        // OTP meets a conflict when it splits off the group of the earliest application that has one, at its first.
+        foreach (var group in order)
+        {
+            if (group.FirstOrDefault(load => load.Vsn != group[0].Vsn) is { } conflict)
+            {
+                throw new TranslationException(
+                    "conflicting_versions",
+                    $"the scripts load code of '{group[0].Application}' from both version \"{group[0].Vsn}\" and \"{conflict.Vsn}\"");
+            }
+        }
+
+        var result = new List<AppupInstruction>(order.Count);
+        result.AddRange(order.Select(group => group[0] with { Modules = Union(group) }));
         result.AddRange(before.Where(i => i is not I.LoadObjectCode));
         return result;
 
-        static IEnumerable<string> Union(IEnumerable<string> these, List<string> rest) => these.Where(m => !rest.Contains(m)).Concat(rest);
+        // Each load's modules without those a later load lists, in order.
+        static ImmutableArray<string> Union(List<I.LoadObjectCode> group)
+        {
+            if (group.Count == 1)
+            {
+                return group[0].Modules;
+            }
+
+            var later = new HashSet<string>(StringComparer.Ordinal);
+            var kept = new List<string>[group.Count];
+            for (var g = group.Count - 1; g >= 0; g--)
+            {
+                kept[g] = [.. group[g].Modules.Where(m => !later.Contains(m))];
+                later.UnionWith(group[g].Modules);
+            }
+
+            return [.. kept.SelectMany(modules => modules)];
+        }
     }
 
     /// <summary>sort_emulator_restart/3 (OTP-SPEC §4.4).</summary>

@@ -60,6 +60,17 @@ public sealed class AppupGeneratorTests
     }
 
     [Fact]
+    public void A_kept_module_names_every_caller_once_in_name_order_and_not_itself()
+    {
+        var old = Modules(M("zeta", "1", ModuleRole.Plain, "gone", "gone"), M("alpha", "1", ModuleRole.Plain, "gone"), M("gone", "1", ModuleRole.Plain, "gone"), M("mid", "1"));
+        var @new = Modules(M("zeta", "1"), M("alpha", "1"), M("mid", "1"));
+
+        var generated = AppupGenerator.Generate("2", "1", old, @new);
+
+        Assert.Equal(["upgrade: gone stays loaded: the running code of alpha, zeta calls it, and a process may still be in that code"], generated.KeptLoaded.AsEnumerable());
+    }
+
+    [Fact]
     public void Nothing_changed_gives_empty_scripts()
     {
         var same = Modules(M("a", "1"), M("b", "1", ModuleRole.Supervisor));

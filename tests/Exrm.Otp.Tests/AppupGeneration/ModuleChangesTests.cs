@@ -158,4 +158,22 @@ public sealed class ModuleChangesTests
             .Select(b => ModuleSummary.FromBeam(BeamFile.Read(((ErlangBinary)b).Bytes.AsSpan())))
             .ToDictionary(s => s.Name, StringComparer.Ordinal);
     }
+
+    [Fact]
+    public void Orders_a_chain_of_fifty_thousand_modules_on_a_small_call_stack()
+    {
+        // Each module calls the next: the depth-first search goes fifty thousand deep, far beyond what recursion on a
+        // 256 KiB stack could.
+        const int Count = 50_000;
+        static string Name(int i) => $"m{i:D5}";
+        var old = Enumerable.Range(0, Count).ToDictionary(Name, i => new ModuleSummary(Name(i), "1", ModuleRole.Plain, [.. i + 1 < Count ? [Name(i + 1)] : Array.Empty<string>()]));
+        var @new = old.ToDictionary(p => p.Key, p => p.Value with { Md5 = "2" });
+        ImmutableArray<ModuleChange> changes = [];
+
+        var thread = new Thread(() => changes = ModuleChanges.Between(old, @new), 256 * 1024);
+        thread.Start();
+        thread.Join();
+
+        Assert.Equal(Enumerable.Range(0, Count).Reverse().Select(Name), changes.Select(c => c.Module));
+    }
 }
