@@ -45,6 +45,11 @@ internal sealed class StrippedBeamStore(string cacheRoot, FileDigests? digests =
 
     private Dictionary<string, string>? knownEntries;
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<ILookup<string, string>>> shardListings = new(StringComparer.Ordinal);
+
+    /// <summary>The entries this store wrote, by source digest: they came after the listing of their shard.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> published = new(StringComparer.Ordinal);
+
     /// <summary>How a beam got into the release.</summary>
     public enum Placement
     {
@@ -120,18 +125,24 @@ internal sealed class StrippedBeamStore(string cacheRoot, FileDigests? digests =
 
     private string ShardOf(string key) => Path.Combine(root, key[..2]);
 
+    /// <summary>
+    /// The entries of a shard by source digest, listed once per store: a shard holds the strips of every beam this
+    /// machine met, so listing it for each beam would read it thousands of times. An entry another build adds
+    /// meanwhile is not seen: the beam is stripped again, to the same name.
+    /// </summary>
+    private ILookup<string, string> ListingOf(string shard) =>
+        shardListings.GetOrAdd(shard, dir => new Lazy<ILookup<string, string>>(() =>
+            (Directory.Exists(dir) ? Directory.EnumerateFiles(dir, "*.beam") : [])
+                .ToLookup(entry => Path.GetFileName(entry).Split('.')[0], StringComparer.Ordinal))).Value;
+
     /// <summary>The entry for <paramref name="key"/> whose bytes hash to its name, if any; others are deleted on the way.</summary>
     private (string Path, byte[] Bytes)? Find(string key)
     {
         var shard = ShardOf(key);
         try
         {
-            if (!Directory.Exists(shard))
-            {
-                return null;
-            }
-
-            foreach (var entry in Directory.EnumerateFiles(shard, key + ".*.beam"))
+            var published = this.published.TryGetValue(key, out var own) ? [own] : Array.Empty<string>();
+            foreach (var entry in published.Concat(ListingOf(shard)[key]).Distinct(StringComparer.Ordinal))
             {
                 if (ReadVerified(entry) is { } bytes)
                 {
@@ -192,6 +203,7 @@ internal sealed class StrippedBeamStore(string cacheRoot, FileDigests? digests =
             // rename(2) replaces atomically, whatever the mode of an entry already there: a damaged one, or the
             // same bytes from a concurrent build.
             File.Move(temporary, entry, overwrite: true);
+            published[key] = entry;
             return entry;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
