@@ -120,7 +120,7 @@ internal sealed record BuildRecord(
     /// <summary>Forgets the last build of the release: done before a build changes rel/&lt;name&gt;.</summary>
     public static void Forget(string outputDir, string releaseName) => File.Delete(PathOf(outputDir, releaseName));
 
-    /// <summary>Keeps the record beside the release, through a temporary file renamed into place.</summary>
+    /// <summary>Keeps the record beside the release; one that cannot be written only makes the next build a full one.</summary>
     public void Write(string outputDir)
     {
         var lines = new List<string> { Header, "key " + Key, "sources " + Sources, "output " + Output };
@@ -140,10 +140,7 @@ internal sealed record BuildRecord(
             return;
         }
 
-        var path = PathOf(outputDir, r.Name);
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, string.Join('\n', lines) + "\n");
-        File.Move(temporary, path, overwrite: true);
+        Assembly.AtomicFile.TryWrite(PathOf(outputDir, r.Name), string.Join('\n', lines) + "\n");
     }
 
     private static BuildRecord? Read(string path)

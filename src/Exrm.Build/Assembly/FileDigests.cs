@@ -97,7 +97,7 @@ internal sealed class FileDigests
         }
     }
 
-    /// <summary>Keeps the list for the next build when this one learnt something, through a temporary file renamed into place.</summary>
+    /// <summary>Keeps the list for the next build when this one learnt something (owner only: it names the user's files).</summary>
     public void Save()
     {
         if (path is null || Volatile.Read(ref added) == 0)
@@ -105,31 +105,12 @@ internal sealed class FileDigests
             return;
         }
 
-        var temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
+        var text = new StringBuilder(Header + "\n");
+        foreach (var (file, (state, sha)) in known.Take(MaxEntries))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            using (var writer = new StreamWriter(temporary, append: false, new UTF8Encoding(false)))
-            {
-                writer.Write(Header + "\n");
-                foreach (var (file, (state, sha)) in known.Take(MaxEntries))
-                {
-                    writer.Write($"{sha} {state.Length} {state.WriteTicks} {file}\n");
-                }
-            }
+            text.Append($"{sha} {state.Length} {state.WriteTicks} {file}\n");
+        }
 
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try
-            {
-                File.Delete(temporary);
-            }
-            catch (Exception again) when (again is IOException or UnauthorizedAccessException)
-            {
-                // A stray temporary file is harmless and never read.
-            }
-        }
+        AtomicFile.TryWrite(path, text.ToString());
     }
 }

@@ -106,40 +106,7 @@ internal sealed record CompileRecord(
         }
 
         text.Append('\n').Append(Answer);
-        var path = PathOf(scope);
-        var temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
-        {
-            var directory = Path.GetDirectoryName(path)!;
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (OperatingSystem.IsWindows())
-            {
-                Directory.CreateDirectory(directory);
-            }
-            else
-            {
-                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using (var file = new FileStream(temporary, options))
-            {
-                file.Write(Encoding.UTF8.GetBytes(text.ToString()));
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try
-            {
-                File.Delete(temporary);
-            }
-            catch (Exception again) when (again is IOException or UnauthorizedAccessException)
-            {
-                // A stray temporary file is harmless and never read.
-            }
-        }
+        Assembly.AtomicFile.TryWrite(PathOf(scope), text.ToString());
     }
 
     /// <summary>
