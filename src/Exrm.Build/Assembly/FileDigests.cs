@@ -21,26 +21,61 @@ internal sealed class FileDigests
     /// <summary>Entries kept at most: far more than the files of a few OTP, Elixir and project versions.</summary>
     private const int MaxEntries = 200_000;
 
-    private readonly ConcurrentDictionary<string, (FileState State, string Sha256)> known;
+    private readonly Lazy<ConcurrentDictionary<string, (FileState State, string Sha256)>> list;
     private readonly string? path;
     private int added;
 
-    private FileDigests(string? path, ConcurrentDictionary<string, (FileState, string)> known)
+    private FileDigests(string? path)
     {
         this.path = path;
-        this.known = known;
+        list = new(() => path is null ? new(StringComparer.Ordinal) : Read(path));
     }
 
     /// <summary>What is known of a file without reading it: its size and modification time.</summary>
     internal readonly record struct FileState(long Length, long WriteTicks);
 
     /// <summary>An empty list that is never kept (tests, and builds without a cache).</summary>
-    public static FileDigests None() => new(null, new(StringComparer.Ordinal));
+    public static FileDigests None() => new(null);
 
-    /// <summary>The list kept under <paramref name="cacheRoot"/>, empty when there is none or it cannot be read.</summary>
-    public static FileDigests Load(string cacheRoot)
+    /// <summary>The list kept under <paramref name="cacheRoot"/>, read when first asked (a build that copies nothing never reads it).</summary>
+    public static FileDigests Load(string cacheRoot) => new(Path.Combine(cacheRoot, "digests"));
+
+    /// <summary>The file's size and time now, or null when it is gone.</summary>
+    public static FileState? StateOf(string file)
     {
-        var file = Path.Combine(cacheRoot, "digests");
+        var info = new FileInfo(file);
+        return info.Exists ? new FileState(info.Length, info.LastWriteTimeUtc.Ticks) : null;
+    }
+
+    /// <summary>The digest of the file if it was hashed with the size and time it has now; else null.</summary>
+    public string? Known(string file) =>
+        Entries.TryGetValue(file, out var entry) && StateOf(file) == entry.State ? entry.Sha256 : null;
+
+    /// <summary>The remembered files under <paramref name="directory"/>, with their digests (whether they still have them or not).</summary>
+    public IEnumerable<(string Path, string Sha256)> Under(string directory)
+    {
+        var prefix = Path.TrimEndingDirectorySeparator(directory) + Path.DirectorySeparatorChar;
+        return Entries.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(e => (e.Key, e.Value.Sha256));
+    }
+
+    /// <summary>Remembers the digest of a file's content, read when the file had <paramref name="stateBeforeRead"/>.</summary>
+    public void Remember(string file, FileState? stateBeforeRead, string sha256)
+    {
+        if (stateBeforeRead is { } state
+            && state.WriteTicks < (DateTime.UtcNow - SettleTime).Ticks
+            && !file.Contains('\n', StringComparison.Ordinal)
+            && (!Entries.TryGetValue(file, out var old) || old != (state, sha256)))
+        {
+            Entries[file] = (state, sha256);
+            Interlocked.Increment(ref added);
+        }
+    }
+
+    private ConcurrentDictionary<string, (FileState State, string Sha256)> Entries => list.Value;
+
+    /// <summary>The list in <paramref name="file"/>, empty when there is none or it cannot be read.</summary>
+    private static ConcurrentDictionary<string, (FileState, string)> Read(string file)
+    {
         var known = new ConcurrentDictionary<string, (FileState, string)>(StringComparer.Ordinal);
         try
         {
@@ -63,50 +98,19 @@ internal sealed class FileDigests
             // No list yet, or an unreadable one: every file is read and hashed.
         }
 
-        return new FileDigests(file, known);
-    }
-
-    /// <summary>The file's size and time now, or null when it is gone.</summary>
-    public static FileState? StateOf(string file)
-    {
-        var info = new FileInfo(file);
-        return info.Exists ? new FileState(info.Length, info.LastWriteTimeUtc.Ticks) : null;
-    }
-
-    /// <summary>The digest of the file if it was hashed with the size and time it has now; else null.</summary>
-    public string? Known(string file) =>
-        known.TryGetValue(file, out var entry) && StateOf(file) == entry.State ? entry.Sha256 : null;
-
-    /// <summary>The remembered files under <paramref name="directory"/>, with their digests (whether they still have them or not).</summary>
-    public IEnumerable<(string Path, string Sha256)> Under(string directory)
-    {
-        var prefix = Path.TrimEndingDirectorySeparator(directory) + Path.DirectorySeparatorChar;
-        return known.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(e => (e.Key, e.Value.Sha256));
-    }
-
-    /// <summary>Remembers the digest of a file's content, read when the file had <paramref name="stateBeforeRead"/>.</summary>
-    public void Remember(string file, FileState? stateBeforeRead, string sha256)
-    {
-        if (stateBeforeRead is { } state
-            && state.WriteTicks < (DateTime.UtcNow - SettleTime).Ticks
-            && !file.Contains('\n', StringComparison.Ordinal)
-            && (!known.TryGetValue(file, out var old) || old != (state, sha256)))
-        {
-            known[file] = (state, sha256);
-            Interlocked.Increment(ref added);
-        }
+        return known;
     }
 
     /// <summary>Keeps the list for the next build when this one learnt something (owner only: it names the user's files).</summary>
     public void Save()
     {
-        if (path is null || Volatile.Read(ref added) == 0)
+        if (path is null || !list.IsValueCreated || Volatile.Read(ref added) == 0)
         {
             return;
         }
 
         var text = new StringBuilder(Header + "\n");
-        foreach (var (file, (state, sha)) in known.Take(MaxEntries))
+        foreach (var (file, (state, sha)) in Entries.Take(MaxEntries))
         {
             text.Append($"{sha} {state.Length} {state.WriteTicks} {file}\n");
         }
