@@ -59,6 +59,8 @@ EXIT_NOT_RUNNING=3
 EXIT_COOKIE=4
 EXIT_RUNNING=5
 EXIT_CONFIG=6
+# Between the helper node and this script only: upgrade unpacked a release whose configuration is to be rendered.
+EXIT_RENDER_FIRST=10
 
 fail() { # fail CODE MESSAGE: prints MESSAGE on stderr and exits with CODE
     code=$1
@@ -904,8 +906,18 @@ case $COMMAND in
                     remote install "$VSN" upgrade --check --grace "$GRACE" ${PACKAGE:+--package "$PACKAGE"}
                     exit
                 fi
-                remote unpack "$VSN" "$PACKAGE" "$RELEASES_DIR" || exit
-                [ "$COMMAND" = upgrade ] || exit 0
+                if [ "$COMMAND" = unpack ]; then
+                    remote unpack "$VSN" "$PACKAGE" "$RELEASES_DIR"
+                    exit
+                fi
+                # One helper node unpacks and installs. The configuration of a release already unpacked is
+                # rendered before it; one the helper has just unpacked with configuration to render comes
+                # back here (EXIT_RENDER_FIRST) to be rendered, then installed by a second helper.
+                [ ! -d "$RELEASES_DIR/$VSN" ] || render_release_config "$VSN"
+                # shellcheck disable=SC2086 # KILL_LINGERING is empty or one word
+                remote upgrade "$VSN" "$PACKAGE" "$RELEASES_DIR" --grace "$GRACE" $KILL_LINGERING
+                code=$?
+                [ "$code" -eq $EXIT_RENDER_FIRST ] || exit "$code"
                 ;;
             remove)
                 remote remove "$VSN"
