@@ -182,6 +182,26 @@ public sealed class NodeToolModuleTests
         new("releases", "a path quoted for sh stays one word, quotes and all",
             """[exrm_nodetool_release:sh_quote(P) || P <- ["/srv/a b", "/srv/it's"]]""",
             """["'/srv/a b'", "'/srv/it'\\''s'"]"""),
+        new("releases", "a package's tar read without erl_tar: the members erl_tar lists, long names from the ustar prefix, the wanted contents",
+            """
+            begin
+                F = filename:join(os:getenv("TMPDIR", "/tmp"), "exrm-ustar-" ++ os:getpid() ++ ".tar"),
+                {ok, T} = erl_tar:open(F, [write]),
+                Long = "lib/" ++ lists:duplicate(60, $a) ++ "/ebin/" ++ lists:duplicate(60, $b) ++ ".beam",
+                ok = erl_tar:add(T, <<"{release, x}.">>, "releases/demo.rel", []),
+                ok = erl_tar:add(T, <<"beam">>, Long, []),
+                ok = erl_tar:close(T),
+                {ok, Bytes} = file:read_file(F),
+                {ok, Table} = erl_tar:table(F, [verbose]),
+                ok = file:delete(F),
+                {ok, Members, Wanted} = exrm_nodetool_release:ustar_members(Bytes, fun(N) -> N =:= "releases/demo.rel" end),
+                {length(Long) > 100, Members =:= [{N, Ty} || {N, Ty, _, _, _, _, _} <- Table], Wanted}
+            end
+            """,
+            """{true, true, [{"releases/demo.rel", <<"{release, x}.">>}]}"""),
+        new("releases", "a tar it does not read (bad checksum, truncated) is left to erl_tar",
+            """[exrm_nodetool_release:ustar_members(B, fun(_) -> true end) || B <- [<<1, 0:4095, 0:4096>>, <<"abc">>]]""",
+            """[other, other]"""),
         new("releases", "a .rel that is not a release",
             """exrm_nodetool_release:package_problems({ok, [{release, "demo"}]}, [], "13.0")""",
             """["it does not hold one {release, {Name, Vsn}, {erts, Vsn}, Apps} term but [{release,\"demo\"}]"]"""),

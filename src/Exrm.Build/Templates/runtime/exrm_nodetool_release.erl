@@ -7,7 +7,7 @@
 
 -export([versions/1, unpack/4, needs_rendering/1, remove/2, connect_handler/1, which/1]).
 -export([status_of/2, running_vsn/1, package_member/3, package_problems/3, plain_package/1, release_lines/1, consult_binary/1,
-         sh_quote/1, tar_outcome/1]).
+         sh_quote/1, tar_outcome/1, ustar_members/2]).
 -export_type([which_releases/0]).
 
 %% What release_handler:which_releases/0 answers: [{Name, Vsn, Libs, Status}].
@@ -381,15 +381,35 @@ remove_half_unpacked(#{node := Node, timeout := Timeout} = Context, Vsn) ->
     end.
 
 %% The package read once: every member with its type, and the bytes of its releases/X.rel members
-%% (X without a slash, or "<Vsn>/<name>").
+%% (X without a slash, or "<Vsn>/<name>"). The package is decompressed in memory (zlib, in C) and its
+%% headers read by ustar_members/2, a few microseconds a member; a package in another tar format
+%% (pax or GNU long names, a bad checksum) is read by erl_tar, which takes a hundred times longer.
 -spec read_package(string()) -> package().
 read_package(Tar) ->
+    Wanted = fun rel_member/1,
+    Read = case file:read_file(Tar) of
+               {ok, Gzipped} ->
+                   try zlib:gunzip(Gzipped) of
+                       Bytes -> ustar_members(Bytes, Wanted)
+                   catch
+                       error:_ -> other
+                   end;
+               {error, _} ->
+                   other
+           end,
+    case Read of
+        {ok, Members, Rels} -> #{members => Members, rels => maps:from_list(Rels)};
+        other -> read_package_with_erl_tar(Tar)
+    end.
+
+-spec read_package_with_erl_tar(string()) -> package().
+read_package_with_erl_tar(Tar) ->
     Table = case erl_tar:table(Tar, [compressed, verbose]) of
                 {ok, Entries} -> Entries;
                 {error, Reason} -> exrm_nodetool:fail("cannot read ~ts: ~ts", [Tar, erl_tar:format_error(Reason)])
             end,
     Members = [{Name, Type} || {Name, Type, _Size, _MTime, _Mode, _Uid, _Gid} <- Table],
-    RelMembers = [M || {"releases/" ++ Rel = M, _} <- Members, filename:extension(Rel) =:= ".rel", length(filename:split(Rel)) =< 2],
+    RelMembers = [M || {M, _} <- Members, rel_member(M)],
     Rels = case RelMembers of
                [] -> [];
                _ ->
@@ -399,6 +419,99 @@ read_package(Tar) ->
                    end
            end,
     #{members => Members, rels => maps:from_list(Rels)}.
+
+%% Whether a member is a releases/X.rel whose X has at most one slash.
+-spec rel_member(string()) -> boolean().
+rel_member("releases/" ++ Rel) -> filename:extension(Rel) =:= ".rel" andalso length(filename:split(Rel)) =< 2;
+rel_member(_) -> false.
+
+%% The members of an uncompressed tar in the ustar (POSIX.1-1988) or old GNU format, each with its
+%% type as erl_tar names it, and the contents of those for which Wanted(Name) is true; other when
+%% the tar holds anything this does not read (pax headers, GNU long names, an unknown type, a bad
+%% checksum). Each member is a 512-byte header, then its data padded to 512 bytes (OTP-SPEC's tar
+%% notes; erl_tar reads the same fields):
+%%
+%%   0 name[100]  100 mode[8]  108 uid[8]  116 gid[8]  124 size[12]  136 mtime[12]  148 chksum[8]
+%%   156 typeflag  157 linkname[100]  257 magic[6] version[2]  265 uname[32] gname[32]
+%%   329 devmajor[8] devminor[8]  345 prefix[155] (ustar: the name is prefix/name)  500 pad[12]
+%%
+%% The archive ends with a block of zeros.
+-spec ustar_members(binary(), fun((string()) -> boolean())) -> {ok, [{string(), atom()}], [{string(), binary()}]} | other.
+ustar_members(Bytes, Wanted) ->
+    try
+        ustar_members(Bytes, Wanted, [], [])
+    catch
+        throw:other -> other
+    end.
+
+-spec ustar_members(binary(), fun((string()) -> boolean()), [{string(), atom()}], [{string(), binary()}]) ->
+          {ok, [{string(), atom()}], [{string(), binary()}]}.
+ustar_members(<<Header:512/binary, Rest/binary>>, Wanted, Members, Contents) ->
+    case Header of
+        <<0:4096>> ->
+            {ok, lists:reverse(Members), lists:reverse(Contents)};
+        <<Name0:100/binary, _Mode:24/binary, Size0:12/binary, _MTime:12/binary, Sum0:8/binary, Flag,
+          _Link:100/binary, Magic:6/binary, _Version:2/binary, _Owners:64/binary, _Devices:16/binary,
+          Prefix0:155/binary, _Pad:12/binary>> ->
+            checksum(Header) =:= octal(Sum0) orelse throw(other),
+            Type = ustar_type(Flag),
+            Size = octal(Size0),
+            Padded = (Size + 511) div 512 * 512,
+            byte_size(Rest) >= Padded orelse throw(other),
+            <<Data:Size/binary, _:(Padded - Size)/binary, Next/binary>> = Rest,
+            Name = case {Magic, field(Prefix0)} of
+                       {<<"ustar", 0>>, Prefix} when Prefix =/= "" -> Prefix ++ "/" ++ field(Name0);
+                       _ -> field(Name0)
+                   end,
+            %% erl_tar names a directory without its trailing slash.
+            Member = case Type of
+                         directory -> string:trim(Name, trailing, "/");
+                         _ -> Name
+                     end,
+            Kept = case Type =:= regular andalso Wanted(Member) of
+                       true -> [{Member, Data} | Contents];
+                       false -> Contents
+                   end,
+            ustar_members(Next, Wanted, [{Member, Type} | Members], Kept)
+    end;
+ustar_members(_Truncated, _Wanted, _Members, _Contents) ->
+    throw(other).
+
+%% The header's checksum: the sum of its bytes, the checksum field counted as eight spaces.
+-spec checksum(binary()) -> non_neg_integer().
+checksum(<<Before:148/binary, _:8/binary, After/binary>>) ->
+    lists:sum(binary_to_list(Before)) + 8 * $\s + lists:sum(binary_to_list(After)).
+
+-spec ustar_type(byte()) -> atom().
+ustar_type($0) -> regular;
+ustar_type(0) -> regular;
+ustar_type($7) -> regular;
+ustar_type($5) -> directory;
+ustar_type($2) -> symlink;
+ustar_type($1) -> link;
+ustar_type($3) -> char;
+ustar_type($4) -> block;
+ustar_type($6) -> fifo;
+ustar_type(_) -> throw(other).
+
+%% A NUL-terminated text field (names are UTF-8, as erl_tar reads them).
+-spec field(binary()) -> string().
+field(Bytes) ->
+    [Text | _] = binary:split(Bytes, <<0>>),
+    case unicode:characters_to_list(Text) of
+        Name when is_list(Name) -> Name;
+        _ -> throw(other)
+    end.
+
+%% An octal number field, NUL- or space-terminated.
+-spec octal(binary()) -> non_neg_integer().
+octal(Bytes) ->
+    case string:trim(binary_to_list(Bytes), both, [0, $\s]) of
+        "" -> 0;
+        Digits ->
+            lists:all(fun(D) -> D >= $0 andalso D =< $7 end, Digits) orelse throw(other),
+            list_to_integer(Digits, 8)
+    end.
 
 %% The versions of the release in a package's releases/X.rel members: [{X, Vsn}].
 -spec package_releases(package()) -> [{string(), string()}].
