@@ -741,9 +741,10 @@ helper() { # helper COMMAND ARGS...: runs exrm_nodetool (bin/nodetool) in a hidd
         # shellcheck disable=SC2086 # DIST_FLAGS is words without spaces or patterns
         set -- "$DIST" "$(helper_name exrm_helper)" $DIST_FLAGS "$@"
     fi
-    # A helper that crashes writes no crash dump: log/erl_crash.dump is the node's.
+    # A helper that crashes writes no crash dump: log/erl_crash.dump is the node's. It does one thing at a
+    # time: one scheduler of each kind is enough, and the emulator starts with less work (threads, allocators).
     EXRM_DIST_COOKIE=$COOKIE ERL_CRASH_DUMP_SECONDS=0 \
-        "$BINDIR/erlexec" -boot "$ARGS_DIR/start_clean" -noshell -noinput -hidden -pa "$NODETOOL_DIR" -s exrm_nodetool main "$@"
+        "$BINDIR/erlexec" +S 1:1 +SDcpu 1:1 +SDio 1 -boot "$ARGS_DIR/start_clean" -noshell -noinput -hidden -pa "$NODETOOL_DIR" -s exrm_nodetool main "$@"
 }
 
 helper_name() { # helper_name PREFIX: a node name of this process's own, on the node's host
