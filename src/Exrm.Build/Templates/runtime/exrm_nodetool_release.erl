@@ -267,16 +267,18 @@ unpack_with_release_handler(#{node := Node, timeout := Timeout}, Tar, Place, Nam
     Linked andalso file:delete(Place),
     Result.
 
-%% unpack_release/1's steps with the system's tar; unavailable when the node has no GNU tar (then
-%% nothing was written).
+%% unpack_release/1's steps with the system's tar; unavailable when the node's tar is not GNU tar
+%% (then nothing was extracted).
 -spec unpack_with_tar(exrm_nodetool:context(), string(), string(), file:filename(), string(), {binary(), [term()]}) -> term().
 unpack_with_tar(#{node := Node, timeout := Timeout} = Context, Vsn, Tar, RelDir, Name, {RelBytes, [{release, _, _, Apps}]}) ->
     Root = exrm_nodetool_node:call(Context, code, root_dir, []),
     RelFile = filename:join(RelDir, Name ++ ".rel"),
+    %% Another tar refuses --skip-old-files before it extracts anything; only then is its version asked.
     Command = lists:flatten(
-                ["case $(tar --version 2>/dev/null) in *'GNU tar'*) ;; *) echo exrm-tar-unavailable; exit 0 ;; esac; ",
-                 "tar -x -z -f ", sh_quote(Tar), " -C ", sh_quote(Root),
-                 " --skip-old-files --no-same-owner --preserve-permissions 2>&1; echo exrm-tar-exit=$?"]),
+                ["tar -x -z -f ", sh_quote(Tar), " -C ", sh_quote(Root),
+                 " --skip-old-files --no-same-owner --preserve-permissions 2>&1; code=$?; ",
+                 "[ $code -eq 0 ] || case $(tar --version 2>/dev/null) in *'GNU tar'*) ;; *) echo exrm-tar-unavailable; exit 0 ;; esac; ",
+                 "echo exrm-tar-exit=$code"]),
     Steps = [fun() -> rpc:call(Node, file, write_file, [RelFile, RelBytes], Timeout) end,
              fun() -> tar_outcome(rpc:call(Node, os, cmd, [Command], Timeout)) end,
              %% The libraries as unpack_release records them: lib/App-Vsn, relative to the root.
