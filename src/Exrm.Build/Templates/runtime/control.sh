@@ -724,6 +724,36 @@ find_package() { # find_package VSN [PACKAGE]: the package's absolute path; noth
     done
 }
 
+inflate_package() { # starts inflating PACKAGE (release VSN not unpacked yet) into tmp/ while the helper node starts
+    # The helper reads the package's members from the inflated tar, and the node's tar extracts it, instead of
+    # each inflating the package again. The file is NAME.part until gzip is done, then NAME.tar; the helper
+    # waits for one or the other to settle and reads the package itself when there is none.
+    EXRM_INFLATED_PACKAGE=''
+    # An unpacked release has its start.boot (releases/VSN alone may hold just the package).
+    if [ -z "$PACKAGE" ] || [ -f "$RELEASES_DIR/$VSN/start.boot" ] || [ ! -d "$RELEASE_ROOT/tmp" ] || ! command -v gzip >/dev/null 2>&1; then
+        return 0
+    fi
+    inflated=$(mktemp "$RELEASE_ROOT/tmp/package.XXXXXXXX" 2>/dev/null) || return 0
+    : >"$inflated.part" || { rm -f "$inflated"; return 0; }
+    {
+        if gzip -dc -- "$PACKAGE" >"$inflated.part" 2>/dev/null; then
+            mv -f "$inflated.part" "$inflated.tar" || rm -f "$inflated.part"
+        else
+            rm -f "$inflated.part"
+        fi
+    } &
+    INFLATE_PID=$!
+    EXRM_INFLATED_PACKAGE=$inflated
+    export EXRM_INFLATED_PACKAGE
+}
+
+drop_inflated() { # removes what inflate_package made, once its gzip is done
+    [ -n "$EXRM_INFLATED_PACKAGE" ] || return 0
+    wait "$INFLATE_PID" 2>/dev/null
+    rm -f "$EXRM_INFLATED_PACKAGE" "$EXRM_INFLATED_PACKAGE.part" "$EXRM_INFLATED_PACKAGE.tar"
+    EXRM_INFLATED_PACKAGE=''
+}
+
 check_vsn() { # check_vsn VSN: exits 2 unless VSN can name a directory under releases/
     case $1 in
         '' | . | .. | */* | -*) { usage >&2; exit $EXIT_USAGE; } ;;
@@ -936,9 +966,12 @@ case $COMMAND in
                     remote install "$VSN" upgrade --check --grace "$GRACE" ${PACKAGE:+--package "$PACKAGE"}
                     exit
                 fi
+                inflate_package
                 if [ "$COMMAND" = unpack ]; then
                     remote unpack "$VSN" "$PACKAGE" "$RELEASES_DIR"
-                    exit
+                    code=$?
+                    drop_inflated
+                    exit "$code"
                 fi
                 # One helper node unpacks and installs. The configuration of a release already unpacked is
                 # rendered before it; one the helper has just unpacked with configuration to render comes
@@ -947,6 +980,7 @@ case $COMMAND in
                 # shellcheck disable=SC2086 # KILL_LINGERING is empty or one word
                 remote upgrade "$VSN" "$PACKAGE" "$RELEASES_DIR" --grace "$GRACE" $KILL_LINGERING
                 code=$?
+                drop_inflated
                 [ "$code" -eq $EXIT_RENDER_FIRST ] || exit "$code"
                 ;;
             remove)

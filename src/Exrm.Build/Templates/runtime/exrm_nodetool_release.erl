@@ -15,7 +15,8 @@
 
 %% A package as read once: its members with their types (erl_tar:table/2, verbose), and the bytes of
 %% its releases/*.rel members.
--type package() :: #{members := [{string(), atom()}], rels := #{string() => binary()}}.
+%% inflated: the package's tar, inflated by bin/<name> while this node started, when it was read from it.
+-type package() :: #{members := [{string(), atom()}], rels := #{string() => binary()}, inflated := file:filename() | none}.
 
 %% The releases and their status: from the node when it answers, else from releases/RELEASES.
 -spec versions(exrm_nodetool:context()) -> ok.
@@ -41,7 +42,7 @@ unpack(Context, Vsn, Tar, RelDir) ->
                                [Vsn, filename:join([RelDir, Vsn, Release ++ ".tar.gz"]),
                                 filename:join(RelDir, Release ++ "-" ++ Vsn ++ ".tar.gz"), exrm_nodetool:script(Context), Vsn]);
         unknown ->
-            Package = read_package(Tar),
+            Package = read_package(Context, Tar),
             Name = checked(package_member(Tar, Vsn, package_releases(Package))),
             Terms = check_package(Context, Vsn, Tar, Name, Package),
             unpack_as(Context, Vsn, Tar, RelDir, Name, {Package, Terms}),
@@ -233,10 +234,10 @@ release_lines(Releases) ->
 %% Any other package, or a node without GNU tar, goes through unpack_release as before.
 
 -spec unpack_as(exrm_nodetool:context(), string(), string(), file:filename(), string(), {package(), [term()]}) -> ok.
-unpack_as(Context, Vsn, Tar, RelDir, Name, {#{members := Members, rels := Rels}, Terms}) ->
+unpack_as(Context, Vsn, Tar, RelDir, Name, {#{members := Members, rels := Rels, inflated := Inflated}, Terms}) ->
     Place = filename:join(RelDir, Name ++ ".tar.gz"),
     Result = case plain_package(Members) of
-                 true -> unpack_with_tar(Context, Vsn, Tar, RelDir, Name, {maps:get("releases/" ++ Name ++ ".rel", Rels), Terms});
+                 true -> unpack_with_tar(Context, Vsn, {Tar, Inflated}, RelDir, Name, {maps:get("releases/" ++ Name ++ ".rel", Rels), Terms});
                  false -> unavailable
              end,
     Outcome = case Result of
@@ -269,14 +270,20 @@ unpack_with_release_handler(#{node := Node, timeout := Timeout}, Tar, Place, Nam
 
 %% unpack_release/1's steps with the system's tar; unavailable when the node's tar is not GNU tar
 %% (then nothing was extracted).
--spec unpack_with_tar(exrm_nodetool:context(), string(), string(), file:filename(), string(), {binary(), [term()]}) -> term().
-unpack_with_tar(#{node := Node, timeout := Timeout} = Context, Vsn, Tar, RelDir, Name, {RelBytes, [{release, _, _, Apps}]}) ->
+-spec unpack_with_tar(exrm_nodetool:context(), string(), {string(), file:filename() | none}, file:filename(), string(), {binary(), [term()]}) -> term().
+unpack_with_tar(#{node := Node, timeout := Timeout} = Context, Vsn, {Tar, Inflated}, RelDir, Name, {RelBytes, [{release, _, _, Apps}]}) ->
     Root = exrm_nodetool_node:call(Context, code, root_dir, []),
     RelFile = filename:join(RelDir, Name ++ ".rel"),
+    Options = " -C " ++ sh_quote(Root) ++ " --skip-old-files --no-same-owner --preserve-permissions",
+    %% The tar bin/<name> inflated, when the node's user can read it; else the package itself.
+    Extract = case Inflated of
+                  none -> "tar -x -z -f " ++ sh_quote(Tar) ++ Options;
+                  _ -> "if [ -r " ++ sh_quote(Inflated) ++ " ]; then tar -x -f " ++ sh_quote(Inflated) ++ Options
+                           ++ "; else tar -x -z -f " ++ sh_quote(Tar) ++ Options ++ "; fi"
+              end,
     %% Another tar refuses --skip-old-files before it extracts anything; only then is its version asked.
     Command = lists:flatten(
-                ["tar -x -z -f ", sh_quote(Tar), " -C ", sh_quote(Root),
-                 " --skip-old-files --no-same-owner --preserve-permissions 2>&1; code=$?; ",
+                [Extract, " 2>&1; code=$?; ",
                  "[ $code -eq 0 ] || case $(tar --version 2>/dev/null) in *'GNU tar'*) ;; *) echo exrm-tar-unavailable; exit 0 ;; esac; ",
                  "echo exrm-tar-exit=$code"]),
     Steps = [fun() -> rpc:call(Node, file, write_file, [RelFile, RelBytes], Timeout) end,
@@ -386,22 +393,61 @@ remove_half_unpacked(#{node := Node, timeout := Timeout} = Context, Vsn) ->
 %% (X without a slash, or "<Vsn>/<name>"). The package is decompressed in memory (zlib, in C) and its
 %% headers read by ustar_members/2, a few microseconds a member; a package in another tar format
 %% (pax or GNU long names, a bad checksum) is read by erl_tar, which takes a hundred times longer.
--spec read_package(string()) -> package().
-read_package(Tar) ->
+%% bin/<name> may have inflated the package while this node started (EXRM_INFLATED_PACKAGE names it):
+%% then its tar is read instead, and handed to the node's tar.
+-spec read_package(exrm_nodetool:context(), string()) -> package().
+read_package(#{timeout := Timeout}, Tar) ->
     Wanted = fun rel_member/1,
-    Read = case file:read_file(Tar) of
-               {ok, Gzipped} ->
-                   try zlib:gunzip(Gzipped) of
-                       Bytes -> ustar_members(Bytes, Wanted)
-                   catch
-                       error:_ -> other
-                   end;
-               {error, _} ->
-                   other
+    Inflated = inflated(os:getenv("EXRM_INFLATED_PACKAGE", ""), erlang:monotonic_time(millisecond) + Timeout),
+    Read = case Inflated of
+               {ok, File, Bytes} ->
+                   {File, ustar_members(Bytes, Wanted)};
+               none ->
+                   case file:read_file(Tar) of
+                       {ok, Gzipped} ->
+                           try zlib:gunzip(Gzipped) of
+                               Bytes -> {none, ustar_members(Bytes, Wanted)}
+                           catch
+                               error:_ -> {none, other}
+                           end;
+                       {error, _} ->
+                           {none, other}
+                   end
            end,
     case Read of
-        {ok, Members, Rels} -> #{members => Members, rels => maps:from_list(Rels)};
-        other -> read_package_with_erl_tar(Tar)
+        {Source, {ok, Members, Rels}} -> #{members => Members, rels => maps:from_list(Rels), inflated => Source};
+        {_, other} -> read_package_with_erl_tar(Tar)
+    end.
+
+%% The package's tar inflated by bin/<name>: Base.tar once gzip is done, Base.part while it runs, neither
+%% when it failed. Waits until it is settled or Deadline passes.
+-spec inflated(string(), integer()) -> {ok, file:filename(), binary()} | none.
+inflated("", _Deadline) ->
+    none;
+inflated(Base, Deadline) ->
+    Done = Base ++ ".tar",
+    case filelib:is_regular(Done) of
+        true ->
+            read_inflated(Done);
+        false ->
+            case filelib:is_regular(Base ++ ".part") andalso erlang:monotonic_time(millisecond) < Deadline of
+                true ->
+                    timer:sleep(5),
+                    inflated(Base, Deadline);
+                false ->
+                    %% Renamed between the two looks, or gone.
+                    case filelib:is_regular(Done) of
+                        true -> read_inflated(Done);
+                        false -> none
+                    end
+            end
+    end.
+
+-spec read_inflated(file:filename()) -> {ok, file:filename(), binary()} | none.
+read_inflated(File) ->
+    case file:read_file(File) of
+        {ok, Bytes} -> {ok, File, Bytes};
+        {error, _} -> none
     end.
 
 -spec read_package_with_erl_tar(string()) -> package().
@@ -420,7 +466,7 @@ read_package_with_erl_tar(Tar) ->
                        {error, Why} -> exrm_nodetool:fail("cannot read ~ts: ~ts", [Tar, erl_tar:format_error(Why)])
                    end
            end,
-    #{members => Members, rels => maps:from_list(Rels)}.
+    #{members => Members, rels => maps:from_list(Rels), inflated => none}.
 
 %% Whether a member is a releases/X.rel whose X has at most one slash.
 -spec rel_member(string()) -> boolean().
