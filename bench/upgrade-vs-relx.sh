@@ -98,7 +98,9 @@ serve(Socket) ->
         {error, _} -> ok
     end.
 EOF
-cat >"$project/src/tcpsvc_server.erl" <<'EOF'
+# server REST: tcpsvc_server.erl, the same in both versions up to init/1's last line, which REST begins with.
+server() {
+    cat >"$project/src/tcpsvc_server.erl" <<'EOF'
 -module(tcpsvc_server).
 -behaviour(gen_server).
 -export([start_link/0, answer/1, init/1, handle_call/3, handle_cast/2, code_change/3]).
@@ -108,11 +110,13 @@ init([]) ->
     {ok, Port} = application:get_env(tcpsvc, port),
     {ok, Listen} = gen_tcp:listen(Port, [binary, {ip, {127, 0, 0, 1}}, {packet, line}, {active, false}, {reuseaddr, true}]),
     spawn_link(tcpsvc_conn, accept, [Listen]),
-    {ok, {Listen, 0}}.
+EOF
+    printf '%s\n' "$1" >>"$project/src/tcpsvc_server.erl"
+}
+server '    {ok, {Listen, 0}}.
 handle_call({line, Line}, _From, {Listen, N}) -> {reply, [integer_to_binary(N + 1), " ", Line], {Listen, N + 1}}.
 handle_cast(_Msg, S) -> {noreply, S}.
-code_change(_OldVsn, S, _Extra) -> {ok, S}.
-EOF
+code_change(_OldVsn, S, _Extra) -> {ok, S}.'
 
 # Version 0.1.0 by both tools.
 (cd "$project" && "$exrm" release >"$work/build.log" 2>&1 && rebar3 as prod tar >>"$work/build.log" 2>&1) ||
@@ -123,22 +127,11 @@ cp "$project/_build/prod/rel/tcpsvc/tcpsvc-0.1.0.tar.gz" "$work/packages/relx-0.
 
 # Version 0.2.0: the server's state becomes a map.
 sed -i 's/"0.1.0"/"0.2.0"/' "$project/rebar.config" "$project/src/tcpsvc.app.src"
-cat >"$project/src/tcpsvc_server.erl" <<'EOF'
--module(tcpsvc_server).
--behaviour(gen_server).
--export([start_link/0, answer/1, init/1, handle_call/3, handle_cast/2, code_change/3]).
-start_link() -> gen_server:start_link({local, ?MODULE}, ?MODULE, [], []).
-answer(Line) -> gen_server:call(?MODULE, {line, Line}).
-init([]) ->
-    {ok, Port} = application:get_env(tcpsvc, port),
-    {ok, Listen} = gen_tcp:listen(Port, [binary, {ip, {127, 0, 0, 1}}, {packet, line}, {active, false}, {reuseaddr, true}]),
-    spawn_link(tcpsvc_conn, accept, [Listen]),
-    {ok, #{listen => Listen, lines => 0}}.
+server '    {ok, #{listen => Listen, lines => 0}}.
 handle_call({line, Line}, _From, #{lines := N} = S) -> {reply, [<<"v2 ">>, integer_to_binary(N + 1), " ", Line], S#{lines := N + 1}}.
 handle_cast(_Msg, S) -> {noreply, S}.
 code_change({down, _}, #{listen := Listen, lines := N}, _Extra) -> {ok, {Listen, N}};
-code_change(_OldVsn, {Listen, N}, _Extra) -> {ok, #{listen => Listen, lines => N}}.
-EOF
+code_change(_OldVsn, {Listen, N}, _Extra) -> {ok, #{listen => Listen, lines => N}}.'
 (
     cd "$project"
     "$exrm" release
