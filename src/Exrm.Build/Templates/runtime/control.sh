@@ -734,8 +734,10 @@ inflate_package() { # starts inflating PACKAGE (release VSN not unpacked yet) in
         return 0
     fi
     inflated=$(mktemp "$RELEASE_ROOT/tmp/package.XXXXXXXX" 2>/dev/null) || return 0
-    : >"$inflated.part" || { rm -f "$inflated"; return 0; }
+    # The package may hold secrets (sys.config): its tar is for the owner only, whatever tmp/'s mode.
+    (umask 077 && : >"$inflated.part") || { rm -f "$inflated"; return 0; }
     {
+        umask 077
         if gzip -dc -- "$PACKAGE" >"$inflated.part" 2>/dev/null; then
             mv -f "$inflated.part" "$inflated.tar" || rm -f "$inflated.part"
         else
