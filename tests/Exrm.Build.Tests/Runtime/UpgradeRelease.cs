@@ -61,7 +61,7 @@ internal sealed class UpgradeRelease : IDisposable
     public static string Ok(ReleaseCommand command, params string[] args) => ReleaseNode.Ok(command, args);
 
     /// <summary>Starts the node as a daemon and remembers its OS pid for <see cref="Dispose"/>.</summary>
-    public int StartDaemon() => Node.StartDaemon();
+    public int StartDaemon(ReleaseCommand? command = null) => Node.StartDaemon(command);
 
     /// <summary>Copies a package to a path relative to the release root.</summary>
     public string Place(string package, string relativePath)

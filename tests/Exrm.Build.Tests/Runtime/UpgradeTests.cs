@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Exrm.Testing;
 
 namespace Exrm.Build.Tests.Runtime;
@@ -176,6 +177,120 @@ public sealed class UpgradeTests
             release.Ok("upgrade", Second));
         Assert.Equal("{v2,0,two}", release.Ok("eval", "exrm_up_server:info()"));
         Assert.Equal("ok", release.Ok("stop"));
+    }
+
+    [FactNeeding("erl")]
+    public void Upgrade_unpacks_with_the_system_tar_keeping_files_already_there_and_records_the_release_as_release_handler_does()
+    {
+        using var release = UpgradeRelease.Create();
+        var log = Path.Combine(release.Root, "tar.log");
+        release.StartDaemon(release.Command.With("PATH", TarOnPath(release.Root, log, gnu: true)));
+        release.Place("good", Path.Combine("releases", Second, UpgradeRelease.Name + ".tar.gz"));
+        // A file the package holds too, already in place: it stays, as with release_handler's keep_old_files.
+        File.WriteAllText(Path.Combine(release.ReleasesDir, Second, "sys.config.src"), "[{exrm_up, [{greeting, \"kept ${EXRM_UP_GREETING}\"}]}].\n");
+
+        Assert.Equal($"Unpacked {Second}\nInstalled {Second} (from {First})\n{Second} is now permanent\nNo process runs code of {First} any more.", release.Ok("upgrade", Second));
+
+        // The node's tar extracted the tar bin/demo inflated while the helper node started, and that is gone.
+        Assert.Matches($"-x -f {Regex.Escape(release.Root)}/tmp/package\\.[^ ]+\\.tar -C {Regex.Escape(release.Root)} --skip-old-files", File.ReadAllText(log));
+        Assert.Empty(Directory.GetFiles(Path.Combine(release.Root, "tmp"), "package.*"));
+        Assert.Equal("{ok,\"kept first\"}", release.Ok("eval", "application:get_env(exrm_up, greeting)"));
+        Assert.Equal("{v2,0,two}", release.Ok("eval", "exrm_up_server:info()"));
+        // RELEASES as unpack_release writes it: libraries relative to the root; the .rel copied, its extracted copy gone.
+        var releases = File.ReadAllText(Path.Combine(release.ReleasesDir, "RELEASES"));
+        Assert.Contains($"{{exrm_up,\"{Second}\",\"lib/exrm_up-{Second}\"}}", releases, StringComparison.Ordinal);
+        Assert.DoesNotContain(release.Root, releases, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(release.ReleasesDir, Second, UpgradeRelease.Name + ".rel")));
+        Assert.False(File.Exists(Path.Combine(release.ReleasesDir, UpgradeRelease.Name + ".rel")), "the .rel extracted to register the release stayed");
+        Assert.True(File.Exists(Path.Combine(release.ReleasesDir, Second, UpgradeRelease.Name + ".tar.gz")), "a package outside release_handler's own place was deleted");
+
+        // A release registered with set_unpacked goes down and away like any other.
+        Assert.Equal($"Installed {First} (from {Second})\n{First} is now permanent\nNo process runs code of {Second} any more.", release.Ok("downgrade", First));
+        Assert.Equal($"Removed {Second}", release.Ok("remove", Second));
+        Assert.False(Directory.Exists(Path.Combine(release.Root, "lib", "exrm_up-" + Second)), "remove left the release's own library");
+        Assert.Equal($"demo {First} permanent", release.Ok("versions"));
+        Assert.Equal("ok", release.Ok("stop"));
+    }
+
+    [FactNeeding("erl")]
+    public void Without_GNU_tar_on_the_node_release_handler_unpacks()
+    {
+        using var release = UpgradeRelease.Create();
+        var log = Path.Combine(release.Root, "tar.log");
+        release.StartDaemon(release.Command.With("PATH", TarOnPath(release.Root, log, gnu: false)));
+
+        Assert.Equal($"Unpacked {Second}", release.Ok("unpack", Second, release.Packages["good"]));
+
+        // Asked to extract, it refused the option; asked its version, it said it is another tar.
+        var calls = File.ReadAllLines(log);
+        Assert.True(calls.Length == 2 && calls[0].Contains("--skip-old-files", StringComparison.Ordinal) && calls[1] == "--version", string.Join('\n', calls));
+        Assert.Equal($"demo {Second} unpacked\ndemo {First} permanent", release.Ok("versions"));
+        Assert.Contains($"\"lib/exrm_up-{Second}\"", File.ReadAllText(Path.Combine(release.ReleasesDir, "RELEASES")), StringComparison.Ordinal);
+        Assert.Equal("ok", release.Ok("stop"));
+    }
+
+    [FactNeeding("erl")]
+    public void A_package_with_a_member_outside_the_root_is_refused_before_anything_is_written()
+    {
+        using var release = UpgradeRelease.Create();
+        release.StartDaemon();
+        var outside = Path.Combine(Path.GetDirectoryName(release.Root)!, "exrm-escaped-" + Guid.NewGuid().ToString("N"));
+        var absolute = outside + "-absolute";
+        var package = Path.Combine(release.Root, "escaping.tar.gz");
+        CopyWith(release.Packages["good"], package,
+            new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "../" + Path.GetFileName(outside)),
+            new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, absolute));
+
+        var refused = release.Command.Run("upgrade", Second, package);
+
+        Assert.True(refused.ExitCode == 1, refused.ToString());
+        Assert.Contains($"../{Path.GetFileName(outside)} would be written outside the release root", refused.StandardError, StringComparison.Ordinal);
+        Assert.Contains($"{absolute} would be written outside the release root", refused.StandardError, StringComparison.Ordinal);
+        Assert.Contains("nothing was unpacked", refused.StandardError, StringComparison.Ordinal);
+        Assert.False(File.Exists(outside), "a member was written outside the release root");
+        Assert.False(File.Exists(absolute), "an absolute member was written");
+        Assert.False(Directory.Exists(Path.Combine(release.Root, "lib", "exrm_up-" + Second)), "the refused package was unpacked");
+        Assert.Empty(Directory.GetFiles(Path.Combine(release.Root, "tmp"), "package.*"));
+        Assert.Equal($"demo {First} permanent", release.Ok("versions"));
+        Assert.Equal("ok", release.Ok("stop"));
+    }
+
+    /// <summary>
+    /// A directory to put first on the node's PATH, holding a tar that logs its arguments to <paramref name="log"/>
+    /// and runs the real one; without <paramref name="gnu"/> it says it is another tar and refuses GNU tar's
+    /// options, as such a tar does. The PATH value.
+    /// </summary>
+    private static string TarOnPath(string root, string log, bool gnu)
+    {
+        var real = OtpInstallation.FindProgram("tar") ?? throw new InvalidOperationException("tar is not on PATH");
+        var dir = Path.Combine(root, "tar-bin");
+        Directory.CreateDirectory(dir);
+        var script = Path.Combine(dir, "tar");
+        File.WriteAllText(script,
+            "#!/bin/sh\n" +
+            $"printf '%s\\n' \"$*\" >>'{log}'\n" +
+            (gnu ? "" : "case $* in --version) echo 'bsdtar 3.6.2 - libarchive 3.6.2'; exit 0 ;; *--skip-old-files*) echo 'tar: Option --skip-old-files is not supported' >&2; exit 1 ;; esac\n") +
+            $"exec '{real}' \"$@\"\n");
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return dir + ":" + Environment.GetEnvironmentVariable("PATH");
+    }
+
+    /// <summary>Copies a gzipped tarball with <paramref name="extra"/> members added (empty files).</summary>
+    private static void CopyWith(string source, string target, params System.Formats.Tar.TarEntry[] extra)
+    {
+        using var input = new System.IO.Compression.GZipStream(File.OpenRead(source), System.IO.Compression.CompressionMode.Decompress);
+        using var reader = new System.Formats.Tar.TarReader(input);
+        using var output = new System.IO.Compression.GZipStream(File.Create(target), System.IO.Compression.CompressionLevel.Fastest);
+        using var writer = new System.Formats.Tar.TarWriter(output);
+        while (reader.GetNextEntry(copyData: true) is { } entry)
+        {
+            writer.WriteEntry(entry);
+        }
+
+        foreach (var entry in extra)
+        {
+            writer.WriteEntry(entry);
+        }
     }
 
     /// <summary>Copies a gzipped tarball without the members whose names start with <paramref name="prefix"/>.</summary>

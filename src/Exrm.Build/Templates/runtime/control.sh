@@ -59,6 +59,8 @@ EXIT_NOT_RUNNING=3
 EXIT_COOKIE=4
 EXIT_RUNNING=5
 EXIT_CONFIG=6
+# Between the helper node and this script only: upgrade unpacked a release whose configuration is to be rendered.
+EXIT_RENDER_FIRST=10
 
 fail() { # fail CODE MESSAGE: prints MESSAGE on stderr and exits with CODE
     code=$1
@@ -80,7 +82,10 @@ resolve_links() { # resolve_links PATH: PATH with every symbolic link followed
 }
 
 sh_quote() { # sh_quote WORD: WORD quoted for sh -c
-    printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+    case $1 in
+        *"'"*) printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")" ;;
+        *) printf "'%s'" "$1" ;;
+    esac
 }
 
 SCRIPT=$(resolve_links "$0")
@@ -166,8 +171,10 @@ EOF
 # --- release version and runtime --------------------------------------------------------------
 
 [ -f "$START_ERL_DATA" ] || fail $EXIT_CONFIG "$START_ERL_DATA is missing; it must hold \"<erts vsn> <release vsn>\". Rebuild or reinstall the release."
-ERTS_VSN=$(awk '{ print $1; exit }' "$START_ERL_DATA")
-RELEASE_VSN=${RELEASE_VSN:-$(awk '{ print $2; exit }' "$START_ERL_DATA")}
+# Its first line's first two words (read, not awk: every command of this script pays for the start-up).
+ERTS_VSN='' DATA_VSN=''
+read -r ERTS_VSN DATA_VSN _ <"$START_ERL_DATA" || :
+RELEASE_VSN=${RELEASE_VSN:-$DATA_VSN}
 [ -n "$RELEASE_VSN" ] || fail $EXIT_CONFIG "$START_ERL_DATA names no release version; it must hold \"<erts vsn> <release vsn>\"."
 REL_DIR="$RELEASES_DIR/$RELEASE_VSN"
 # When an upgrade restarts the emulator, release_handler boots a temporary release
@@ -421,6 +428,28 @@ vm_arg() { # vm_arg FLAG: the value of FLAG's first line in vm.args, without sur
     awk -v flag="$1" '$1 == flag { v = $2; gsub(/^"|"$/, "", v); print v; exit }' "$VM_ARGS"
 }
 
+read_vm_args() { # sets VM_NAME, VM_SNAME, VM_SETCOOKIE and VM_PROTO_DIST (as vm_arg gives them), VM_PROTO_FLAGS (the
+    # -proto_dist and -ssl_dist_* lines, joined) and VM_INTERFACE (1 when vm.args mentions inet_dist_use_interface),
+    # in one pass over vm.args: one value a line.
+    vm_values=$(awk '
+        ($1 == "-name" || $1 == "-sname" || $1 == "-setcookie" || $1 == "-proto_dist") && !($1 in first) { v = $2; gsub(/^"|"$/, "", v); first[$1] = v }
+        $1 == "-proto_dist" || $1 == "-ssl_dist_optfile" || $1 == "-ssl_dist_opt" { flags = flags $0 " " }
+        /inet_dist_use_interface/ { interface = 1 }
+        END { print first["-name"]; print first["-sname"]; print first["-setcookie"]; print first["-proto_dist"]; print flags; print interface }' "$VM_ARGS") ||
+        fail $EXIT_CONFIG "cannot read $VM_ARGS."
+    VM_NAME='' VM_SNAME='' VM_SETCOOKIE='' VM_PROTO_DIST='' VM_PROTO_FLAGS='' VM_INTERFACE=''
+    {
+        IFS= read -r VM_NAME
+        IFS= read -r VM_SNAME
+        IFS= read -r VM_SETCOOKIE
+        IFS= read -r VM_PROTO_DIST
+        IFS= read -r VM_PROTO_FLAGS
+        IFS= read -r VM_INTERFACE
+    } <<EOF || :
+$vm_values
+EOF
+}
+
 VM_ARGS="$ARGS_DIR/vm.args"
 load_vm_args() { # sets VM_ARGS, DIST (-name, -sname or empty), NODE, COOKIE, COOKIE_SOURCE and the distribution's addresses
     [ -d "$REL_DIR" ] || fail $EXIT_CONFIG "release $RELEASE_VSN has no directory $REL_DIR (the version comes from RELEASE_VSN or $START_ERL_DATA)."
@@ -428,12 +457,13 @@ load_vm_args() { # sets VM_ARGS, DIST (-name, -sname or empty), NODE, COOKIE, CO
         render_src "$ARGS_DIR/vm.args.src" "$VM_ARGS"
     fi
     [ -f "$VM_ARGS" ] || fail $EXIT_CONFIG "$VM_ARGS is missing; the release needs it for its node name and cookie."
+    read_vm_args
     DIST=
-    NODE=$(vm_arg -name)
+    NODE=$VM_NAME
     if [ -n "$NODE" ]; then
         DIST=-name
     else
-        NODE=$(vm_arg -sname)
+        NODE=$VM_SNAME
         [ -n "$NODE" ] && DIST=-sname
     fi
     if [ -n "${RELEASE_NODE:-}" ]; then
@@ -471,7 +501,7 @@ load_cookie() { # sets COOKIE (empty: OTP's ~/.erlang.cookie) and COOKIE_SOURCE,
     elif [ -n "${RELEASE_COOKIE_FILE:-}" ]; then
         read_cookie_file "$RELEASE_COOKIE_FILE"
         COOKIE_SOURCE="$RELEASE_COOKIE_FILE (RELEASE_COOKIE_FILE)"
-    elif COOKIE=$(vm_arg -setcookie) && [ -n "$COOKIE" ]; then
+    elif COOKIE=$VM_SETCOOKIE && [ -n "$COOKIE" ]; then
         COOKIE_SOURCE="-setcookie in $VM_ARGS"
     elif [ -f "$RELEASES_DIR/COOKIE" ]; then
         read_cookie_file "$RELEASES_DIR/COOKIE"
@@ -508,7 +538,7 @@ load_distribution() { # sets DIST_INTERFACE (an Erlang address tuple; empty: eve
     # EPMD_ADDRESS (empty: every interface), DIST_WHERE (where, in words), and for helper nodes HELPER_INTERFACE
     # and HELPER_PROTO_FLAGS: vm.args' distribution protocol (inet6_tcp, inet_tls with its options), so helpers
     # speak it too, and for TLS the release's ssl and the applications it needs on their code path.
-    HELPER_PROTO_FLAGS=$(awk '$1 == "-proto_dist" || $1 == "-ssl_dist_optfile" || $1 == "-ssl_dist_opt" { printf "%s ", $0 }' "$VM_ARGS")
+    HELPER_PROTO_FLAGS=$VM_PROTO_FLAGS
     case $HELPER_PROTO_FLAGS in
         *inet_tls*)
             # Relative to the release root, the working directory: the words stay free of the root's spaces.
@@ -519,11 +549,11 @@ load_distribution() { # sets DIST_INTERFACE (an Erlang address tuple; empty: eve
             done
             ;;
     esac
-    case $(vm_arg -proto_dist) in
+    case $VM_PROTO_DIST in
         inet6_*) family=inet6 lookup=ahostsv6 HELPER_INTERFACE='{0,0,0,0,0,0,0,1}' ;;
         *) family=inet lookup=ahostsv4 HELPER_INTERFACE='{127,0,0,1}' ;;
     esac
-    if grep -q -e 'inet_dist_use_interface' "$VM_ARGS"; then
+    if [ -n "$VM_INTERFACE" ]; then
         DIST_INTERFACE=''
         EPMD_ADDRESS=${ERL_EPMD_ADDRESS:-}
         DIST_WHERE="on the interface vm.args sets (inet_dist_use_interface); epmd on ${EPMD_ADDRESS:-every interface}"
@@ -584,6 +614,7 @@ loopback_interface() { # distribution on the loopback address the node's host re
 
 ipv4_tuple() { # ipv4_tuple A.B.C.D: {A,B,C,D}; fails unless it is an IPv4 address
     case $1 in
+        127.0.0.1) echo '{127,0,0,1}' && return 0 ;; # the usual answer, without starting awk
         *[!0-9.]* | *..* | .* | *.) return 1 ;;
     esac
     echo "$1" | awk -F. 'NF != 4 { exit 1 } { for (i = 1; i <= 4; i++) if ($i > 255) exit 1; printf "{%d,%d,%d,%d}\n", $1, $2, $3, $4 }'
@@ -693,6 +724,38 @@ find_package() { # find_package VSN [PACKAGE]: the package's absolute path; noth
     done
 }
 
+inflate_package() { # starts inflating PACKAGE (release VSN not unpacked yet) into tmp/ while the helper node starts
+    # The helper reads the package's members from the inflated tar, and the node's tar extracts it, instead of
+    # each inflating the package again. The file is NAME.part until gzip is done, then NAME.tar; the helper
+    # waits for one or the other to settle and reads the package itself when there is none.
+    EXRM_INFLATED_PACKAGE=''
+    # An unpacked release has its start.boot (releases/VSN alone may hold just the package).
+    if [ -z "$PACKAGE" ] || [ -f "$RELEASES_DIR/$VSN/start.boot" ] || [ ! -d "$RELEASE_ROOT/tmp" ] || ! command -v gzip >/dev/null 2>&1; then
+        return 0
+    fi
+    inflated=$(mktemp "$RELEASE_ROOT/tmp/package.XXXXXXXX" 2>/dev/null) || return 0
+    # The package may hold secrets (sys.config): its tar is for the owner only, whatever tmp/'s mode.
+    (umask 077 && : >"$inflated.part") || { rm -f "$inflated"; return 0; }
+    {
+        umask 077
+        if gzip -dc -- "$PACKAGE" >"$inflated.part" 2>/dev/null; then
+            mv -f "$inflated.part" "$inflated.tar" || rm -f "$inflated.part"
+        else
+            rm -f "$inflated.part"
+        fi
+    } &
+    INFLATE_PID=$!
+    EXRM_INFLATED_PACKAGE=$inflated
+    export EXRM_INFLATED_PACKAGE
+}
+
+drop_inflated() { # removes what inflate_package made, once its gzip is done
+    [ -n "$EXRM_INFLATED_PACKAGE" ] || return 0
+    wait "$INFLATE_PID" 2>/dev/null
+    rm -f "$EXRM_INFLATED_PACKAGE" "$EXRM_INFLATED_PACKAGE.part" "$EXRM_INFLATED_PACKAGE.tar"
+    EXRM_INFLATED_PACKAGE=''
+}
+
 check_vsn() { # check_vsn VSN: exits 2 unless VSN can name a directory under releases/
     case $1 in
         '' | . | .. | */* | -*) { usage >&2; exit $EXIT_USAGE; } ;;
@@ -710,9 +773,10 @@ helper() { # helper COMMAND ARGS...: runs exrm_nodetool (bin/nodetool) in a hidd
         # shellcheck disable=SC2086 # DIST_FLAGS is words without spaces or patterns
         set -- "$DIST" "$(helper_name exrm_helper)" $DIST_FLAGS "$@"
     fi
-    # A helper that crashes writes no crash dump: log/erl_crash.dump is the node's.
+    # A helper that crashes writes no crash dump: log/erl_crash.dump is the node's. It does one thing at a
+    # time: one scheduler of each kind is enough, and the emulator starts with less work (threads, allocators).
     EXRM_DIST_COOKIE=$COOKIE ERL_CRASH_DUMP_SECONDS=0 \
-        "$BINDIR/erlexec" -boot "$ARGS_DIR/start_clean" -noshell -noinput -hidden -pa "$NODETOOL_DIR" -s exrm_nodetool main "$@"
+        "$BINDIR/erlexec" +S 1:1 +SDcpu 1:1 +SDio 1 -boot "$ARGS_DIR/start_clean" -noshell -noinput -hidden -pa "$NODETOOL_DIR" -s exrm_nodetool main "$@"
 }
 
 helper_name() { # helper_name PREFIX: a node name of this process's own, on the node's host
@@ -904,8 +968,22 @@ case $COMMAND in
                     remote install "$VSN" upgrade --check --grace "$GRACE" ${PACKAGE:+--package "$PACKAGE"}
                     exit
                 fi
-                remote unpack "$VSN" "$PACKAGE" "$RELEASES_DIR" || exit
-                [ "$COMMAND" = upgrade ] || exit 0
+                inflate_package
+                if [ "$COMMAND" = unpack ]; then
+                    remote unpack "$VSN" "$PACKAGE" "$RELEASES_DIR"
+                    code=$?
+                    drop_inflated
+                    exit "$code"
+                fi
+                # One helper node unpacks and installs. The configuration of a release already unpacked is
+                # rendered before it; one the helper has just unpacked with configuration to render comes
+                # back here (EXIT_RENDER_FIRST) to be rendered, then installed by a second helper.
+                [ ! -d "$RELEASES_DIR/$VSN" ] || render_release_config "$VSN"
+                # shellcheck disable=SC2086 # KILL_LINGERING is empty or one word
+                remote upgrade "$VSN" "$PACKAGE" "$RELEASES_DIR" --grace "$GRACE" $KILL_LINGERING
+                code=$?
+                drop_inflated
+                [ "$code" -eq $EXIT_RENDER_FIRST ] || exit "$code"
                 ;;
             remove)
                 remote remove "$VSN"

@@ -8,7 +8,8 @@
 %%   NodeName     the node to talk to, name@host or a bare name (then this node's host is used);
 %%                empty when the release has no node name (only versions and runtime_config work then)
 %%   Flavor       erlang | elixir: syntax of eval and rpc arguments, and how results are printed
-%% Exit codes: 0 ok, 1 failed, 3 not running, 4 cookie mismatch (bin/<name> documents them all).
+%% Exit codes: 0 ok, 1 failed, 3 not running, 4 cookie mismatch (bin/<name> documents them all);
+%% 10 from upgrade: unpacked, render the configuration, then install.
 %%
 %% A command ends early with fail/2 or stop/1, which throw to run/2: messages and exit codes are
 %% decided in one place, and the functions stay callable (and testable) without halting the VM.
@@ -29,15 +30,19 @@
                  | {eval, string()}
                  | {rpc, string(), string(), [string()]}
                  | {unpack, string(), string(), file:filename()}
+                 | {upgrade, string(), string(), file:filename(), exrm_nodetool_install:options()}
                  | {install, string(), string(), exrm_nodetool_install:options()}
                  | {downgrade, string(), exrm_nodetool_install:options()}
                  | {remove, string()}
                  | {runtime_config, file:filename()}.
--type exit_code() :: 0 | 1 | 3 | 4.
+-type exit_code() :: 0 | 1 | 3 | 4 | 10.
 
 -define(FAILED, 1).
 -define(NOT_RUNNING, 3).
 -define(COOKIE_MISMATCH, 4).
+%% upgrade only, for bin/<name> and never shown to a user: the release was unpacked and has
+%% configuration to render (.src files, runtime.exs) before it is installed.
+-define(RENDER_FIRST, 10).
 
 %% The entry point bin/<name> starts: never returns.
 -spec main() -> no_return().
@@ -159,7 +164,18 @@ execute({rpc, Module, Function, ArgTexts}, Context) ->
 execute(versions, Context) ->
     exrm_nodetool_release:versions(Context);
 execute({unpack, Vsn, Tar, RelDir}, Context) ->
-    exrm_nodetool_release:unpack(Context, Vsn, Tar, RelDir);
+    _ = exrm_nodetool_release:unpack(Context, Vsn, Tar, RelDir),
+    ok;
+execute({upgrade, Vsn, Tar, RelDir, Options}, Context) ->
+    %% unpack and install in one helper node. A release unpacked just now whose configuration
+    %% bin/<name> renders (it did so before for one already unpacked) goes back to it first.
+    case exrm_nodetool_release:unpack(Context, Vsn, Tar, RelDir) of
+        unpacked ->
+            exrm_nodetool_release:needs_rendering(Vsn) andalso stop(?RENDER_FIRST),
+            exrm_nodetool_install:install(Context, Vsn, "upgrade", Options);
+        already ->
+            exrm_nodetool_install:install(Context, Vsn, "upgrade", Options)
+    end;
 execute({install, Vsn, Verb, Options}, Context) ->
     exrm_nodetool_install:install(Context, Vsn, Verb, Options);
 execute({downgrade, Vsn, Options}, Context) ->
@@ -186,6 +202,7 @@ command("versions", []) -> {ok, versions};
 command("eval", [Text]) -> {ok, {eval, Text}};
 command("rpc", [Module, Function | Args]) -> {ok, {rpc, Module, Function, Args}};
 command("unpack", [Vsn, Tar, RelDir]) -> {ok, {unpack, Vsn, Tar, RelDir}};
+command("upgrade", [Vsn, Tar, RelDir | Options]) -> with_install_options(Options, fun(Parsed) -> {upgrade, Vsn, Tar, RelDir, Parsed} end);
 command("install", [Vsn, Verb | Options]) -> with_install_options(Options, fun(Parsed) -> {install, Vsn, Verb, Parsed} end);
 command("downgrade", [Vsn | Options]) -> with_install_options(Options, fun(Parsed) -> {downgrade, Vsn, Parsed} end);
 command("remove", [Vsn]) -> {ok, {remove, Vsn}};
