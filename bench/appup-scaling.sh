@@ -8,7 +8,8 @@
 #   release   exrm release of version 2: an upgrade from 1 (appups, relup, and the release build's own work:
 #             reading and stripping the beams, copying lib/, boot scripts, the tarball), after one untimed
 #             upgrade build, so the stripped-beam cache is warm as on a developer's second build;
-#   appup     exrm appup --from 1's tarball --to 2's: the appups alone, every beam read from both tarballs;
+#   appup     exrm appup --from 1's tarball --to 2's --relup FILE: the appups and the relup as one command,
+#             every beam read from both tarballs;
 # and once, with this checkout's code:
 #   plan      the appups and the relup alone inside one process (Exrm.Bench appups: both releases read from
 #             their tarballs first, untimed; the median of its passes), what an upgrade build adds to a build;
@@ -130,7 +131,7 @@ systools() {
 
 bench="$root/bench/Exrm.Bench/bin/Release/net10.0/Exrm.Bench.dll"
 [ -f "$bench" ] || dotnet build -c Release "$root/bench/Exrm.Bench" >/dev/null
-printf '| modules | apps | launcher | release | appup | plan | systools:make_relup |\n'
+printf '| modules | apps | launcher | release | appup+relup | plan | systools:make_relup |\n'
 printf '|---:|---:|---|---:|---:|---:|---:|\n'
 for c in "${cases[@]}"; do
     n="${c%%:*}" a="${c##*:}" dir="$work/n$n-a$a"
@@ -144,8 +145,10 @@ for c in "${cases[@]}"; do
     done
     for _ in $(seq "$runs"); do
         for i in "${!launchers[@]}"; do
+            # Without its record, the build does the whole upgrade again rather than find the release up to date.
+            rm -f "$dir/project/rel/.exrm-build-big"
             r[$i]+="$(time_of "${launchers[$i]}" "${release[@]}") "
-            u[$i]+="$(time_of "${launchers[$i]}" appup --from "$old" --to "$new") "
+            u[$i]+="$(time_of "${launchers[$i]}" appup --from "$old" --to "$new" --relup "$dir/relup") "
         done
     done
     plan="$(dotnet "$bench" appups "$old" "$new" "$runs" | tail -1)"

@@ -6,6 +6,8 @@ using Exrm.Otp;
 using Exrm.Otp.Applications;
 using Exrm.Otp.AppupGeneration;
 using Exrm.Otp.Appups;
+using Exrm.Otp.Relups;
+using Exrm.Erlang.Terms;
 
 namespace Exrm.Build.Upgrades;
 
@@ -19,10 +21,30 @@ public static class AppupBuilder
     public sealed record Result(string Application, string OldVsn, GeneratedAppup Generated);
 
     /// <param name="application">Only this application (releases hold many); null for every one whose version changed.</param>
-    public static ImmutableArray<Result> Generate(string from, string to, string? application)
+    public static ImmutableArray<Result> Generate(string from, string to, string? application) =>
+        Generate(from, Load(from), to, Load(to), application);
+
+    /// <summary>
+    /// The appups between two releases (directories or tarballs), and the relup that upgrades the older to the newer
+    /// and downgrades it back with them: what an upgrade build of the newer from the older generates, without the
+    /// appups a project may keep in rel/appups.
+    /// </summary>
+    public static (ImmutableArray<Result> Appups, ErlangTerm Relup) GenerateWithRelup(string from, string to)
     {
-        var old = Load(from);
-        var @new = Load(to);
+        var (old, @new) = (LoadRelease(from, to), LoadRelease(to, from));
+        var appups = Generate(from, old.Applications, to, @new.Applications, application: null);
+        var resources = old.Applications.Values.Concat(@new.Applications.Values)
+            .Select(a => a.Resource)
+            .DistinctBy(r => (r.Name, r.Vsn))
+            .ToDictionary(r => (r.Name, r.Vsn));
+        var relup = RelupGenerator.Generate(
+            @new.Release, [old.Release], [old.Release], resources, appups.ToDictionary(a => (a.Application, a.Generated.Appup.Vsn), a => a.Generated.Appup));
+        return (appups, relup.Relup);
+    }
+
+    private static ImmutableArray<Result> Generate(
+        string from, IReadOnlyDictionary<string, ApplicationVersion> old, string to, IReadOnlyDictionary<string, ApplicationVersion> @new, string? application)
+    {
         var names = application is null
             ? @new.Keys.Where(name => old.TryGetValue(name, out var o) && o.Resource.Vsn != @new[name].Resource.Vsn).Order(StringComparer.Ordinal).ToList()
             : [application];
@@ -55,11 +77,19 @@ public static class AppupBuilder
             return new Dictionary<string, ApplicationVersion> { [Path.GetFileNameWithoutExtension(appFile)] = FromApplicationDirectory(ebin, appFile) };
         }
 
-        var release = File.Exists(path) ? EarlierReleases.FromTarball(path, null)
+        return ReleaseAt(path).Applications;
+    }
+
+    /// <summary>The release at <paramref name="path"/>; an application directory is refused, as a relup is between releases.</summary>
+    private static EarlierRelease LoadRelease(string path, string other) =>
+        Directory.Exists(Path.Combine(path, "ebin"))
+            ? throw new ReleaseException(new ReleaseProblem(path, $"{path} is an application directory; a relup is made between two releases.", $"Give release directories or tarballs as --from and --to (here with {other}), or leave --relup out."))
+            : ReleaseAt(path);
+
+    private static EarlierRelease ReleaseAt(string path) =>
+        File.Exists(path) ? EarlierReleases.FromTarball(path, null)
             : Directory.Exists(path) ? EarlierReleases.FromDirectory(path, null, null)
             : throw new ReleaseException(new ReleaseProblem(path, $"{path} does not exist.", "Give an application directory (with ebin/), a release directory or a release tarball."));
-        return release.Applications;
-    }
 
     private static ApplicationVersion FromApplicationDirectory(string ebin, string appFile)
     {

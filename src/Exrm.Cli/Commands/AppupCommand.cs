@@ -14,8 +14,9 @@ internal static class AppupCommand
         var explain = new Option<bool>("--explain") { Description = "Say why each instruction is there, as comments." };
         var write = new Option<bool>("--write") { Description = "Write rel/appups/<app>/<vsn>.appup into the project (exrm release then uses it) instead of printing." };
         var project = new Option<DirectoryInfo?>("--project") { Description = "The project --write writes into (default: the current directory)." };
+        var relup = new Option<FileInfo?>("--relup") { Description = "Also write the relup between the two releases (release directories or tarballs), made with these appups, to this file." };
         var command = new Command("appup", "Generate the appup between two versions of an application, and explain it.");
-        foreach (var option in new Option[] { from, to, app, explain, write, project })
+        foreach (var option in new Option[] { from, to, app, explain, write, project, relup })
         {
             command.Options.Add(option);
         }
@@ -25,7 +26,22 @@ internal static class AppupCommand
             var output = parsed.InvocationConfiguration.Output;
             try
             {
-                foreach (var result in AppupBuilder.Generate(parsed.GetValue(from)!, parsed.GetValue(to)!, parsed.GetValue(app)))
+                if (parsed.GetValue(relup) is not null && parsed.GetValue(app) is not null)
+                {
+                    parsed.InvocationConfiguration.Error.WriteLine("exrm: --relup and --app exclude each other: a relup covers every application that changed.");
+                    return (int)ExitCode.Usage;
+                }
+
+                var (results, relupTerm) = parsed.GetValue(relup) is null
+                    ? (AppupBuilder.Generate(parsed.GetValue(from)!, parsed.GetValue(to)!, parsed.GetValue(app)), null)
+                    : AppupBuilder.GenerateWithRelup(parsed.GetValue(from)!, parsed.GetValue(to)!);
+                if (parsed.GetValue(relup) is { } target && relupTerm is not null)
+                {
+                    File.WriteAllBytes(target.FullName, Exrm.Erlang.Text.ErlangText.ToFileBytes([relupTerm]));
+                    output.WriteLine($"wrote {target.FullName}");
+                }
+
+                foreach (var result in results)
                 {
                     var text = AppupBuilder.Render(result, parsed.GetValue(explain));
                     if (parsed.GetValue(write))
