@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# The ratios the speed goals are stated in, measured side by side in one run (runs interleaved, medians):
-#   clean build      the release output removed first; exrm's own caches outside the project stay warm,
-#                    as on a developer's machine
-#   unchanged build  the same command again, nothing changed
-# for a Mix project (examples/example: exrm release against mix release with its :tar step) and a rebar3
-# project generated here (exrm release against rebar3 as prod tar), each compiled once before timing.
-# Also exrm's peak resident memory in each case (GNU time's maximum RSS; of exrm's own process, not the
-# Mix or rebar3 VM it asks).
+# Every speed goal, measured in one run:
+# 1. builds side by side (runs interleaved, medians):
+#      clean build      the release output removed first; exrm's own caches outside the project stay warm,
+#                       as on a developer's machine
+#      unchanged build  the same command again, nothing changed
+#    for a Mix project (examples/example: exrm release against mix release with its :tar step) and a rebar3
+#    project generated here (exrm release against rebar3 as prod tar), each compiled once before timing;
+#    with exrm's peak resident memory in each case (GNU time's maximum RSS; of exrm's own process, not the
+#    Mix or rebar3 VM it asks);
+# 2. bin/<name> upgrade and downgrade against relx's, the same relup (bench/upgrade-vs-relx.sh);
+# 3. the appups and the relup of 10,000 changed modules in 10 applications (bench/appup-scaling.sh; compiling
+#    the generated modules takes a few minutes).
 # exrm is the native binary (scripts/install.sh into a temporary prefix), or the command in $EXRM.
 # Run from the repository root: bash bench/ratios.sh [runs]   (default 5)
 set -euo pipefail
@@ -117,3 +121,11 @@ for project in mix rebar; do
         printf '    exrm:%s   other:%s\n' "${times[${project}_${kind}_exrm]}" "${times[${project}_${kind}_${other}]}"
     done
 done
+
+echo
+echo "== bin/<name> upgrade and downgrade against relx's =="
+EXRM="$exrm" bash "$root/bench/upgrade-vs-relx.sh" "$runs"
+
+echo
+echo "== appups and relup of 10,000 changed modules =="
+bash "$root/bench/appup-scaling.sh" 3 "10000:10" "$exrm"
