@@ -46,7 +46,8 @@ public sealed class NativeBinaryTests : IClassFixture<NativeBinaryTests.NativeEx
         Assert.True(nat.ExitCode == 0, nat.ToString());
         var nativeTree = Path.Combine(project, "rel");
 
-        Assert.Equal(TreeSnapshot.Take(jitTree), TreeSnapshot.Take(nativeTree));
+        // The release itself; beside it, rel/.exrm-build-example records what each build read (their environments differ).
+        Assert.Equal(TreeSnapshot.Take(Path.Combine(jitTree, "example")), TreeSnapshot.Take(Path.Combine(nativeTree, "example")));
 
         var beam = Path.Combine(nativeTree, "example", "lib", "example-0.0.1", "ebin", "Elixir.Example.Counter.beam");
         var inspected = Run(native.BinaryPath, ["inspect", beam]);
