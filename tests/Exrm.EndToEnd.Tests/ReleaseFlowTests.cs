@@ -42,6 +42,30 @@ public sealed class ReleaseFlowTests : IDisposable
     }
 
     [FactNeeding("erl", "rebar3")]
+    public void A_rebar3_dependency_in_checkouts_is_in_the_release_and_runs()
+    {
+        var project = Path.Combine(work.FullName, "porch");
+        ProjectFiles.Write(project, "rebar.config", """
+            {erl_opts, [debug_info]}.
+            {deps, [lamp]}.
+            {relx, [{release, {porch, "0.1.0"}, [porch, sasl]}]}.
+            {profiles, [{prod, [{relx, [{dev_mode, false}, {include_erts, true}]}]}]}.
+            """);
+        ProjectFiles.Write(project, "src/porch.app.src", """{application, porch, [{description, "porch"}, {vsn, "0.1.0"}, {applications, [kernel, stdlib, lamp]}, {env, []}]}.""");
+        ProjectFiles.Write(project, "src/porch.erl", "-module(porch).\n-export([light/0]).\nlight() -> lamp:on().\n");
+        ProjectFiles.Write(project, "_checkouts/lamp/src/lamp.app.src", """{application, lamp, [{description, "lamp"}, {vsn, "1.2.0"}, {applications, [kernel, stdlib]}, {env, []}]}.""");
+        ProjectFiles.Write(project, "_checkouts/lamp/src/lamp.erl", "-module(lamp).\n-export([on/0]).\non() -> from_checkout.\n");
+
+        ExrmRun.Invoke("release", project).Succeeded();
+
+        Assert.True(File.Exists(Path.Combine(project, "rel/porch/lib/lamp-1.2.0/ebin/lamp.beam")), "the checkout is in the release");
+        using var release = DeployedRelease.Extract(Path.Combine(project, "rel/porch/releases/0.1.0/porch.tar.gz"), "porch", Path.Combine(work.FullName, "elsewhere", "porch"));
+        release.Run("start").Succeeded();
+        Assert.Equal("from_checkout", release.Run("eval", "porch:light().").Succeeded().Output.Trim());
+        release.Run("stop").Succeeded();
+    }
+
+    [FactNeeding("erl", "rebar3")]
     public void An_erlang_project_release_runs_from_its_tarball_and_release_handler_unpacks_its_next_version_under_both_names()
     {
         var project = Path.Combine(work.FullName, "depot");

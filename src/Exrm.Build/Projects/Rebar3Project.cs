@@ -38,12 +38,8 @@ internal static class Rebar3Project
             () => Build(options, rebar3, profile, progress),
             () => progress?.Report(new BuildEvent.Stage($"Compiling with rebar3 (profile {profile}): nothing to do, no file changed since the last compile")));
 
-        var libDir = Path.Combine(options.Directory, "_build", profile, "lib");
         var ownApps = OwnApplications(options.Directory);
-        var applications = (Directory.Exists(libDir) ? Directory.EnumerateDirectories(libDir) : [])
-            .Select(dir => Path.Combine(dir, "ebin"))
-            .Where(Directory.Exists)
-            .Order(StringComparer.Ordinal)
+        var applications = CompiledApplications(Path.Combine(options.Directory, "_build", profile))
             .Select(ebin => new ProjectApplicationDir(
                 ebin,
                 ownApps.Contains(Path.GetFileName(Path.GetDirectoryName(ebin)!)) ? ApplicationOrigin.Project : ApplicationOrigin.Dependency))
@@ -65,6 +61,24 @@ internal static class Rebar3Project
         {
             SourceState = compiled.State,
         };
+    }
+
+    /// <summary>
+    /// The ebin directories of the profile's compiled applications: the dependencies in _checkouts/, which rebar3
+    /// compiles into _build/&lt;profile&gt;/checkouts/ and prefers to any fetched copy, then lib/ (the project's own
+    /// applications and the fetched dependencies) without the applications a checkout replaces.
+    /// </summary>
+    private static IEnumerable<string> CompiledApplications(string profileDir)
+    {
+        static IEnumerable<string> EbinsUnder(string dir) =>
+            (Directory.Exists(dir) ? Directory.EnumerateDirectories(dir) : [])
+                .Select(app => Path.Combine(app, "ebin"))
+                .Where(Directory.Exists)
+                .Order(StringComparer.Ordinal);
+
+        var checkouts = EbinsUnder(Path.Combine(profileDir, "checkouts")).ToList();
+        var replaced = checkouts.Select(ebin => Path.GetFileName(Path.GetDirectoryName(ebin))).ToHashSet(StringComparer.Ordinal);
+        return checkouts.Concat(EbinsUnder(Path.Combine(profileDir, "lib")).Where(ebin => !replaced.Contains(Path.GetFileName(Path.GetDirectoryName(ebin)))));
     }
 
     /// <summary>One <c>rebar3 compile</c> in the profile; it answers nothing, the project is read from its files.</summary>
