@@ -60,11 +60,7 @@ public sealed class UpgradeBuildTests : IDisposable
     [FactNeeding("erl", "rebar3")]
     public void The_appup_command_prints_explains_and_writes_the_appup_between_two_release_tarballs()
     {
-        var project = Path.Combine(work.FullName, "gate");
-        TcpProjectFiles.Write(project, version: 1);
-        ExrmRun.Invoke("release", project).Succeeded();
-        TcpProjectFiles.Write(project, version: 2);
-        ExrmRun.Invoke("release", project).Succeeded();
+        var project = ReleaseTwoVersions();
         var from = Path.Combine(project, "rel/gate/releases/0.0.1/gate.tar.gz");
         var to = Path.Combine(project, "rel/gate/releases/0.0.2/gate.tar.gz");
 
@@ -86,25 +82,33 @@ public sealed class UpgradeBuildTests : IDisposable
     [FactNeeding("erl", "rebar3")]
     public void The_appup_command_writes_the_relup_the_upgrade_build_made_and_refuses_it_for_one_application()
     {
-        var project = Path.Combine(work.FullName, "gate");
-        TcpProjectFiles.Write(project, version: 1);
-        ExrmRun.Invoke("release", project).Succeeded();
-        TcpProjectFiles.Write(project, version: 2);
-        ExrmRun.Invoke("release", project).Succeeded();
+        var project = ReleaseTwoVersions();
         var releases = Path.Combine(project, "rel/gate/releases");
+        var (from, to) = (Path.Combine(releases, "0.0.1/gate.tar.gz"), Path.Combine(releases, "0.0.2/gate.tar.gz"));
         var written = Path.Combine(work.FullName, "relup");
 
-        var run = ExrmRun.Invoke("appup", "--from", Path.Combine(releases, "0.0.1/gate.tar.gz"), "--to", Path.Combine(releases, "0.0.2/gate.tar.gz"), "--relup", written).Succeeded();
+        var run = ExrmRun.Invoke("appup", "--from", from, "--to", to, "--relup", written).Succeeded();
 
         Assert.Contains("wrote " + written, run.Output, StringComparison.Ordinal);
         var built = Path.Combine(releases, "0.0.2", "relup");
         Assert.Equal(ErlangText.Consult(File.ReadAllBytes(built), built).Single(), ErlangText.Consult(File.ReadAllBytes(written), written).Single());
 
-        var oneApp = ExrmRun.Invoke("appup", "--from", Path.Combine(releases, "0.0.1/gate.tar.gz"), "--to", Path.Combine(releases, "0.0.2/gate.tar.gz"), "--app", "gate", "--relup", written);
+        var oneApp = ExrmRun.Invoke("appup", "--from", from, "--to", to, "--app", "gate", "--relup", written);
         Assert.Equal(64, oneApp.ExitCode);
-        var appDir = ExrmRun.Invoke("appup", "--from", Path.Combine(project, "rel/gate/lib/gate-0.0.2"), "--to", Path.Combine(releases, "0.0.2/gate.tar.gz"), "--relup", written);
+        var appDir = ExrmRun.Invoke("appup", "--from", Path.Combine(project, "rel/gate/lib/gate-0.0.2"), "--to", to, "--relup", written);
         Assert.Equal(65, appDir.ExitCode);
         Assert.Contains("a relup is made between two releases", appDir.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>The TCP service "gate" released in 0.0.1, then in 0.0.2, an upgrade from it; returns the project.</summary>
+    private string ReleaseTwoVersions()
+    {
+        var project = Path.Combine(work.FullName, "gate");
+        TcpProjectFiles.Write(project, version: 1);
+        ExrmRun.Invoke("release", project).Succeeded();
+        TcpProjectFiles.Write(project, version: 2);
+        ExrmRun.Invoke("release", project).Succeeded();
+        return project;
     }
 
     private static Appup ReadAppup(string file) => AppupReader.Read(ErlangText.Consult(File.ReadAllBytes(file), file).Single(), file);

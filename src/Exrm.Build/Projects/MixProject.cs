@@ -26,16 +26,24 @@ internal static class MixProject
         var script = TemplateResources.Read("probe/mix_probe.exs");
         var scope = new CompileScope(
             options.Directory, options.OutputDir, "mix", env, CompileRecord.IdentityOf(options.Directory, [elixir, ProgramPath.Find("erl")], script), NodeModules.DefaultCacheRoot());
+        ErlangTerm? probed = null;
         var compiled = CompileOnce.Run(
             scope,
             options.AlwaysCompile,
-            () => Probe(options, env, elixir, script, progress),
+            () =>
+            {
+                var (answer, info) = Probe(options, env, elixir, script, progress);
+                probed = info;
+                return answer;
+            },
             () => progress?.Report(new BuildEvent.Stage($"Compiling with mix (MIX_ENV={env}): nothing to do, no file changed since the last compile")));
-        return Describe(options, env, Answer(compiled.Answer), progress) with { SourceState = compiled.State };
+
+        // A fresh answer was read once, by the probe; a recorded one is read here.
+        return Describe(options, env, probed ?? Answer(compiled.Answer), progress) with { SourceState = compiled.State };
     }
 
     /// <summary>Compiles the project and describes it, in one run of exrm's probe script.</summary>
-    private static Compiled Probe(ProjectOptions options, string env, string elixir, string script, IProgress<BuildEvent>? progress)
+    private static (Compiled Answer, ErlangTerm Info) Probe(ProjectOptions options, string env, string elixir, string script, IProgress<BuildEvent>? progress)
     {
         var work = Directory.CreateTempSubdirectory("exrm-mix-");
         try
@@ -63,10 +71,11 @@ internal static class MixProject
             var info = Answer(text);
             var project = Path.GetFullPath(options.Directory);
             bool Outside(string dir) => !Path.GetFullPath(dir).StartsWith(Path.TrimEndingDirectorySeparator(project) + "/", StringComparison.Ordinal);
-            return new Compiled(
+            var compiled = new Compiled(
                 text,
                 [.. List(info, "dep_dirs").Select(dir => TermReading.Text(dir)!).Where(Outside)],
                 [.. List(info, "ebin_dirs").Select(dir => Path.GetDirectoryName(Path.GetDirectoryName(TermReading.Text(dir)!))!).Where(Outside)]);
+            return (compiled, info);
         }
         finally
         {
