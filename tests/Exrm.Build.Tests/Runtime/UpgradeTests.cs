@@ -191,7 +191,7 @@ public sealed class UpgradeTests
 
         Assert.Equal($"Unpacked {Second}\nInstalled {Second} (from {First})\n{Second} is now permanent\nNo process runs code of {First} any more.", release.Ok("upgrade", Second));
 
-        // The node's tar extracted the tar bin/demo inflated while the helper node started, and that is gone.
+        // The node's tar extracted the tar bin/demo inflated while the command connected, and that is gone.
         Assert.Matches($"-x -f {Regex.Escape(release.Root)}/tmp/package\\.[^ ]+\\.tar -C {Regex.Escape(release.Root)} --skip-old-files", File.ReadAllText(log));
         Assert.Empty(Directory.GetFiles(Path.Combine(release.Root, "tmp"), "package.*"));
         Assert.Equal("{ok,\"kept first\"}", release.Ok("eval", "application:get_env(exrm_up, greeting)"));
@@ -209,6 +209,15 @@ public sealed class UpgradeTests
         Assert.Equal($"Removed {Second}", release.Ok("remove", Second));
         Assert.False(Directory.Exists(Path.Combine(release.Root, "lib", "exrm_up-" + Second)), "remove left the release's own library");
         Assert.Equal($"demo {First} permanent", release.Ok("versions"));
+
+        // The same from a helper node: the node's tar extracts the tar bin/demo inflated while the helper started.
+        release.Place("good", Path.Combine("releases", Second, UpgradeRelease.Name + ".tar.gz"));
+        File.WriteAllText(log, "");
+        var helper = release.Command.With("RELEASE_CONTROL", "helper").Run("upgrade", Second);
+        Assert.True(helper.ExitCode == 0, helper.ToString());
+        Assert.Matches($"-x -f {Regex.Escape(release.Root)}/tmp/package\\.[^ ]+\\.tar -C {Regex.Escape(release.Root)} --skip-old-files", File.ReadAllText(log));
+        Assert.Empty(Directory.GetFiles(Path.Combine(release.Root, "tmp"), "package.*"));
+        Assert.Equal("{v2,0,two}", release.Ok("eval", "exrm_up_server:info()"));
         Assert.Equal("ok", release.Ok("stop"));
     }
 

@@ -28,7 +28,9 @@
 #                                 merged into sys.config before every boot and install
 #   erts-<erts vsn>/bin           the runtime; without it, the Erlang installation of erl on PATH
 #   bin/nodetool/*.beam           the Erlang modules a short-lived hidden helper node runs to talk to
-#                                 the node (exrm_nodetool:main/0), compiled for the release's OTP
+#                                 the node (exrm_nodetool:main/0), compiled for the release's OTP; the
+#                                 release commands load them into the node and run them there instead
+#                                 (exrm_nodetool:on_node/2), through erts' erl_call, when they can
 #   bin/start [DATA_FILE]         the command heart (HEART_COMMAND) and release_handler run to
 #                                 restart the node; it runs "bin/@RELEASE_NAME@ start"
 #   releases/RELEASES             the releases release_handler knows (versions, unpack, install, ...)
@@ -48,6 +50,8 @@
 #                   an IPv4 address, 0.0.0.0 or :: for every interface, ::1; unset: loopback only
 #   RELEASE_VSN     release version to boot instead of the one in releases/start_erl.data
 #   RELEASE_START_TIMEOUT, RELEASE_STOP_TIMEOUT, RELEASE_RPC_TIMEOUT  seconds (60, 60, 60)
+#   RELEASE_CONTROL helper: run unpack, upgrade, install, downgrade and remove from a helper node, as
+#                   every other command, instead of in the node through erl_call
 #   ERL_EPMD_PORT   the epmd port, as for every Erlang node
 
 RELEASE_NAME='@RELEASE_NAME@'
@@ -59,8 +63,13 @@ EXIT_NOT_RUNNING=3
 EXIT_COOKIE=4
 EXIT_RUNNING=5
 EXIT_CONFIG=6
-# Between the helper node and this script only: upgrade unpacked a release whose configuration is to be rendered.
+# Between exrm_nodetool and this script only: upgrade unpacked a release whose configuration is to be rendered.
 EXIT_RENDER_FIRST=10
+# Between the code run in the node (in_node) and this script only: nothing was changed, run the command in a
+# helper node (an install that restarts the emulator); the install failed, and a helper node is to say where the
+# node stands once it answers again.
+EXIT_USE_HELPER=11
+EXIT_RECOVER=12
 
 fail() { # fail CODE MESSAGE: prints MESSAGE on stderr and exits with CODE
     code=$1
@@ -160,8 +169,12 @@ it is handed to every node started here through the environment, never on a comm
 Distribution (the node's port and epmd, which start starts when none runs) listens on loopback only;
 RELEASE_DISTRIBUTION_INTERFACE=ADDRESS (0.0.0.0 for every interface) opens it.
 
+unpack, install, upgrade, downgrade and remove run in the node, reached with ERTS' erl_call;
+RELEASE_CONTROL=helper runs them from a short-lived helper node, as the other commands are.
+
 Environment: RELEASE_NODE, RELEASE_COOKIE, RELEASE_COOKIE_FILE, RELEASE_DISTRIBUTION_INTERFACE,
-RELEASE_VSN, RELEASE_START_TIMEOUT, RELEASE_STOP_TIMEOUT, RELEASE_RPC_TIMEOUT (seconds), ERL_EPMD_PORT.
+RELEASE_VSN, RELEASE_START_TIMEOUT, RELEASE_STOP_TIMEOUT, RELEASE_RPC_TIMEOUT (seconds),
+RELEASE_CONTROL, ERL_EPMD_PORT.
 
 Exit codes: 0 ok, 1 the command failed, 2 usage, 3 the node is not running,
 4 cookie mismatch, 5 already running, 6 the release is misconfigured.
@@ -451,7 +464,10 @@ EOF
 }
 
 VM_ARGS="$ARGS_DIR/vm.args"
+VM_ARGS_LOADED=
 load_vm_args() { # sets VM_ARGS, DIST (-name, -sname or empty), NODE, COOKIE, COOKIE_SOURCE and the distribution's addresses
+    [ -z "${VM_ARGS_LOADED:-}" ] || return 0
+    VM_ARGS_LOADED=1
     [ -d "$REL_DIR" ] || fail $EXIT_CONFIG "release $RELEASE_VSN has no directory $REL_DIR (the version comes from RELEASE_VSN or $START_ERL_DATA)."
     if [ -f "$ARGS_DIR/vm.args.src" ]; then
         render_src "$ARGS_DIR/vm.args.src" "$VM_ARGS"
@@ -724,10 +740,11 @@ find_package() { # find_package VSN [PACKAGE]: the package's absolute path; noth
     done
 }
 
-inflate_package() { # starts inflating PACKAGE (release VSN not unpacked yet) into tmp/ while the helper node starts
-    # The helper reads the package's members from the inflated tar, and the node's tar extracts it, instead of
-    # each inflating the package again. The file is NAME.part until gzip is done, then NAME.tar; the helper
-    # waits for one or the other to settle and reads the package itself when there is none.
+inflate_package() { # starts inflating PACKAGE (release VSN not unpacked yet) into tmp/, while the command connects
+    # exrm_nodetool reads the package's members from the inflated tar, and the node's tar extracts it, instead of
+    # each inflating the package again (gzip is faster at it than zlib in the emulator). The file is NAME.part
+    # until gzip is done, then NAME.tar; exrm_nodetool waits for one or the other to settle and reads the
+    # package itself when there is none.
     EXRM_INFLATED_PACKAGE=''
     # An unpacked release has its start.boot (releases/VSN alone may hold just the package).
     if [ -z "$PACKAGE" ] || [ -f "$RELEASES_DIR/$VSN/start.boot" ] || [ ! -d "$RELEASE_ROOT/tmp" ] || ! command -v gzip >/dev/null 2>&1; then
@@ -801,6 +818,125 @@ remote() { # remote COMMAND ARGS...: runs a helper command against the node, exp
     epmd_running || fail $EXIT_NOT_RUNNING "node $NODE is not running (no epmd answers on this machine${ERL_EPMD_PORT:+, port $ERL_EPMD_PORT})"
     helper "$@"
     explain $?
+}
+
+# --- release commands in the node itself -------------------------------------------------------
+# A helper node costs an emulator start, most of the time of an upgrade. erts' erl_call (a C program, no
+# emulator) connects to the node as a hidden node and has it evaluate one expression: load exrm_nodetool from
+# bin/nodetool unless the node has those very beams, and run exrm_nodetool:on_node/2, which prints the command's
+# output and then a trailer: the character 0x1e, the exit code, a newline and the message for standard error.
+# erl_call reads the cookie from $HOME/.erlang.cookie; it gets a HOME of its own holding just that file, so the
+# cookie is never on a command line.
+
+in_node_possible() { # true when the release commands can run in the node: erl_call is there, and plain TCP
+    # distribution through epmd reaches the node (TLS, IPv6 and epmd modules of vm.args' own need a helper node).
+    [ "${RELEASE_CONTROL:-}" != helper ] && [ -x "$BINDIR/erl_call" ] && [ -n "$DIST" ] && [ -z "${ERL_DIST_PORT:-}" ] || return 1
+    case $VM_PROTO_DIST in
+        '' | inet_tcp) ;;
+        *) return 1 ;;
+    esac
+    [ -z "$(vm_arg -epmd_module)" ]
+}
+
+erlang_binaries() { # erlang_binaries WORD...: an Erlang list of the WORDs as binaries of their bytes
+    printf '%s\0' "$@" | od -An -v -tu1 | awk '
+        BEGIN { printf "[" }
+        { for (i = 1; i <= NF; i++) {
+              if (!open) { printf "%s<<", (words++ ? "," : ""); open = 1; bytes = 0 }
+              if ($i == 0) { printf ">>"; open = 0 } else { printf "%s%s", (bytes++ ? "," : ""), $i }
+          } }
+        END { printf "]" }'
+}
+
+in_node() { # in_node COMMAND ARGS...: runs exrm_nodetool's COMMAND in the node; its exit code. For EXIT_RECOVER
+    # the message's last line, the node's release_handler when the install began, is left in RECOVER_HANDLER.
+    call_home=$(mktemp -d "${TMPDIR:-/tmp}/exrm-control.XXXXXXXX") || fail $EXIT_FAILED "cannot make a directory in ${TMPDIR:-/tmp}"
+    # shellcheck disable=SC2064 # the directory is known now
+    trap "rm -rf '$call_home'" EXIT
+    trap 'exit 130' INT TERM HUP
+    home=$call_home
+    if [ -n "$COOKIE" ]; then
+        (umask 077 && printf '%s' "$COOKIE" >"$call_home/.erlang.cookie") || fail $EXIT_FAILED "cannot write to $call_home"
+    else
+        home=$HOME
+    fi
+    expression="[DirB | Args] = $(erlang_binaries "$NODETOOL_DIR" "${RELEASE_RPC_TIMEOUT:-60}" "${EXRM_INFLATED_PACKAGE:-}" \
+        "$RELEASE_NAME" "$NODE" "$RELEASE_FLAVOR" "$@"),
+Dir = unicode:characters_to_list(DirB),
+File = filename:join(Dir, \"exrm_nodetool.beam\"),
+Loaded = case file:read_file(File) of
+             {ok, Beam} ->
+                 {ok, {_, Md5}} = beam_lib:md5(Beam),
+                 case erlang:module_loaded(exrm_nodetool) andalso exrm_nodetool:module_info(md5) =:= Md5 of
+                     true -> {module, exrm_nodetool};
+                     false -> _ = code:soft_purge(exrm_nodetool), code:load_binary(exrm_nodetool, File, Beam)
+                 end;
+             Error -> Error
+         end,
+case Loaded of
+    {module, exrm_nodetool} -> exrm_nodetool:on_node(Dir, Args);
+    Failed -> io:format(\"~c1~n~ts: cannot load ~ts into the node: ~tp~n\", [16#1e, \"$RELEASE_NAME\", File, Failed])
+end."
+    # erl_eval wants white space after the final dot.
+    output=$(printf '%s\n' "$expression" | HOME=$home "$BINDIR/erl_call" "$DIST" "$NODE" -h "exrm_control_$$" -fetch_stdout -no_result_term -e 2>"$call_home/stderr")
+    connected=yes
+    ! grep -q 'failed to connect' "$call_home/stderr" || connected=no
+    rm -rf "$call_home"
+    trap - EXIT INT TERM HUP
+    separator=$(printf '\036')
+    case $output in
+        *"$separator"*) ;;
+        *)
+            if [ $connected = no ]; then
+                # As a helper node tells them apart: a name epmd knows refused us, so the cookie differs.
+                if "$BINDIR/epmd" -names 2>/dev/null | grep -q -F "name ${NODE%%@*} at port"; then
+                    explain "$EXIT_COOKIE"
+                else
+                    explain "$EXIT_NOT_RUNNING"
+                fi
+                return
+            fi
+            printf '%s' "$output"
+            echo "$RELEASE_NAME: $NODE did not finish $1: the connection was lost, or the node could not run bin/$RELEASE_NAME's code. See where it stands with \"$RELEASE_NAME versions\"." >&2
+            return $EXIT_FAILED
+            ;;
+    esac
+    printf '%s' "${output%"$separator"*}"
+    trailer=${output##*"$separator"}
+    code=${trailer%%[!0-9]*}
+    message=${trailer#"$code"}
+    message=${message#?}
+    if [ "$code" = "$EXIT_RECOVER" ]; then
+        newline='
+'
+        RECOVER_HANDLER=${message##*"$newline"}
+        message=${message%"$newline"*}
+    fi
+    [ -z "$message" ] || printf '%s\n' "$message" >&2
+    return "${code:-$EXIT_FAILED}"
+}
+
+control() { # control COMMAND ARGS...: runs the release command (unpack, upgrade, install, downgrade, remove) in the
+    # node when it can, else in a helper node; its exit code
+    load_vm_args
+    [ -n "$DIST" ] || fail $EXIT_CONFIG "$VM_ARGS has no -name or -sname, so the node cannot be reached; add one or set RELEASE_NODE."
+    case $1 in unpack | upgrade) inflate_package ;; esac
+    if ! in_node_possible; then
+        remote "$@"
+        code=$?
+        drop_inflated
+        return "$code"
+    fi
+    in_node "$@"
+    code=$?
+    drop_inflated
+    case $code:$1 in
+        "$EXIT_USE_HELPER":upgrade) shift 4; remote install "$VSN" upgrade "$@" ;;
+        "$EXIT_USE_HELPER":*) remote "$@" ;;
+        "$EXIT_RECOVER":install) remote recover "$VSN" "$3" "$RECOVER_HANDLER" ;;
+        "$EXIT_RECOVER":*) remote recover "$VSN" "$1" "$RECOVER_HANDLER" ;;
+        *) return "$code" ;;
+    esac
 }
 
 ensure_not_running() { # exits 5 when the node answers, 4 when its name is taken by a node refusing our cookie
@@ -965,35 +1101,31 @@ case $COMMAND in
             unpack | upgrade)
                 PACKAGE=$(find_package "$VSN" "$PACKAGE_ARG") || exit
                 if [ -n "$CHECK" ]; then
-                    remote install "$VSN" upgrade --check --grace "$GRACE" ${PACKAGE:+--package "$PACKAGE"}
+                    control install "$VSN" upgrade --check --grace "$GRACE" ${PACKAGE:+--package "$PACKAGE"}
                     exit
                 fi
-                inflate_package
                 if [ "$COMMAND" = unpack ]; then
-                    remote unpack "$VSN" "$PACKAGE" "$RELEASES_DIR"
-                    code=$?
-                    drop_inflated
-                    exit "$code"
+                    control unpack "$VSN" "$PACKAGE" "$RELEASES_DIR"
+                    exit
                 fi
-                # One helper node unpacks and installs. The configuration of a release already unpacked is
-                # rendered before it; one the helper has just unpacked with configuration to render comes
-                # back here (EXIT_RENDER_FIRST) to be rendered, then installed by a second helper.
+                # One command unpacks and installs. The configuration of a release already unpacked is
+                # rendered before it; one it has just unpacked with configuration to render comes back here
+                # (EXIT_RENDER_FIRST) to be rendered, then installed by a second one.
                 [ ! -d "$RELEASES_DIR/$VSN" ] || render_release_config "$VSN"
                 # shellcheck disable=SC2086 # KILL_LINGERING is empty or one word
-                remote upgrade "$VSN" "$PACKAGE" "$RELEASES_DIR" --grace "$GRACE" $KILL_LINGERING
+                control upgrade "$VSN" "$PACKAGE" "$RELEASES_DIR" --grace "$GRACE" $KILL_LINGERING
                 code=$?
-                drop_inflated
                 [ "$code" -eq $EXIT_RENDER_FIRST ] || exit "$code"
                 ;;
             remove)
-                remote remove "$VSN"
+                control remove "$VSN"
                 exit
                 ;;
         esac
         [ -n "$CHECK" ] || render_release_config "$VSN"
         case $COMMAND in
-            downgrade) remote downgrade "$VSN" --grace "$GRACE" $CHECK $KILL_LINGERING ;;
-            *) remote install "$VSN" "$COMMAND" --grace "$GRACE" $CHECK $KILL_LINGERING ;;
+            downgrade) control downgrade "$VSN" --grace "$GRACE" $CHECK $KILL_LINGERING ;;
+            *) control install "$VSN" "$COMMAND" --grace "$GRACE" $CHECK $KILL_LINGERING ;;
         esac
         ;;
     eval)

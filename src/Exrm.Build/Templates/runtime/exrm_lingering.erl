@@ -74,7 +74,13 @@ restartable(_) -> false.
 %% that the node is left as it was.
 -spec with_probe(options(), fun(() -> Result)) -> Result.
 with_probe(#{node := Node, timeout := Timeout}, Fun) ->
-    {?PROBE, Binary, File} = code:get_object_code(?PROBE),
+    %% The probe's beam lies beside this module's, on the code path of a helper node or where bin/<name>
+    %% loaded this module from into the release node.
+    File = filename:join(filename:dirname(code:which(?MODULE)), atom_to_list(?PROBE) ++ ".beam"),
+    Binary = case file:read_file(File) of
+                 {ok, Read} -> Read;
+                 {error, Reason} -> erlang:error({probe_not_read, File, Reason})
+             end,
     _ = rpc:call(Node, code, purge, [?PROBE], Timeout),
     case rpc:call(Node, code, load_binary, [?PROBE, File, Binary], Timeout) of
         {module, ?PROBE} -> ok;

@@ -3,28 +3,39 @@
 %% the compiler), with bin/nodetool on its code path, as "-s exrm_nodetool main". It connects to the
 %% release node, does one thing and halts with the command's exit code.
 %%
+%% The release commands (unpack, upgrade, install, downgrade, remove) usually run in the release node
+%% itself instead: bin/<name> reaches it with erts' erl_call, which starts no emulator, and has it run
+%% on_node/2 (see there). Both ways run the same code; the node is then this node.
+%%
 %% Plain arguments (after -extra): ReleaseName NodeName Flavor Command Args...
 %%   ReleaseName  the release, as in bin/ReleaseName; every message starts with it
 %%   NodeName     the node to talk to, name@host or a bare name (then this node's host is used);
 %%                empty when the release has no node name (only versions and runtime_config work then)
 %%   Flavor       erlang | elixir: syntax of eval and rpc arguments, and how results are printed
 %% Exit codes: 0 ok, 1 failed, 3 not running, 4 cookie mismatch (bin/<name> documents them all);
-%% 10 from upgrade: unpacked, render the configuration, then install.
+%% 10 from upgrade: unpacked, render the configuration, then install. In the node only: 11, nothing
+%% was changed and the command is to run in a helper node (an install that restarts the emulator);
+%% 12, release_handler refused or failed the install, and a helper node is to tell where the node
+%% stands, as it may be restarting (bin/<name> runs "recover").
 %%
 %% A command ends early with fail/2 or stop/1, which throw to run/2: messages and exit codes are
 %% decided in one place, and the functions stay callable (and testable) without halting the VM.
 -module(exrm_nodetool).
 
--export([main/0, run/2, outcome/2, parse_arguments/1, parse_timeout/1, target_node/2, fail/2, stop/1, script/1]).
+-export([main/0, on_node/2, run/2, outcome/2, parse_arguments/1, parse_timeout/1, target_node/2, fail/2, exit_with/3, stop/1, script/1]).
 %% Shared by the other exrm_nodetool_* modules, which import them.
 -export([text/2, checked/1]).
 -export_type([context/0, flavor/0, command/0, exit_code/0]).
 
 -type flavor() :: erlang | elixir.
+%% where: in_helper when this is a helper node, in_node when the command runs in the release node.
+%% inflated: the package's tar bin/<name> is inflating meanwhile ("" when none).
 -type context() :: #{release := string(),
                      node := node() | undefined,
                      flavor := flavor(),
-                     timeout := non_neg_integer()}.
+                     timeout := non_neg_integer(),
+                     where := in_helper | in_node,
+                     inflated := string()}.
 -type command() :: ping | pid | stop | restart | reboot | versions
                  | {wait, non_neg_integer()}
                  | {eval, string()}
@@ -34,8 +45,9 @@
                  | {install, string(), string(), exrm_nodetool_install:options()}
                  | {downgrade, string(), exrm_nodetool_install:options()}
                  | {remove, string()}
+                 | {recover, string(), string(), string()}
                  | {runtime_config, file:filename()}.
--type exit_code() :: 0 | 1 | 3 | 4 | 10.
+-type exit_code() :: 0 | 1 | 3 | 4 | 10 | 11 | 12.
 
 -define(FAILED, 1).
 -define(NOT_RUNNING, 3).
@@ -43,6 +55,13 @@
 %% upgrade only, for bin/<name> and never shown to a user: the release was unpacked and has
 %% configuration to render (.src files, runtime.exs) before it is installed.
 -define(RENDER_FIRST, 10).
+%% Between bin/<name> and the code it runs in the node (on_node/2): the end of the command's output,
+%% followed by its exit code and its message.
+-define(TRAILER, 16#1e).
+%% The modules on_node/2 loads into the node besides this one. exrm_lingering loads exrm_lingering_probe
+%% itself, only while it needs it.
+-define(NODE_MODULES, [exrm_nodetool_node, exrm_nodetool_release, exrm_nodetool_install, exrm_nodetool_errors,
+                       exrm_nodetool_eval, exrm_lingering]).
 
 %% The entry point bin/<name> starts: never returns.
 -spec main() -> no_return().
@@ -52,6 +71,61 @@ main() ->
                [] -> report("exrm_nodetool", "no release name among the plain arguments"), ?FAILED
            end,
     erlang:halt(Code).
+
+%% The entry point bin/<name> calls in the release node, through erl_call (which evaluates its call
+%% with erl_eval, after loading this module from Dir, bin/nodetool): loads the other modules the
+%% command needs from Dir, runs the command, and prints, after the command's output, the trailer
+%% bin/<name> reads: the character 16#1e, the exit code, a newline, and the message for standard
+%% error. Arguments, as binaries (UTF-8): RELEASE_RPC_TIMEOUT, the package's tar bin/<name> is inflating
+%% (EXRM_INFLATED_PACKAGE, "" for none), then what run/2 takes.
+%%
+%% The modules stay loaded: a later command with the same beams loads nothing, and no command purges
+%% code another one may be running. They belong to no application, so no relup touches them; a
+%% release with other beams replaces them, but only when no process still runs their old code.
+-spec on_node(file:filename(), [binary()]) -> ok.
+on_node(Dir, Binaries) ->
+    [TimeoutText, Inflated, Release | Arguments] = [argument_text(B) || B <- Binaries],
+    {Code, Message} =
+        try
+            lists:foreach(fun(Module) -> checked(load(Dir, Module)) end, ?NODE_MODULES),
+            outcome(Release, Arguments, TimeoutText, #{node => node(), where => in_node, inflated => Inflated})
+        catch
+            throw:{?MODULE, FailCode, FailMessage} -> {FailCode, FailMessage}
+        end,
+    Report = case Message of
+                 none -> "";
+                 _ -> [Release, ": ", Message, "\n"]
+             end,
+    io:format("~c~b~n~ts", [?TRAILER, Code, Report]).
+
+%% Module from Dir, unless the node has those very beams loaded already.
+-spec load(file:filename(), module()) -> {ok, loaded | same} | {error, string()}.
+load(Dir, Module) ->
+    File = filename:join(Dir, atom_to_list(Module) ++ ".beam"),
+    case file:read_file(File) of
+        {ok, Beam} ->
+            {ok, {Module, Md5}} = beam_lib:md5(Beam),
+            case erlang:module_loaded(Module) andalso Module:module_info(md5) =:= Md5 of
+                true ->
+                    {ok, same};
+                false ->
+                    _ = code:soft_purge(Module),
+                    case code:load_binary(Module, File, Beam) of
+                        {module, Module} -> {ok, loaded};
+                        {error, not_purged} -> {error, text("another command of bin/<name> from an older build still runs its code ~ts on the node; wait until it is done", [Module])};
+                        {error, Reason} -> {error, text("cannot load ~ts into the node: ~tp", [File, Reason])}
+                    end
+            end;
+        {error, Reason} ->
+            {error, text("cannot read ~ts: ~ts", [File, file:format_error(Reason)])}
+    end.
+
+-spec argument_text(binary()) -> string().
+argument_text(Binary) ->
+    case unicode:characters_to_list(Binary) of
+        Text when is_list(Text) -> Text;
+        _ -> binary_to_list(Binary)
+    end.
 
 %% Runs the command Arguments name for Release; its exit code. A message goes to standard error.
 -spec run(string(), [string()]) -> exit_code().
@@ -67,11 +141,21 @@ run(Release, Arguments) ->
 %% Runs the command Arguments name for Release: its exit code and the message that explains a
 %% failure (none when there is nothing to say).
 -spec outcome(string(), [string()]) -> {exit_code(), string() | none}.
+outcome(Release, [NodeName | _] = Arguments) ->
+    Helper = #{node => target_node(NodeName, node()), where => in_helper, inflated => os:getenv("EXRM_INFLATED_PACKAGE", "")},
+    outcome(Release, Arguments, os:getenv("RELEASE_RPC_TIMEOUT", "60"), Helper);
 outcome(Release, Arguments) ->
+    outcome(Release, Arguments, "60", #{node => undefined, where => in_helper, inflated => ""}).
+
+%% The same, with RELEASE_RPC_TIMEOUT's value and where the command runs (the context's node, where
+%% and inflated) given.
+-spec outcome(string(), [string()], string(), #{node := node() | undefined, where := in_helper | in_node, inflated := string()}) ->
+          {exit_code(), string() | none}.
+outcome(Release, Arguments, TimeoutText, Place) ->
     try
-        {NodeName, Flavor, Command} = checked(parse_arguments(Arguments)),
-        Timeout = checked(parse_timeout(os:getenv("RELEASE_RPC_TIMEOUT", "60"))),
-        Context = #{release => Release, node => target_node(NodeName, node()), flavor => Flavor, timeout => Timeout},
+        {_NodeName, Flavor, Command} = checked(parse_arguments(Arguments)),
+        Timeout = checked(parse_timeout(TimeoutText)),
+        Context = Place#{release => Release, flavor => Flavor, timeout => Timeout},
         execute(Command, Context),
         {0, none}
     catch
@@ -119,6 +203,11 @@ target_node(NodeName, ThisNode) ->
 -spec fail(io:format(), [term()]) -> no_return().
 fail(Format, Values) ->
     throw({?MODULE, ?FAILED, io_lib:format(Format, Values)}).
+
+%% Ends the command with Code and the message (bin/<name> reads the message of 12 itself).
+-spec exit_with(exit_code(), io:format(), [term()]) -> no_return().
+exit_with(Code, Format, Values) ->
+    throw({?MODULE, Code, io_lib:format(Format, Values)}).
 
 %% Ends the command with Code and no message (bin/<name> explains 3 and 4 itself).
 -spec stop(exit_code()) -> no_return().
@@ -182,6 +271,8 @@ execute({downgrade, Vsn, Options}, Context) ->
     exrm_nodetool_install:downgrade(Context, Vsn, Options);
 execute({remove, Vsn}, Context) ->
     exrm_nodetool_release:remove(Context, Vsn);
+execute({recover, Vsn, Verb, Handler}, Context) ->
+    exrm_nodetool_install:recover(Context, Vsn, Verb, Handler);
 execute({runtime_config, Dir}, Context) ->
     exrm_nodetool_runtime_config:merge(Context, Dir).
 
@@ -206,6 +297,7 @@ command("upgrade", [Vsn, Tar, RelDir | Options]) -> with_install_options(Options
 command("install", [Vsn, Verb | Options]) -> with_install_options(Options, fun(Parsed) -> {install, Vsn, Verb, Parsed} end);
 command("downgrade", [Vsn | Options]) -> with_install_options(Options, fun(Parsed) -> {downgrade, Vsn, Parsed} end);
 command("remove", [Vsn]) -> {ok, {remove, Vsn}};
+command("recover", [Vsn, Verb, Handler]) -> {ok, {recover, Vsn, Verb, Handler}};
 command("runtime_config", [Dir]) -> {ok, {runtime_config, Dir}};
 command("wait", [Seconds]) ->
     case seconds(Seconds) of

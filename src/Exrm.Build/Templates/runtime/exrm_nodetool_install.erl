@@ -6,7 +6,7 @@
 
 -import(exrm_nodetool, [text/2]).
 
--export([plain_path/1, install/4, downgrade/3]).
+-export([plain_path/1, install/4, downgrade/3, recover/4]).
 -export([instructions/4, restarts_emulator/1, downgrade_path/5]).
 -export_type([options/0]).
 
@@ -120,10 +120,11 @@ install_checked(Context, Vsn, Verb, Options) ->
         _UnpackedOrOld ->
             config_ok(Vsn),
             From = running(Context),
-            Retry = io_lib:format("Fix the cause, then run \"~ts ~ts ~ts\" again (after a changed package: \"~ts remove ~ts\" first, then put the fixed package in place).",
-                                  [Script, Verb, Vsn, Script, Vsn]),
+            Retry = retry(Context, Verb, Vsn),
             Instructions = instructions(From, Vsn, read_relup(Vsn), read_relup(From)),
             Restarts = restarts_emulator(Instructions),
+            %% Nothing of the node's outlives the emulator restart: a helper node must wait for it.
+            Restarts andalso maps:get(where, Context) =:= in_node andalso exrm_nodetool:stop(11),
             Restarts andalso require_heart(Context, From, Vsn, Verb),
             Restarts andalso require_plain_root(Context, From, Vsn),
             Install = fun() ->
@@ -214,17 +215,47 @@ run_install(#{node := Node, timeout := Timeout} = Context, From, Vsn, Restarts, 
                       {error, Reason} -> exrm_nodetool_errors:release_handler(Reason);
                       {badrpc, Reason} -> exrm_nodetool_node:describe(Context, Reason)
                   end,
-            Now = case exrm_nodetool_node:await_recovery(Context, Handler) of
-                      restarted ->
-                          io_lib:format("release_handler restarted the node into ~ts, its permanent release", [running(Context)]);
-                      same ->
-                          io_lib:format("The node still runs ~ts", [running(Context)]);
-                      unknown ->
-                          io_lib:format("The node did not answer within ~b s; check it with \"~ts versions\"",
-                                        [Timeout div 1000, exrm_nodetool:script(Context)])
-                  end,
-            exrm_nodetool:fail("cannot install ~ts: ~ts. ~ts. ~ts", [Vsn, Why, Now, Retry])
+            case Context of
+                #{where := in_node} ->
+                    %% release_handler may now restart the node, and this process with it: a helper node
+                    %% waits and says where the node stands (recover/4), told which release_handler ran.
+                    exrm_nodetool:exit_with(12, "cannot install ~ts: ~ts.~n~ts", [Vsn, Why, pid_to_list(Handler)]);
+                #{where := in_helper} ->
+                    exrm_nodetool:fail("cannot install ~ts: ~ts. ~ts", [Vsn, Why, where_now(Context, Handler, Retry)])
+            end
     end.
+
+%% After an install the node refused or failed, run in the node itself (exit code 12 of on_node): waits as
+%% run_install/5 does, with the release_handler that ran then (HandlerText, as pid_to_list/1 wrote it on the
+%% node), and fails saying where the node stands.
+-spec recover(exrm_nodetool:context(), string(), string(), string()) -> no_return().
+recover(#{node := Node, timeout := Timeout} = Context, Vsn, Verb, HandlerText) ->
+    Handler = case rpc:call(Node, erlang, list_to_pid, [HandlerText], Timeout) of
+                  Pid when is_pid(Pid) -> Pid;
+                  _ -> undefined
+              end,
+    exrm_nodetool:fail("~ts", [where_now(Context, Handler, retry(Context, Verb, Vsn))]).
+
+%% What to do after a failed install of Vsn by Verb.
+-spec retry(exrm_nodetool:context(), string(), string()) -> io_lib:chars().
+retry(Context, Verb, Vsn) ->
+    Script = exrm_nodetool:script(Context),
+    io_lib:format("Fix the cause, then run \"~ts ~ts ~ts\" again (after a changed package: \"~ts remove ~ts\" first, then put the fixed package in place).",
+                  [Script, Verb, Vsn, Script, Vsn]).
+
+%% Where the node stands after a failed install, once it answers again or the wait is over, and Retry.
+-spec where_now(exrm_nodetool:context(), pid() | undefined, io_lib:chars()) -> io_lib:chars().
+where_now(#{timeout := Timeout} = Context, Handler, Retry) ->
+    Now = case exrm_nodetool_node:await_recovery(Context, Handler) of
+              restarted ->
+                  io_lib:format("release_handler restarted the node into ~ts, its permanent release", [running(Context)]);
+              same ->
+                  io_lib:format("The node still runs ~ts", [running(Context)]);
+              unknown ->
+                  io_lib:format("The node did not answer within ~b s; check it with \"~ts versions\"",
+                                [Timeout div 1000, exrm_nodetool:script(Context)])
+          end,
+    io_lib:format("~ts. ~ts", [Now, Retry]).
 
 %% After release_handler rebooted the node into Vsn: waits for it, then makes Vsn permanent.
 -spec finish_after_restart(exrm_nodetool:context(), string(), string(), string(), io_lib:chars()) -> ok.

@@ -393,12 +393,12 @@ remove_half_unpacked(#{node := Node, timeout := Timeout} = Context, Vsn) ->
 %% (X without a slash, or "<Vsn>/<name>"). The package is decompressed in memory (zlib, in C) and its
 %% headers read by ustar_members/2, a few microseconds a member; a package in another tar format
 %% (pax or GNU long names, a bad checksum) is read by erl_tar, which takes a hundred times longer.
-%% bin/<name> may have inflated the package while this node started (EXRM_INFLATED_PACKAGE names it):
+%% bin/<name> may be inflating the package meanwhile, with gzip (the context's inflated names it):
 %% then its tar is read instead, and handed to the node's tar.
 -spec read_package(exrm_nodetool:context(), string()) -> package().
-read_package(#{timeout := Timeout}, Tar) ->
+read_package(#{timeout := Timeout, inflated := Base}, Tar) ->
     Wanted = fun rel_member/1,
-    Inflated = inflated(os:getenv("EXRM_INFLATED_PACKAGE", ""), erlang:monotonic_time(millisecond) + Timeout),
+    Inflated = inflated(Base, erlang:monotonic_time(millisecond) + Timeout),
     Read = case Inflated of
                {ok, File, Bytes} ->
                    {File, ustar_members(Bytes, Wanted)};
