@@ -19,4 +19,7 @@ public sealed record ReleaseBuildResult(
 
     /// <summary>Those of <see cref="UpgradesFrom"/> whose upgrade restarts the emulator (a new ERTS, kernel, stdlib or sasl).</summary>
     public ImmutableArray<string> EmulatorRestartsFrom { get; init; } = [];
+
+    /// <summary>Nothing the release is built from changed since the last build, which this result repeats.</summary>
+    public bool UpToDate { get; init; }
 }

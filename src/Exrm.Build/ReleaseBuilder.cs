@@ -62,22 +62,26 @@ public static class ReleaseBuilder
 
         var outputDir = OutputDirOf(request);
         using var buildLock = BuildLock.Acquire(outputDir);
+        // Every warning of the build is recorded with it, those of reading the project too, and repeated by a build
+        // that finds nothing changed.
+        var warnings = new WarningLog(progress);
+        progress = warnings;
         var inputs = ReleaseInputs.Load(request, progress);
         var cookie = CookieOf(inputs.Project, progress);
         var key = BuildRecord.KeyOf(request, inputs.Project, outputDir, inputs.Project.ReleaseName);
         if (key is not null && BuildRecord.Matching(outputDir, inputs.Project.ReleaseName, key) is { } last)
         {
             progress?.Report(new BuildEvent.Stage($"Release {last.Result.Name} {last.Result.Vsn} is up to date: nothing it is built from changed since the last build"));
-            foreach (var warning in last.Warnings)
+            // Those this build gave again already (reading the project) are not repeated.
+            var given = warnings.Warnings;
+            foreach (var warning in last.Warnings.Where(w => !given.Contains(w)))
             {
                 progress?.Report(new BuildEvent.Warning(warning));
             }
 
-            return last.Result;
+            return last.Result with { UpToDate = true };
         }
 
-        var warnings = new WarningLog(progress);
-        progress = warnings;
         var plan = Plan(request, inputs, cookie, beams, progress);
         using var output = OutputDirectory.Begin(plan.Target, buildLock);
         var root = output.Staging;

@@ -2,10 +2,26 @@ using Exrm.Build;
 
 namespace Exrm.Cli;
 
-/// <summary>Shows build events as plain lines, synchronously (events come from worker threads too).</summary>
-internal sealed class BuildProgressRenderer(TextWriter output, TextWriter error, bool verbose) : IProgress<BuildEvent>
+/// <summary>
+/// Shows build events as plain lines, synchronously (events come from worker threads too), and keeps the warnings
+/// for a summary that lists them (<c>--format json</c>).
+/// </summary>
+internal sealed class BuildProgressRenderer(TextWriter output, TextWriter error, bool verbose, TerminalStyle style) : IProgress<BuildEvent>
 {
     private readonly Lock gate = new();
+    private readonly List<string> warnings = [];
+
+    /// <summary>The warnings reported so far, in order.</summary>
+    public IReadOnlyList<string> Warnings
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. warnings];
+            }
+        }
+    }
 
     public void Report(BuildEvent value)
     {
@@ -14,7 +30,7 @@ internal sealed class BuildProgressRenderer(TextWriter output, TextWriter error,
             switch (value)
             {
                 case BuildEvent.Stage stage:
-                    output.WriteLine($"==> {stage.Title}");
+                    output.WriteLine($"{style.Stage("==>")} {stage.Title}");
                     break;
                 case BuildEvent.Info info:
                     output.WriteLine($"    {info.Text}");
@@ -23,7 +39,8 @@ internal sealed class BuildProgressRenderer(TextWriter output, TextWriter error,
                     output.WriteLine($"    {detail.Text}");
                     break;
                 case BuildEvent.Warning warning:
-                    error.WriteLine($"warning: {warning.Text}");
+                    warnings.Add(warning.Text);
+                    error.WriteLine($"{style.Warning("warning:")} {warning.Text}");
                     break;
             }
         }

@@ -13,9 +13,11 @@ internal static class CommandFailure
     /// <summary>Writes what went wrong to <paramref name="error"/> and returns the exit code for it.</summary>
     /// <param name="outcome">What the failure means for the command's output (e.g. "rel/ is unchanged"), or null.</param>
     /// <param name="readingInput">The command was only reading its inputs: an I/O failure means an input cannot be read.</param>
-    public static ExitCode Report(Exception failure, TextWriter error, string? outcome = null, bool readingInput = false)
+    /// <param name="style">How <paramref name="error"/> may be coloured (default: not at all).</param>
+    public static ExitCode Report(Exception failure, TextWriter error, string? outcome = null, bool readingInput = false, TerminalStyle? style = null)
     {
-        var prefix = outcome is null ? "exrm: " : $"exrm: {outcome}\n";
+        var exrm = (style ?? TerminalStyle.Plain).Failure("exrm:");
+        var prefix = outcome is null ? $"{exrm} " : $"{exrm} {outcome}\n";
         switch (failure)
         {
             case ReleaseException or ErlangFormatException:

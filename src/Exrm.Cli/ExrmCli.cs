@@ -7,10 +7,14 @@ namespace Exrm.Cli;
 /// <summary>Builds the command tree and runs one command line against the given writers.</summary>
 public static class ExrmCli
 {
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    /// <summary>Runs with writers that get no colour.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, output, error, TerminalStyle.Plain);
+
+    /// <param name="style">Whether <paramref name="output"/> and <paramref name="error"/> may be coloured.</param>
+    public static int Run(string[] args, TextWriter output, TextWriter error, TerminalStyle style)
     {
         var root = new RootCommand("exrm: releases and hot upgrades for Erlang and Elixir projects.");
-        root.Subcommands.Add(ReleaseCommand.Create());
+        root.Subcommands.Add(ReleaseCommand.Create(style));
         root.Subcommands.Add(AppupCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(HelpCommand.Create(root));
@@ -38,7 +42,7 @@ public static class ExrmCli
         }
         catch (Exception e)
         {
-            return (int)CommandFailure.Report(e, error);
+            return (int)CommandFailure.Report(e, error, style: style);
         }
     }
 

@@ -1,3 +1,3 @@
 using Exrm.Cli;
 
-return ExrmCli.Run(args, Console.Out, Console.Error);
+return ExrmCli.Run(args, Console.Out, Console.Error, TerminalStyle.Detect());

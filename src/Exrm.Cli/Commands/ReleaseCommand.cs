@@ -7,7 +7,8 @@ namespace Exrm.Cli.Commands;
 /// <summary><c>exrm release [DIR]</c>: builds the project's release and its tarball into rel/&lt;name&gt;.</summary>
 internal static class ReleaseCommand
 {
-    public static Command Create()
+    /// <param name="style">Whether standard output and error may be coloured.</param>
+    public static Command Create(TerminalStyle style)
     {
         var dir = new Argument<DirectoryInfo?>("project") { Description = "The project directory (default: the current one).", Arity = ArgumentArity.ZeroOrOne };
         var env = new Option<string?>("--env") { Description = "Build environment: MIX_ENV for Mix, the rebar3 profile (default: prod)." };
@@ -21,9 +22,15 @@ internal static class ReleaseCommand
         var noStrip = new Option<bool>("--no-strip") { Description = "Keep debug information in the beams." };
         var alwaysCompile = new Option<bool>("--always-compile") { Description = "Run mix compile / rebar3 compile even when no file of the project changed since the last build." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show compiler output and every application." };
+        var format = new Option<string>("--format")
+        {
+            Description = "text: progress and a summary for people; json: the result as one JSON object on standard output (progress on standard error).",
+            DefaultValueFactory = _ => "text",
+        };
+        format.AcceptOnlyFromAmong("text", "json");
         var command = new Command("release", "Build a self-contained release and its tarball (rel/<name>/releases/<vsn>/<name>.tar.gz).");
         command.Arguments.Add(dir);
-        foreach (var option in new Option[] { env, name, version, paths, upFrom, noUpgrade, noErts, erts, noStrip, alwaysCompile, verbose })
+        foreach (var option in new Option[] { env, name, version, paths, upFrom, noUpgrade, noErts, erts, noStrip, alwaysCompile, verbose, format })
         {
             command.Options.Add(option);
         }
@@ -32,23 +39,32 @@ internal static class ReleaseCommand
         {
             var output = parsed.InvocationConfiguration.Output;
             var error = parsed.InvocationConfiguration.Error;
+            var json = parsed.GetValue(format) == "json";
+            int Refuse(ExitCode code, string message)
+            {
+                error.WriteLine($"{style.Failure("exrm:")} {message}");
+                if (json)
+                {
+                    ReleaseJson.WriteFailed(code, message, [], [], output);
+                }
+
+                return (int)code;
+            }
+
             var project = parsed.GetValue(dir)?.FullName ?? Environment.CurrentDirectory;
             if (!Directory.Exists(project))
             {
-                error.WriteLine($"exrm: the project directory {project} does not exist.");
-                return (int)ExitCode.NoInput;
+                return Refuse(ExitCode.NoInput, $"the project directory {project} does not exist.");
             }
 
             if (parsed.GetValue(noUpgrade) && parsed.GetValue(upFrom) is { Length: > 0 })
             {
-                error.WriteLine("exrm: --no-upgrade and --upfrom exclude each other: choose whether to build an upgrade.");
-                return (int)ExitCode.Usage;
+                return Refuse(ExitCode.Usage, "--no-upgrade and --upfrom exclude each other: choose whether to build an upgrade.");
             }
 
             if (parsed.GetValue(noErts) && parsed.GetValue(erts) is not null)
             {
-                error.WriteLine("exrm: --no-erts and --erts exclude each other: choose whether to bundle an ERTS.");
-                return (int)ExitCode.Usage;
+                return Refuse(ExitCode.Usage, "--no-erts and --erts exclude each other: choose whether to bundle an ERTS.");
             }
 
             ErtsSetting? ertsSetting = parsed.GetValue(noErts) ? new ErtsSetting.Excluded()
@@ -59,16 +75,33 @@ internal static class ReleaseCommand
                 Strip: !parsed.GetValue(noStrip),
                 UpFrom: [.. parsed.GetValue(upFrom) ?? []],
                 NoUpgrade: parsed.GetValue(noUpgrade));
-            var renderer = new BuildProgressRenderer(output, error, parsed.GetValue(verbose));
+            // With JSON on standard output, the progress lines go to standard error.
+            var renderer = json
+                ? new BuildProgressRenderer(error, error, parsed.GetValue(verbose), style with { ColourOutput = style.ColourError })
+                : new BuildProgressRenderer(output, error, parsed.GetValue(verbose), style);
             try
             {
                 var result = ReleaseBuilder.Build(request, renderer);
-                ReleaseSummary.Write(result, output);
+                if (json)
+                {
+                    ReleaseJson.WriteBuilt(result, renderer.Warnings, output);
+                }
+                else
+                {
+                    ReleaseSummary.Write(result, output);
+                }
+
                 return (int)ExitCode.Success;
             }
             catch (Exception e)
             {
-                return (int)CommandFailure.Report(e, error, "the release was not built; rel/ is unchanged.");
+                var code = CommandFailure.Report(e, error, "the release was not built; rel/ is unchanged.", style: style);
+                if (json)
+                {
+                    ReleaseJson.WriteFailed(code, e, renderer.Warnings, output);
+                }
+
+                return (int)code;
             }
         });
         return command;
