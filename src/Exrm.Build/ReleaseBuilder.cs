@@ -87,7 +87,7 @@ public static class ReleaseBuilder
         var root = output.Staging;
         var relDir = Path.Combine(root, "releases", plan.Release.Vsn);
         Directory.CreateDirectory(relDir);
-        CopyApplications(plan, root, request.Strip ? stripped : null, beams, progress);
+        CopyApplications(plan, root, request.Strip && !inputs.Project.KeepsDebugInfo ? stripped : null, beams, progress);
         WriteReleaseFiles(plan, root, relDir, progress);
         WriteConfiguration(plan, relDir, progress);
         BundleErts(plan, root, progress);

@@ -36,6 +36,73 @@ public sealed class ReleaseSettingsTests : IDisposable
     }
 
     [FactNeeding("erl", "rebar3")]
+    public void Relx_options_are_honoured_warned_about_or_refused_each_by_name()
+    {
+        var project = Path.Combine(work.FullName, "depot");
+        ProjectFiles.WriteRebar3Project(project);
+        var config = Path.Combine(project, "rebar.config");
+        File.WriteAllText(config, File.ReadAllText(config).Replace(
+            "[{dev_mode, false}, {include_erts, true}]",
+            "[{mode, minimal}, {dev_mode, true}, {debug_info, keep}, {extended_start_script, true}, {include_src, false}]",
+            StringComparison.Ordinal));
+
+        var built = ExrmRun.Invoke("release", project).Succeeded();
+
+        // {debug_info, keep}: the beams keep it; {mode, minimal}: no ERTS; {dev_mode, true}: a warning, the applications copied all the same.
+        var beam = BeamFile.Read(Path.Combine(project, "rel/depot/lib/depot-0.0.1/ebin/depot_counter.beam"));
+        Assert.True(beam.HasChunk(BeamChunkId.Dbgi), "{debug_info, keep} keeps the debug information");
+        Assert.Empty(Directory.GetDirectories(Path.Combine(project, "rel", "depot"), "erts-*"));
+        Assert.Contains("warning: " + config + ": {dev_mode, true}", built.Error, StringComparison.Ordinal);
+        Assert.Null(new DirectoryInfo(Path.Combine(project, "rel/depot/lib/depot-0.0.1")).LinkTarget);
+        var before = TreeSnapshot.Take(Path.Combine(project, "rel"));
+
+        // Options exrm cannot apply are refused, every one named at once, and the release in rel/ stays.
+        File.WriteAllText(config, File.ReadAllText(config).Replace(
+            "{debug_info, keep}",
+            "{debug_info, keep}, {extended_start_script_hooks, [{pre_start, [{custom, \"hooks/pre\"}]}]}, {include_src, true}, {frobnicate, 1}",
+            StringComparison.Ordinal));
+        var refused = ExrmRun.Invoke("release", project);
+
+        Assert.Equal(65, refused.ExitCode);
+        Assert.Contains("extended_start_script_hooks", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("{include_src, true}", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("{frobnicate,1} is not one exrm knows", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(before, TreeSnapshot.Take(Path.Combine(project, "rel")));
+    }
+
+    [FactNeeding("erl", "elixir", "mix")]
+    public void Mix_release_settings_are_honoured_warned_about_or_refused_each_by_name()
+    {
+        var project = Path.Combine(work.FullName, "shop");
+        ProjectFiles.WriteMixProject(project);
+        ProjectFiles.Write(project, "extra/notes/hello.txt", "hello\n");
+        var mixFile = Path.Combine(project, "mix.exs");
+        var plain = File.ReadAllText(mixFile);
+        File.WriteAllText(mixFile, plain.Replace(
+            "deps: []]",
+            "deps: [], releases: [shop: [strip_beams: false, overlays: [\"extra\"], quiet: true, include_executables_for: [:unix], steps: [:assemble, :tar]]]]",
+            StringComparison.Ordinal));
+
+        var built = ExrmRun.Invoke("release", project).Succeeded();
+
+        Assert.True(BeamFile.Read(Directory.GetFiles(Path.Combine(project, "rel/shop/lib/shop-0.0.1/ebin"), "Elixir.Shop.Counter.beam").Single()).HasChunk(BeamChunkId.Dbgi), "strip_beams: false keeps the debug information");
+        Assert.Equal("hello\n", File.ReadAllText(Path.Combine(project, "rel/shop/notes/hello.txt")));
+        Assert.Contains("warning: mix.exs, release shop: quiet:", built.Error, StringComparison.Ordinal);
+
+        File.WriteAllText(mixFile, plain.Replace(
+            "deps: []]",
+            "deps: [], releases: [shop: [config_providers: [{Config.Reader, \"/etc/shop.exs\"}], steps: [:assemble, &IO.inspect/1], path: \"/tmp/shop\", frobnicate: 1]]]",
+            StringComparison.Ordinal));
+        var refused = ExrmRun.Invoke("release", project);
+
+        Assert.Equal(65, refused.ExitCode);
+        foreach (var setting in new[] { "config_providers:", "steps:", "path:", "frobnicate: 1 is not one exrm knows" })
+        {
+            Assert.Contains(setting, refused.Error, StringComparison.Ordinal);
+        }
+    }
+
+    [FactNeeding("erl", "rebar3")]
     public void Beams_are_stripped_keeping_what_upgrades_read_unless_no_strip_is_given()
     {
         var project = Path.Combine(work.FullName, "depot");

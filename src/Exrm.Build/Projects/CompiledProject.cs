@@ -54,4 +54,7 @@ public sealed record CompiledProject(
 
     /// <summary>The cookie the project sets for its release (mix.exs releases: cookie:), or null to use exrm's stored one.</summary>
     public string? Cookie { get; init; }
+
+    /// <summary>The project asks for beams with their debug information (relx {debug_info, keep}, mix strip_beams: false).</summary>
+    public bool KeepsDebugInfo { get; init; }
 }

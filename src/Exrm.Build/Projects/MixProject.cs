@@ -94,11 +94,7 @@ internal static class MixProject
         var app = umbrella.IsEmpty ? Text(info, "app") : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.Directory)));
         var ownApps = umbrella.IsEmpty ? [app] : umbrella;
         var (releaseName, settings) = ChooseRelease(options, info, app);
-        foreach (var setting in ((ErlangList)settings).Elements.OfType<ErlangTuple>().Where(t => t.Elements[0] is ErlangAtom { Name: "unsupported" }))
-        {
-            progress?.Report(new BuildEvent.Warning(
-                $"mix.exs: the release setting {setting.Elements[1]}: is not one exrm uses (it reads applications, version, include_erts, cookie); it was ignored."));
-        }
+        var release = MixReleaseOptions.Check(settings, releaseName, progress);
 
         var roots = TermReading.TryGet(settings, "applications", out var apps) && apps is ErlangList appList
             ? appList.Elements.Select(ReadRoot).ToImmutableArray()
@@ -131,12 +127,25 @@ internal static class MixProject
                 ownApps.Contains(Path.GetFileName(Path.GetDirectoryName(dir)) ?? string.Empty) ? ApplicationOrigin.Project : ApplicationOrigin.Dependency))
             .ToImmutableArray();
 
-        var bootConfigScript = Text(info, "runtime_config") is { Length: > 0 } runtimePath and not "none"
-            ? new BootConfigScript(runtimePath, Text(info, "env"), Text(info, "target"))
-            : null;
+        var runtimeConfig = release.RuntimeConfig is { } chosen
+            ? (chosen.Length == 0 ? null : Path.GetFullPath(Path.Combine(options.Directory, chosen)))
+            : Text(info, "runtime_config") is { Length: > 0 } found and not "none" ? found : null;
+        if (runtimeConfig is not null && !File.Exists(runtimeConfig))
+        {
+            throw new ReleaseException(new ReleaseProblem(
+                "mix.exs", $"mix.exs, release {releaseName}: runtime_config_path names {runtimeConfig}, which does not exist.", "Create the file or correct the path."));
+        }
+
+        var bootConfigScript = runtimeConfig is null ? null : new BootConfigScript(runtimeConfig, Text(info, "env"), Text(info, "target"));
 
         var vmArgs = Path.Combine(options.Directory, "rel", "vm.args");
-        var overlays = Path.Combine(options.Directory, "rel", "overlays");
+        // rel/overlays always, as mix release does, then the directories overlays: names.
+        ImmutableArray<Overlay> overlays =
+        [
+            .. Directory.Exists(Path.Combine(options.Directory, "rel", "overlays")) ? [new Overlay.Copy(Path.Combine("rel", "overlays"), ".")] : Array.Empty<Overlay>(),
+            .. release.Overlays.Where(dir => Path.GetFullPath(Path.Combine(options.Directory, dir)) != Path.GetFullPath(Path.Combine(options.Directory, "rel", "overlays")))
+                .Select(dir => new Overlay.Copy(dir, ".")),
+        ];
         return new CompiledProject(
             options.Directory,
             ProjectKind.Mix,
@@ -150,12 +159,13 @@ internal static class MixProject
                 $"{Text(info, "config_origin")} (MIX_ENV={env})"),
             File.Exists(vmArgs) ? vmArgs : null,
             includeErts,
-            Directory.Exists(overlays) ? [new Overlay.Copy(Path.Combine("rel", "overlays"), ".")] : [])
+            overlays)
         {
             ElixirLibDir = Text(info, "elixir_lib"),
             BootConfigScript = bootConfigScript,
             DependencyDirs = [.. List(info, "dep_dirs").Select(dir => TermReading.Text(dir)!)],
             Cookie = TermReading.TryGet(settings, "cookie", out var cookie) ? TermReading.Text(cookie) : null,
+            KeepsDebugInfo = release.KeepDebugInfo,
         };
     }
 

@@ -27,6 +27,7 @@ internal static class Rebar3Project
         var profiles = TermReading.TryGet(config, "profiles", out var p) && p is ErlangList list ? list : ErlangList.Nil;
         var profile = options.Env ?? (TermReading.TryGet(profiles, "prod", out _) ? "prod" : "default");
         var relx = MergeRelx(config, profiles, profile);
+        var settings = RelxOptions.Check(relx, configPath, progress);
 
         var rebar3 = ProgramPath.Find("rebar3") ?? throw new ReleaseException(new ReleaseProblem(
             "rebar3", $"{options.Directory} is a rebar3 project, but there is no 'rebar3' on PATH.", "Install rebar3 (on Debian: apt-get install rebar3)."));
@@ -45,7 +46,7 @@ internal static class Rebar3Project
                 ownApps.Contains(Path.GetFileName(Path.GetDirectoryName(ebin)!)) ? ApplicationOrigin.Project : ApplicationOrigin.Dependency))
             .ToImmutableArray();
 
-        var (name, version, roots) = ReadRelease(options, relx, configPath, ownApps);
+        var (name, version, roots) = ReadRelease(options with { ReleaseName = options.ReleaseName ?? settings.DefaultRelease }, relx, configPath, ownApps);
         return new CompiledProject(
             options.Directory,
             ProjectKind.Rebar3,
@@ -56,10 +57,11 @@ internal static class Rebar3Project
             applications,
             SysConfig(options.Directory, relx),
             ProjectFile(options.Directory, relx, "vm_args_src") ?? ProjectFile(options.Directory, relx, "vm_args") ?? Existing(options.Directory, "config/vm.args"),
-            IncludeErts(options.Directory, relx),
+            IncludeErts(options.Directory, relx) ?? (settings.NoErts ? new ErtsSetting.Excluded() : null),
             Overlays(relx, configPath))
         {
             SourceState = compiled.State,
+            KeepsDebugInfo = settings.KeepDebugInfo,
         };
     }
 

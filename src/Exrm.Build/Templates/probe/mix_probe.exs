@@ -46,13 +46,24 @@ Enum.each(evaluated, fn {app, kvs} ->
   Enum.each(kvs, fn {key, value} -> check.(check, value, [inspect(app), inspect(key)]) end)
 end)
 
+# Any other release setting, as plain terms exrm can read and name: functions and other values it cannot
+# write as terms become :function and {:other, Inspected}.
+simple = fn
+  _, value when is_boolean(value) or is_atom(value) or is_integer(value) -> value
+  _, value when is_binary(value) -> charlist.(value)
+  self, value when is_list(value) -> Enum.map(value, &self.(self, &1))
+  self, {key, value} -> {self.(self, key), self.(self, value)}
+  _, value when is_function(value) -> :function
+  _, value -> {:other, charlist.(inspect(value))}
+end
+
 release_setting = fn
   {key, value} when key in [:include_erts] and is_boolean(value) -> [{key, value}]
   {:include_erts, path} when is_binary(path) -> [{:include_erts, charlist.(path)}]
   {:version, vsn} when is_binary(vsn) -> [{:version, charlist.(vsn)}]
   {:applications, apps} when is_list(apps) -> [{:applications, apps}]
   {:cookie, cookie} when is_binary(cookie) -> [{:cookie, charlist.(cookie)}]
-  {key, _} -> [{:unsupported, key}]
+  {key, value} -> [{:setting, key, simple.(simple, value)}]
 end
 
 releases =
