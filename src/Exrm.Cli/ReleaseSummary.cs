@@ -33,7 +33,7 @@ internal static class ReleaseSummary
 
             if (!result.EmulatorRestartsFrom.IsEmpty)
             {
-                output.WriteLine($"Upgrade a node running {string.Join(" or ", result.EmulatorRestartsFrom)} by an emulator restart: ERTS, kernel, stdlib or sasl change, so");
+                output.WriteLine($"Upgrade a node running {string.Join(" or ", result.EmulatorRestartsFrom)} by an emulator restart (ERTS, kernel, stdlib or sasl change, or modules move between applications), so");
                 output.WriteLine("the node reboots into the new version (its processes and connections do not survive that) and must run");
                 output.WriteLine("under heart: -heart in its vm.args, else upgrade refuses and changes nothing:");
             }

@@ -42,9 +42,27 @@ internal static class ApplicationCatalog
             throw new ReleaseException(problems);
         }
 
+        if (project.ProtocolsApplication is { } protocols)
+        {
+            found = TakeOver(found, protocols);
+        }
+
         return found
             .GroupBy(app => app.Resource.Name, StringComparer.Ordinal)
             .ToDictionary(group => group.Key, group => group.ToImmutableArray(), StringComparer.Ordinal);
+    }
+
+    /// <summary>Every other application without the modules the project's application <paramref name="owner"/> holds.</summary>
+    private static List<AvailableApplication> TakeOver(List<AvailableApplication> found, string owner)
+    {
+        var taken = found.First(app => app.Resource.Name == owner && app.Origin == ApplicationOrigin.Project).Resource.Modules.ToHashSet(StringComparer.Ordinal);
+        return [.. found.Select(app => app.Resource.Name == owner || !app.Resource.Modules.Any(taken.Contains)
+            ? app
+            : app with
+            {
+                Resource = app.Resource with { Modules = [.. app.Resource.Modules.Where(m => !taken.Contains(m))] },
+                TakenModules = [.. app.Resource.Modules.Where(taken.Contains)],
+            })];
     }
 
     private static List<AvailableApplication> ReadEbin(string ebin, ApplicationOrigin origin, List<ReleaseProblem>? problems)

@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Exrm.Erlang.Terms;
+using Exrm.Erlang.Text;
 using Exrm.Erlang;
 using Exrm.Otp;
 using Exrm.Otp.Applications;
@@ -34,7 +37,11 @@ internal static class LibraryCopier
             var target = Path.Combine(libDir, $"{app.Name}-{app.Vsn}");
             var ebin = Path.Combine(target, "ebin");
             Directory.CreateDirectory(ebin);
-            if (guard.Admits(Path.Combine(source, app.Name + ".app")))
+            if (!app.App.TakenModules.IsEmpty)
+            {
+                File.WriteAllBytes(Path.Combine(ebin, app.Name + ".app"), AppFileWithout(app.App.AppFile, app.App.TakenModules));
+            }
+            else if (guard.Admits(Path.Combine(source, app.Name + ".app")))
             {
                 jobs.Add((Path.Combine(source, app.Name + ".app"), Path.Combine(ebin, app.Name + ".app"), false));
             }
@@ -133,5 +140,15 @@ internal static class LibraryCopier
         {
             File.SetUnixFileMode(to, File.GetUnixFileMode(from));
         }
+    }
+
+    /// <summary>The .app file <paramref name="appFile"/> with <paramref name="taken"/> left out of its modules, every other key as it is.</summary>
+    private static byte[] AppFileWithout(string appFile, ImmutableArray<string> taken)
+    {
+        var term = (ErlangTuple)ErlangText.Consult(File.ReadAllBytes(appFile), appFile).Single();
+        var props = ((ErlangList)term.Elements[2]).Elements.Select(prop => prop is ErlangTuple { Elements: [ErlangAtom { Name: "modules" }, ErlangList modules] }
+            ? Term.Tuple(Term.Atom("modules"), Term.List(modules.Elements.Where(m => m is not ErlangAtom atom || !taken.Contains(atom.Name))))
+            : prop);
+        return ErlangText.ToFileBytes([Term.Tuple(term.Elements[0], term.Elements[1], Term.List(props))]);
     }
 }

@@ -57,4 +57,10 @@ public sealed record CompiledProject(
 
     /// <summary>The project asks for beams with their debug information (relx {debug_info, keep}, mix strip_beams: false).</summary>
     public bool KeepsDebugInfo { get; init; }
+
+    /// <summary>
+    /// The application holding the project's consolidated protocols (<see cref="ConsolidatedProtocols"/>), which takes
+    /// those modules over from the applications that define them; null when there is none.
+    /// </summary>
+    public string? ProtocolsApplication { get; init; }
 }

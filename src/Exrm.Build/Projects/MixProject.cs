@@ -6,6 +6,7 @@ using Exrm.Erlang.Terms;
 using Exrm.Erlang.Text;
 using Exrm.Otp;
 using Exrm.Otp.Applications;
+using Exrm.Otp.Releases;
 
 namespace Exrm.Build.Projects;
 
@@ -126,6 +127,14 @@ internal static class MixProject
                 dir,
                 ownApps.Contains(Path.GetFileName(Path.GetDirectoryName(dir)) ?? string.Empty) ? ApplicationOrigin.Project : ApplicationOrigin.Dependency))
             .ToImmutableArray();
+        var protocols = Text(info, "consolidated") is { Length: > 0 } consolidated and not "none"
+            ? ConsolidatedProtocols.Write(consolidated, options.OutputDir, releaseName, version, roots)
+            : null;
+        if (protocols is not null)
+        {
+            applications = applications.Add(new ProjectApplicationDir(protocols, ApplicationOrigin.Project));
+            roots = roots.Add(new RootApplication(ConsolidatedProtocols.ApplicationName(releaseName), StartType.Load));
+        }
 
         var runtimeConfig = release.RuntimeConfig is { } chosen
             ? (chosen.Length == 0 ? null : Path.GetFullPath(Path.Combine(options.Directory, chosen)))
@@ -166,6 +175,7 @@ internal static class MixProject
             DependencyDirs = [.. List(info, "dep_dirs").Select(dir => TermReading.Text(dir)!)],
             Cookie = TermReading.TryGet(settings, "cookie", out var cookie) ? TermReading.Text(cookie) : null,
             KeepsDebugInfo = release.KeepDebugInfo,
+            ProtocolsApplication = protocols is null ? null : ConsolidatedProtocols.ApplicationName(releaseName),
         };
     }
 

@@ -80,6 +80,12 @@ info = [
   env: Mix.env(),
   target: Mix.target(),
   runtime_config: if(File.regular?(runtime_config), do: charlist.(Path.expand(runtime_config)), else: :none),
+  # The protocols mix compile consolidated, unless the project turned that off.
+  consolidated:
+    if(Keyword.get(config, :consolidate_protocols, true) and File.dir?(Mix.Project.consolidation_path(config)),
+      do: charlist.(Path.expand(Mix.Project.consolidation_path(config))),
+      else: :none
+    ),
   version: charlist.(config[:version] || ""),
   umbrella_apps: umbrella_apps,
   releases: releases,
