@@ -92,7 +92,7 @@ public static class ReleaseBuilder
         WriteConfiguration(plan, relDir, progress);
         BundleErts(plan, root, progress);
         ControlScript.Write(root, new ControlScriptSettings(plan.Release.Name, plan.Inputs.Project.UsesElixir ? ReleaseFlavor.Elixir : ReleaseFlavor.Erlang, plan.Inputs.Erlang), progress);
-        OverlayApplier.Apply(plan.Inputs.Project.Overlays, plan.Inputs.Project.Directory, root, progress);
+        OverlayApplier.Apply(plan.Inputs.Project.Overlays, plan.Inputs.Project.Directory, root, TemplateVariables(plan), progress);
         var tarBytes = Pack(plan.Release, root, relDir, entryTime, progress);
         PackageLink.Create(root, plan.Release);
         KeepEarlierReleases(output, plan.Release.Vsn, progress);
@@ -177,6 +177,17 @@ public static class ReleaseBuilder
         var upgrade = PlanUpgrade(request, release, resolved, target, project.Directory, beams, progress);
         return new ReleasePlan(inputs, resolved, release, script, startClean, target, upgrade, cookie);
     }
+
+    /// <summary>The variables relx gives every template overlay, under both of its names.</summary>
+    private static Dictionary<string, string> TemplateVariables(ReleasePlan plan) => new(StringComparer.Ordinal)
+    {
+        ["release_name"] = plan.Release.Name,
+        ["rel_name"] = plan.Release.Name,
+        ["release_version"] = plan.Release.Vsn,
+        ["rel_vsn"] = plan.Release.Vsn,
+        ["erts_vsn"] = plan.Release.ErtsVsn,
+        ["release_erts_version"] = plan.Release.ErtsVsn,
+    };
 
     /// <summary>
     /// The cookie written to releases/COOKIE: vm.args' own, else the project's setting, else the one exrm keeps for the

@@ -70,6 +70,41 @@ public sealed class ReleaseSettingsTests : IDisposable
         Assert.Equal(before, TreeSnapshot.Take(Path.Combine(project, "rel")));
     }
 
+    [FactNeeding("erl", "rebar3")]
+    public void Relx_template_overlays_are_rendered_with_overlay_vars_and_the_release_s_own_and_mistakes_are_named()
+    {
+        var project = Path.Combine(work.FullName, "depot");
+        ProjectFiles.WriteRebar3Project(project);
+        var config = Path.Combine(project, "rebar.config");
+        File.WriteAllText(config, File.ReadAllText(config).Replace(
+            "{overlay, [{mkdir, \"data\"}, {copy, \"README.md\", \"README.md\"}]}",
+            "{overlay_vars, \"config/vars.config\"}, {overlay_vars_values, [{greeting, \"hi\"}]}, "
+            + "{overlay, [{mkdir, \"etc\"}, {template, \"config/app.conf\", \"etc/app.conf\"}, {template, \"config/run.sh\", \"bin/\"}]}",
+            StringComparison.Ordinal));
+        ProjectFiles.Write(project, "config/vars.config", "{port, 8080}.\n{host, \"example.org\"}.\n{greeting, \"overridden below\"}.\n");
+        ProjectFiles.Write(project, "config/app.conf", "{{! a comment }}name={{release_name}}-{{release_version}} erts={{erts_vsn}}\nurl=http://{{host}}:{{ port }}/ {{{greeting}}}\n");
+        ProjectFiles.Write(project, "config/run.sh", "#!/bin/sh\necho {{release_name}}\n");
+        File.SetUnixFileMode(Path.Combine(project, "config", "run.sh"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        ExrmRun.Invoke("release", project).Succeeded();
+
+        var erts = Path.GetFileName(Directory.GetDirectories(Path.Combine(project, "rel", "depot"), "erts-*").Single())["erts-".Length..];
+        Assert.Equal($"name=depot-0.0.1 erts={erts}\nurl=http://example.org:8080/ hi\n", File.ReadAllText(Path.Combine(project, "rel/depot/etc/app.conf")));
+        var script = Path.Combine(project, "rel/depot/bin/run.sh");
+        Assert.Equal("#!/bin/sh\necho depot\n", File.ReadAllText(script));
+        Assert.True(File.GetUnixFileMode(script).HasFlag(UnixFileMode.UserExecute), "a rendered script stays executable");
+
+        // A variable nobody defined and a section are refused, each with its line; rel/ stays as it was.
+        var before = TreeSnapshot.Take(Path.Combine(project, "rel"));
+        ProjectFiles.Write(project, "config/app.conf", "name={{release_name}}\nport={{prot}}\n{{#debug}}debug=true{{/debug}}\n");
+        var refused = ExrmRun.Invoke("release", project);
+
+        Assert.Equal(65, refused.ExitCode);
+        Assert.Contains("app.conf:2: the variable prot", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("app.conf:3: the mustache tag {{#debug}}", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(before, TreeSnapshot.Take(Path.Combine(project, "rel")));
+    }
+
     [FactNeeding("erl", "elixir", "mix")]
     public void Mix_release_settings_are_honoured_warned_about_or_refused_each_by_name()
     {

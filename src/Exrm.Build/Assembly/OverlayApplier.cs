@@ -6,7 +6,9 @@ namespace Exrm.Build.Assembly;
 /// <summary>Applies the project's overlays to the staged release; a path leaving the release is refused.</summary>
 internal static class OverlayApplier
 {
-    public static void Apply(IEnumerable<Overlay> overlays, string projectDir, string releaseRoot, IProgress<BuildEvent>? progress)
+    /// <param name="release">The variables every template gets: the release's name and versions.</param>
+    public static void Apply(
+        IEnumerable<Overlay> overlays, string projectDir, string releaseRoot, IReadOnlyDictionary<string, string> release, IProgress<BuildEvent>? progress)
     {
         foreach (var overlay in overlays)
         {
@@ -34,6 +36,37 @@ internal static class OverlayApplier
                     }
 
                     progress?.Report(new BuildEvent.Detail($"overlay: copy {copy.From} -> {copy.To}"));
+                    break;
+                case Overlay.Template template:
+                    var variables = new Dictionary<string, string>(template.Variables, StringComparer.Ordinal);
+                    foreach (var (name, value) in release)
+                    {
+                        variables[name] = value;
+                    }
+
+                    var source = Path.GetFullPath(Path.Combine(projectDir, OverlayTemplate.Render(template.From, variables, "the overlay's source path")));
+                    if (!File.Exists(source))
+                    {
+                        throw new ReleaseException(new ReleaseProblem(
+                            "overlay", $"The template overlay renders {source}, which does not exist.", "Create it, or fix the overlay's source path."));
+                    }
+
+                    var toPath = OverlayTemplate.Render(template.To, variables, "the overlay's target path");
+                    var target = Inside(releaseRoot, toPath);
+                    if (toPath.EndsWith('/') || Directory.Exists(target))
+                    {
+                        target = Path.Combine(target, Path.GetFileName(source));
+                    }
+
+                    Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                    File.WriteAllText(target, OverlayTemplate.Render(File.ReadAllText(source), variables, source));
+                    if (!OperatingSystem.IsWindows())
+                    {
+                        // A script rendered from a template stays executable.
+                        File.SetUnixFileMode(target, File.GetUnixFileMode(source));
+                    }
+
+                    progress?.Report(new BuildEvent.Detail($"overlay: template {template.From} -> {toPath}"));
                     break;
             }
         }

@@ -15,4 +15,11 @@ public abstract record Overlay
 
     /// <summary>Copies a file or a directory tree into the release.</summary>
     public sealed record Copy(string From, string To) : Overlay;
+
+    /// <summary>
+    /// Writes a file into the release rendered from a template (relx's <c>{template, From, To}</c>): its variables are
+    /// <paramref name="Variables"/> (overlay_vars) and the release's own (<c>release_name</c>, <c>release_version</c>,
+    /// <c>erts_vsn</c>, ...), which the build adds.
+    /// </summary>
+    public sealed record Template(string From, string To, IReadOnlyDictionary<string, string> Variables) : Overlay;
 }

@@ -58,7 +58,7 @@ internal static class Rebar3Project
             SysConfig(options.Directory, relx),
             ProjectFile(options.Directory, relx, "vm_args_src") ?? ProjectFile(options.Directory, relx, "vm_args") ?? Existing(options.Directory, "config/vm.args"),
             IncludeErts(options.Directory, relx) ?? (settings.NoErts ? new ErtsSetting.Excluded() : null),
-            Overlays(relx, configPath))
+            Overlays(relx, options.Directory, configPath))
         {
             SourceState = compiled.State,
             KeepsDebugInfo = settings.KeepDebugInfo,
@@ -211,7 +211,7 @@ internal static class Rebar3Project
             }
             : null;
 
-    private static ImmutableArray<Overlay> Overlays(ErlangList relx, string configPath)
+    private static ImmutableArray<Overlay> Overlays(ErlangList relx, string projectDir, string configPath)
     {
         if (!TermReading.TryGet(relx, "overlay", out var value) || value is not ErlangList list)
         {
@@ -220,6 +220,7 @@ internal static class Rebar3Project
 
         var problems = new List<ReleaseProblem>();
         var overlays = new List<Overlay>();
+        var variables = new Lazy<IReadOnlyDictionary<string, string>>(() => OverlayVariables(relx, projectDir, configPath));
         foreach (var entry in list.Elements)
         {
             switch (entry)
@@ -230,17 +231,83 @@ internal static class Rebar3Project
                 case ErlangTuple { Elements: [ErlangAtom { Name: "copy" }, var from, var to] } when TermReading.Text(from) is { } f && TermReading.Text(to) is { } t:
                     overlays.Add(new Overlay.Copy(f, t));
                     break;
+                case ErlangTuple { Elements: [ErlangAtom { Name: "template" }, var from, var to] } when TermReading.Text(from) is { } f && TermReading.Text(to) is { } t:
+                    overlays.Add(new Overlay.Template(f, t, variables.Value));
+                    break;
                 default:
                     problems.Add(new ReleaseProblem(
                         "rebar.config",
-                        $"{configPath}: the overlay {entry} is not supported (exrm supports {{mkdir, Dir}} and {{copy, From, To}}).",
-                        "Replace it with mkdir/copy overlays, or remove it; exrm refuses to build a release that silently lacks files."));
+                        $"{configPath}: the overlay {entry} is not supported (exrm supports {{mkdir, Dir}}, {{copy, From, To}} and {{template, From, To}}).",
+                        "Replace it with those overlays, or remove it; exrm refuses to build a release that silently lacks files."));
                     break;
             }
         }
 
         return problems.Count > 0 ? throw new ReleaseException(problems) : [.. overlays];
     }
+
+    /// <summary>
+    /// The variables of template overlays: each file {overlay_vars, File | [File]} names (terms {Key, Value}, relative to
+    /// the project), then overlay_vars_values; a later definition wins, as in relx.
+    /// </summary>
+    private static Dictionary<string, string> OverlayVariables(ErlangList relx, string projectDir, string configPath)
+    {
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        var problems = new List<ReleaseProblem>();
+        void Add(IEnumerable<ErlangTerm> pairs, string where)
+        {
+            foreach (var pair in pairs)
+            {
+                if (pair is ErlangTuple { Elements: [var key, var value] } && (key is ErlangAtom || TermReading.Text(key) is not null)
+                    && VariableText(value) is { } text)
+                {
+                    variables[key is ErlangAtom atom ? atom.Name : TermReading.Text(key)!] = text;
+                }
+                else
+                {
+                    problems.Add(new ReleaseProblem("rebar.config", $"{where}: {pair} is not a {{Name, Value}} pair with a string, atom or number as its value.",
+                        "Write each overlay variable as {name, \"value\"}."));
+                }
+            }
+        }
+
+        if (TermReading.TryGet(relx, "overlay_vars", out var files))
+        {
+            var paths = files is ErlangList list && TermReading.Text(files) is null ? list.Elements.Select(TermReading.Text) : [TermReading.Text(files)];
+            foreach (var path in paths)
+            {
+                var file = Path.GetFullPath(Path.Combine(projectDir, path ?? string.Empty));
+                if (path is null || !File.Exists(file))
+                {
+                    problems.Add(new ReleaseProblem("rebar.config", $"{configPath}: the overlay_vars file {file} does not exist.", "Create it, or fix the path in overlay_vars."));
+                    continue;
+                }
+
+                try
+                {
+                    Add(ErlangText.Consult(File.ReadAllBytes(file), file), file);
+                }
+                catch (ErlangFormatException e)
+                {
+                    problems.Add(new ReleaseProblem("rebar.config", e.Message, "Fix the file: it holds {Name, Value} terms, each ending with a full stop."));
+                }
+            }
+        }
+
+        if (TermReading.TryGet(relx, "overlay_vars_values", out var values) && values is ErlangList inline)
+        {
+            Add(inline.Elements, $"{configPath}: overlay_vars_values");
+        }
+
+        return problems.Count > 0 ? throw new ReleaseException(problems) : variables;
+    }
+
+    private static string? VariableText(ErlangTerm value) => value switch
+    {
+        ErlangAtom atom => atom.Name,
+        ErlangInteger or ErlangFloat => value.ToString(),
+        _ => TermReading.Text(value),
+    };
 
     /// <summary>The project's own applications: apps/*/ (and lib/*/) with a src/*.app.src, or the top-level src/.</summary>
     private static ImmutableArray<string> OwnApplications(string projectDir)
