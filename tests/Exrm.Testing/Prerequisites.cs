@@ -1,7 +1,7 @@
 namespace Exrm.Testing;
 
 /// <summary>
-/// The programs the tests need besides .NET (erl, erlc, elixir, mix, rebar3, shellcheck). Outside CI a missing one skips
+/// The programs the tests need besides .NET (erl, erlc, elixir, mix, rebar3, shellcheck, gcc). Outside CI a missing one skips
 /// the tests that need it, visibly (they count as skipped in the totals); under <c>CI=true</c> it never skips,
 /// so those tests run and fail on the missing program.
 /// </summary>
@@ -22,7 +22,7 @@ public static class Prerequisites
         return missing.Count == 0
             ? null
             : $"needs {string.Join(", ", missing)}, not found on PATH; install the Debian packages erlang-nox erlang-dev "
-              + "erlang-src elixir rebar3 shellcheck (bash scripts/prerequisites.sh). Under CI=true this is a failure, not a skip.";
+              + "erlang-src elixir rebar3 shellcheck gcc libc6-dev (bash scripts/prerequisites.sh). Under CI=true this is a failure, not a skip.";
     }
 
     /// <summary>True when the tests that build exrm's native binary run: under CI, or with <c>EXRM_TEST_NATIVE=1</c>.</summary>

@@ -77,24 +77,45 @@ internal static class UpgradeBuild
             throw new ReleaseException(problems);
         }
 
-        // Modules that moved from one application to another: the generated appups neither add nor delete them (the
-        // applications' own instructions load them), and the emulator restarts after the instructions.
+        // Modules release_handler cannot swap in a running node: those that moved from one application to another,
+        // and changed NIF modules. The generated appups leave them alone, and the emulator restarts after the
+        // instructions, loading them from the new boot script.
         var moving = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var earlier in bases)
         {
+            var names = new HashSet<string>(StringComparer.Ordinal);
             if (MovedModules(resolved, earlier) is [var first, ..] moved)
             {
                 notes.Add($"Going from {earlier.Release.Vsn} moves {moved.Count} modules from one application to another ({first.Module} from {first.From} to {first.To}"
                     + (moved.Count > 1 ? ", ..." : string.Empty)
                     + "), which release_handler cannot do in a running node: that upgrade and its downgrade restart the emulator.");
-                var names = moved.Select(m => m.Module).ToHashSet(StringComparer.Ordinal);
-                moving[earlier.Release.Vsn] = names;
-                foreach (var (name, appup) in generated.ToList())
-                {
-                    var without = WithoutModules(appup, earlier.Release.Vsn, names);
-                    generated[name] = without;
-                    appups[(name, appup.Vsn)] = without;
-                }
+                names.UnionWith(moved.Select(m => m.Module));
+            }
+
+            var nifs = outcomes
+                .SelectMany(o => earlier.Applications.TryGetValue(o.app.Name, out var old) && o.outcome.NifChanges.TryGetValue(old.Resource.Vsn, out var changed)
+                    ? changed
+                    : [])
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            if (nifs.Count > 0)
+            {
+                notes.Add($"Going from {earlier.Release.Vsn} changes the NIF module(s) {string.Join(", ", nifs)} (they call erlang:load_nif/2): "
+                    + "a NIF library cannot be swapped in a running node unless it was written for that, so that upgrade and its downgrade restart the emulator.");
+                names.UnionWith(nifs);
+            }
+
+            if (names.Count == 0)
+            {
+                continue;
+            }
+
+            moving[earlier.Release.Vsn] = names;
+            foreach (var (name, appup) in generated.ToList())
+            {
+                var without = WithoutModules(appup, earlier.Release.Vsn, names);
+                generated[name] = without;
+                appups[(name, appup.Vsn)] = without;
             }
         }
 
@@ -129,7 +150,10 @@ internal static class UpgradeBuild
             .OrderBy(m => m.Module, StringComparer.Ordinal)];
     }
 
-    /// <summary><paramref name="appup"/> without module instructions for <paramref name="modules"/> in its entries for <paramref name="vsn"/>.</summary>
+    /// <summary>
+    /// <paramref name="appup"/> without module instructions for <paramref name="modules"/> in its entries for
+    /// <paramref name="vsn"/>; a process module's update goes too (the restart replaces its code and its state).
+    /// </summary>
     private static Appup WithoutModules(Appup appup, string vsn, HashSet<string> modules)
     {
         ImmutableArray<AppupEntry> Filter(ImmutableArray<AppupEntry> entries) =>
@@ -140,6 +164,7 @@ internal static class UpgradeBuild
                     AppupInstruction.AddModule add => !modules.Contains(add.Module),
                     AppupInstruction.DeleteModule delete => !modules.Contains(delete.Module),
                     AppupInstruction.LoadModule load => !modules.Contains(load.Module),
+                    AppupInstruction.Update update => !modules.Contains(update.Module),
                     _ => true,
                 })],
             })];
@@ -228,6 +253,15 @@ internal static class UpgradeBuild
         foreach (var old in changedFrom)
         {
             var appup = AppupGenerator.Generate(app.Vsn, old.Resource.Vsn, old.Modules, newModules);
+            var nifs = newModules.Values
+                .Where(m => m.LoadsNif && old.Modules.TryGetValue(m.Name, out var before) && before.Md5 != m.Md5)
+                .Select(m => m.Name)
+                .ToList();
+            if (nifs.Count > 0)
+            {
+                outcome.NifChanges[old.Resource.Vsn] = nifs;
+            }
+
             foreach (var line in appup.Reasons.Concat(appup.KeptLoaded))
             {
                 outcome.Details.Add($"  {app.Name} {old.Resource.Vsn} -> {app.Vsn}: {line}");
@@ -343,6 +377,9 @@ internal static class UpgradeBuild
         public List<string> Notes { get; } = [];
 
         public List<ReleaseProblem> Problems { get; } = [];
+
+        /// <summary>The changed NIF modules of the generated appup, by the earlier version of the application.</summary>
+        public Dictionary<string, List<string>> NifChanges { get; } = new(StringComparer.Ordinal);
     }
 
     /// <summary>The appup text written next to the application's .app in the release.</summary>

@@ -21,8 +21,17 @@ public sealed record ModuleSummary(string Name, string Md5, ModuleRole Role, Imm
             name,
             beam.Md5Hex,
             RoleOf(beam),
-            [.. beam.Imports.Select(i => i.Module.Name).Where(m => m != name).Distinct().Order(StringComparer.Ordinal)]);
+            [.. beam.Imports.Select(i => i.Module.Name).Where(m => m != name).Distinct().Order(StringComparer.Ordinal)])
+        {
+            LoadsNif = beam.Imports.Any(i => i is { Module.Name: "erlang", Function.Name: "load_nif", Arity: 2 }),
+        };
     }
+
+    /// <summary>
+    /// The module calls erlang:load_nif/2 (from its on_load function, as NIF modules do): loading a new version of it
+    /// into a running node loads a new NIF library over the old one, which only libraries written for that survive.
+    /// </summary>
+    public bool LoadsNif { get; init; }
 
     private static ModuleRole RoleOf(BeamFile beam)
     {
