@@ -32,6 +32,12 @@ public sealed class NifTests : IDisposable
         }
 
         Assert.Contains("{load,{nifty_util,", File.ReadAllText(relupFile), StringComparison.Ordinal);
+        // The application's appup says so itself, and exrm appup makes the same relup.
+        Assert.Contains("restart_emulator", File.ReadAllText(Path.Combine(project, "rel/nifty/lib/nifty-0.0.2/ebin/nifty.appup")), StringComparison.Ordinal);
+        var releases = Path.Combine(project, "rel", "nifty", "releases");
+        var written = Path.Combine(work.FullName, "relup");
+        ExrmRun.Invoke("appup", "--from", Path.Combine(releases, "0.0.1", "nifty.tar.gz"), "--to", Path.Combine(releases, "0.0.2", "nifty.tar.gz"), "--relup", written).Succeeded();
+        Assert.Equal(relup, ErlangText.Consult(File.ReadAllBytes(written), written).Single());
 
         // Version 1 runs its NIF on the target.
         using var release = DeployedRelease.FirstVersionOf(project, "nifty", Path.Combine(work.FullName, "srv"));

@@ -75,6 +75,12 @@ public sealed class ProtocolConsolidationTests : IDisposable
             Assert.Equal(Term.Atom("restart_emulator"), instructions[^1]);
             Assert.DoesNotContain(instructions, i => i.ToString().Contains("{remove,{'Elixir.Enumerable'", StringComparison.Ordinal));
         }
+
+        // exrm appup makes the same relup from the two packages.
+        var releases = Path.Combine(project, "rel", "shape", "releases");
+        var written = Path.Combine(work.FullName, "relup");
+        ExrmRun.Invoke("appup", "--from", Path.Combine(releases, "0.0.1", "shape.tar.gz"), "--to", Path.Combine(releases, "0.0.2", "shape.tar.gz"), "--relup", written).Succeeded();
+        Assert.Equal(relup, ErlangText.Consult(File.ReadAllBytes(written), written).Single());
     }
 
     private static string Eval(DeployedRelease release, string expression) =>

@@ -33,13 +33,25 @@ public static class AppupBuilder
     {
         var (old, @new) = (LoadRelease(from, to), LoadRelease(to, from));
         var appups = Generate(from, old.Applications, to, @new.Applications, application: null);
-        var resources = old.Applications.Values.Concat(@new.Applications.Values)
+        // As the upgrade build does: modules that move between applications are left to an emulator restart.
+        var moved = UnswappableModules.Moved(old.Applications.Values.Select(a => a.Resource), @new.Applications.Values.Select(a => a.Resource))
+            .Select(m => m.Module)
+            .ToHashSet(StringComparer.Ordinal);
+        if (moved.Count > 0)
+        {
+            appups = [.. appups.Select(a => a with { Generated = a.Generated with { Appup = UnswappableModules.WithoutModules(a.Generated.Appup, old.Release.Vsn, moved) } })];
+        }
+
+        // The new release's resource of an application version both hold wins, as in the upgrade build (they differ
+        // only where modules moved between applications).
+        var resources = @new.Applications.Values.Concat(old.Applications.Values)
             .Select(a => a.Resource)
             .DistinctBy(r => (r.Name, r.Vsn))
             .ToDictionary(r => (r.Name, r.Vsn));
         var relup = RelupGenerator.Generate(
             @new.Release, [old.Release], [old.Release], resources, appups.ToDictionary(a => (a.Application, a.Generated.Appup.Vsn), a => a.Generated.Appup));
-        return (appups, relup.Relup);
+        var restarts = moved.Count > 0 ? new Dictionary<string, HashSet<string>> { [old.Release.Vsn] = moved } : [];
+        return (appups, UnswappableModules.RestartingAfter(relup.Relup, restarts));
     }
 
     private static ImmutableArray<Result> Generate(
@@ -58,7 +70,8 @@ public static class AppupBuilder
                 continue;
             }
 
-            results.Add(new Result(name, before.Resource.Vsn, AppupGenerator.Generate(after.Resource.Vsn, before.Resource.Vsn, before.Modules, after.Modules)));
+            var generated = AppupGenerator.Generate(after.Resource.Vsn, before.Resource.Vsn, before.Modules, after.Modules);
+            results.Add(new Result(name, before.Resource.Vsn, UnswappableModules.WithNifRestart(generated, before.Modules, after.Modules)));
         }
 
         if (results.Count == 0 && problems.Count == 0)

@@ -77,43 +77,23 @@ internal static class UpgradeBuild
             throw new ReleaseException(problems);
         }
 
-        // Modules release_handler cannot swap in a running node: those that moved from one application to another,
-        // and changed NIF modules. The generated appups leave them alone, and the emulator restarts after the
-        // instructions, loading them from the new boot script.
+        // Modules that move from one application to another: the generated appups leave them alone, and the relup
+        // restarts the emulator after its instructions (UnswappableModules; changed NIF modules are in the appups).
         var moving = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var earlier in bases)
         {
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            if (MovedModules(resolved, earlier) is [var first, ..] moved)
-            {
-                notes.Add($"Going from {earlier.Release.Vsn} moves {moved.Count} modules from one application to another ({first.Module} from {first.From} to {first.To}"
-                    + (moved.Count > 1 ? ", ..." : string.Empty)
-                    + "), which release_handler cannot do in a running node: that upgrade and its downgrade restart the emulator.");
-                names.UnionWith(moved.Select(m => m.Module));
-            }
-
-            var nifs = outcomes
-                .SelectMany(o => earlier.Applications.TryGetValue(o.app.Name, out var old) && o.outcome.NifChanges.TryGetValue(old.Resource.Vsn, out var changed)
-                    ? changed
-                    : [])
-                .Order(StringComparer.Ordinal)
-                .ToList();
-            if (nifs.Count > 0)
-            {
-                notes.Add($"Going from {earlier.Release.Vsn} changes the NIF module(s) {string.Join(", ", nifs)} (they call erlang:load_nif/2): "
-                    + "a NIF library cannot be swapped in a running node unless it was written for that, so that upgrade and its downgrade restart the emulator.");
-                names.UnionWith(nifs);
-            }
-
-            if (names.Count == 0)
+            var moved = UnswappableModules.Moved(earlier.Applications.Values.Select(a => a.Resource), resolved.Applications.Select(a => a.Resource));
+            if (moved.Count == 0)
             {
                 continue;
             }
 
+            notes.Add(UnswappableModules.MovedNote(earlier.Release.Vsn, moved));
+            var names = moved.Select(m => m.Module).ToHashSet(StringComparer.Ordinal);
             moving[earlier.Release.Vsn] = names;
             foreach (var (name, appup) in generated.ToList())
             {
-                var without = WithoutModules(appup, earlier.Release.Vsn, names);
+                var without = UnswappableModules.WithoutModules(appup, earlier.Release.Vsn, names);
                 generated[name] = without;
                 appups[(name, appup.Vsn)] = without;
             }
@@ -122,85 +102,10 @@ internal static class UpgradeBuild
         var releases = bases.Select(b => b.Release).ToList();
         var relup = RelupGenerator.Generate(release, releases, releases, Resources(resolved, bases), appups);
 
-        return new Result(RestartingAfter(relup.Relup, moving), generated.ToImmutable(), notes.ToImmutable(), [.. releases.Select(r => r.Vsn)])
+        return new Result(UnswappableModules.RestartingAfter(relup.Relup, moving), generated.ToImmutable(), notes.ToImmutable(), [.. releases.Select(r => r.Vsn)])
         {
             EmulatorRestartsFrom = [.. relup.EmulatorRestartsFrom.Union(moving.Keys, StringComparer.Ordinal)],
         };
-    }
-
-    /// <summary>
-    /// The modules an application of <paramref name="earlier"/> held that another application holds in the new release
-    /// (the consolidated protocols of a release built before they had an application of their own, and back).
-    /// </summary>
-    private static List<(string Module, string From, string To)> MovedModules(ResolvedApplications resolved, EarlierRelease earlier)
-    {
-        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var app in earlier.Applications.Values)
-        {
-            foreach (var module in app.Resource.Modules)
-            {
-                owners.TryAdd(module, app.Resource.Name);
-            }
-        }
-
-        return [.. resolved.Applications
-            .SelectMany(app => app.Resource.Modules.Select(module => (Module: module, To: app.Name)))
-            .Where(m => owners.TryGetValue(m.Module, out var from) && from != m.To)
-            .Select(m => (m.Module, owners[m.Module], m.To))
-            .OrderBy(m => m.Module, StringComparer.Ordinal)];
-    }
-
-    /// <summary>
-    /// <paramref name="appup"/> without module instructions for <paramref name="modules"/> in its entries for
-    /// <paramref name="vsn"/>; a process module's update goes too (the restart replaces its code and its state).
-    /// </summary>
-    private static Appup WithoutModules(Appup appup, string vsn, HashSet<string> modules)
-    {
-        ImmutableArray<AppupEntry> Filter(ImmutableArray<AppupEntry> entries) =>
-            [.. entries.Select(entry => !entry.From.Matches(vsn) ? entry : entry with
-            {
-                Instructions = [.. entry.Instructions.Where(i => i switch
-                {
-                    AppupInstruction.AddModule add => !modules.Contains(add.Module),
-                    AppupInstruction.DeleteModule delete => !modules.Contains(delete.Module),
-                    AppupInstruction.LoadModule load => !modules.Contains(load.Module),
-                    AppupInstruction.Update update => !modules.Contains(update.Module),
-                    _ => true,
-                })],
-            })];
-        return appup with { Up = Filter(appup.Up), Down = Filter(appup.Down) };
-    }
-
-    /// <summary>
-    /// <paramref name="relup"/> with <c>restart_emulator</c> at the end of the upgrade from, and the downgrade to, each
-    /// version of <paramref name="moved"/>: release_handler then boots the node again from the release's boot script,
-    /// which loads every module from its new place. Until then the moved modules stay loaded: an application removed
-    /// on the way does not remove them. An entry that restarts the new emulator first is left as it is.
-    /// </summary>
-    private static ErlangTuple RestartingAfter(ErlangTuple relup, Dictionary<string, HashSet<string>> moved)
-    {
-        if (moved.Count == 0)
-        {
-            return relup;
-        }
-
-        ErlangTerm? Kept(ErlangTerm instruction, HashSet<string> modules) => instruction switch
-        {
-            ErlangTuple { Elements: [ErlangAtom { Name: "remove" }, ErlangTuple { Elements: [ErlangAtom module, ..] }] } when modules.Contains(module.Name) => null,
-            ErlangTuple { Elements: [ErlangAtom { Name: "purge" }, ErlangList purged] } =>
-                purged.Elements.Where(m => m is not ErlangAtom atom || !modules.Contains(atom.Name)).ToList() is { Count: > 0 } rest
-                    ? Term.Tuple(Term.Atom("purge"), Term.List(rest))
-                    : null,
-            _ => instruction,
-        };
-
-        ErlangList Entries(ErlangTerm list) => Term.List(((ErlangList)list).Elements.Select(entry =>
-            entry is ErlangTuple { Elements: [var vsn, var description, ErlangList instructions] }
-                && moved.TryGetValue(TermReading.Text(vsn) ?? string.Empty, out var modules)
-                && !instructions.Elements.Any(i => i is ErlangAtom { Name: "restart_new_emulator" or "restart_emulator" })
-                ? Term.Tuple(vsn, description, Term.List([.. instructions.Elements.Select(i => Kept(i, modules)).OfType<ErlangTerm>(), Term.Atom("restart_emulator")]))
-                : entry));
-        return Term.Tuple(relup.Elements[0], Entries(relup.Elements[1]), Entries(relup.Elements[2]));
     }
 
     /// <summary>
@@ -252,14 +157,11 @@ internal static class UpgradeBuild
         var appups = new List<Appup>();
         foreach (var old in changedFrom)
         {
-            var appup = AppupGenerator.Generate(app.Vsn, old.Resource.Vsn, old.Modules, newModules);
-            var nifs = newModules.Values
-                .Where(m => m.LoadsNif && old.Modules.TryGetValue(m.Name, out var before) && before.Md5 != m.Md5)
-                .Select(m => m.Name)
-                .ToList();
-            if (nifs.Count > 0)
+            var generated = AppupGenerator.Generate(app.Vsn, old.Resource.Vsn, old.Modules, newModules);
+            var appup = UnswappableModules.WithNifRestart(generated, old.Modules, newModules);
+            if (appup != generated)
             {
-                outcome.NifChanges[old.Resource.Vsn] = nifs;
+                outcome.Notes.Add($"{app.Name} {old.Resource.Vsn} -> {app.Vsn}: {appup.Reasons[^1]}.");
             }
 
             foreach (var line in appup.Reasons.Concat(appup.KeptLoaded))
@@ -377,9 +279,6 @@ internal static class UpgradeBuild
         public List<string> Notes { get; } = [];
 
         public List<ReleaseProblem> Problems { get; } = [];
-
-        /// <summary>The changed NIF modules of the generated appup, by the earlier version of the application.</summary>
-        public Dictionary<string, List<string>> NifChanges { get; } = new(StringComparer.Ordinal);
     }
 
     /// <summary>The appup text written next to the application's .app in the release.</summary>
