@@ -10,6 +10,8 @@ namespace Exrm.Build.Assembly;
 /// is new. A file is remembered only when its time is older than <see cref="SettleTime"/> at the moment it was
 /// read: a write in the same tick as the hash would otherwise go unseen. Kept in the user's cache
 /// (<c>digests</c>, one line per file); a damaged or missing list only makes the next build read everything.
+/// The list is kept short, most recently used first: every build reads it whole, and files of projects gone long
+/// ago (or of test runs in temporary directories) would otherwise make each build slower.
 /// </summary>
 internal sealed class FileDigests
 {
@@ -18,17 +20,25 @@ internal sealed class FileDigests
 
     private const string Header = "exrm-file-digests 1";
 
-    /// <summary>Entries kept at most: far more than the files of a few OTP, Elixir and project versions.</summary>
-    private const int MaxEntries = 200_000;
+    /// <summary>
+    /// Entries kept at most, those this build used first: a few times the files a build hashes (about 1,500 for an
+    /// Elixir release: OTP's, Elixir's and the project's beams and their stripped copies), so the last few releases
+    /// built stay known. Every build reads the whole list and a clean build's time grows with it (about 10 ms a
+    /// thousand entries here), so it is kept short.
+    /// </summary>
+    internal const int MaxEntries = 5_000;
 
-    private readonly Lazy<ConcurrentDictionary<string, (FileState State, string Sha256)>> list;
+    private readonly Lazy<(ConcurrentDictionary<string, (FileState State, string Sha256)> Entries, List<string> Order)> list;
+
+    /// <summary>The files this build asked about or learnt, kept first when the list is saved.</summary>
+    private readonly ConcurrentDictionary<string, bool> used = new(StringComparer.Ordinal);
     private readonly string? path;
     private int added;
 
     private FileDigests(string? path)
     {
         this.path = path;
-        list = new(() => path is null ? new(StringComparer.Ordinal) : Read(path));
+        list = new(() => path is null ? (new(StringComparer.Ordinal), []) : Read(path));
     }
 
     /// <summary>What is known of a file without reading it: its size and modification time.</summary>
@@ -48,8 +58,16 @@ internal sealed class FileDigests
     }
 
     /// <summary>The digest of the file if it was hashed with the size and time it has now; else null.</summary>
-    public string? Known(string file) =>
-        Entries.TryGetValue(file, out var entry) && StateOf(file) == entry.State ? entry.Sha256 : null;
+    public string? Known(string file)
+    {
+        if (Entries.TryGetValue(file, out var entry) && StateOf(file) == entry.State)
+        {
+            used[file] = true;
+            return entry.Sha256;
+        }
+
+        return null;
+    }
 
     /// <summary>The remembered files under <paramref name="directory"/>, with their digests (whether they still have them or not).</summary>
     public IEnumerable<(string Path, string Sha256)> Under(string directory)
@@ -67,16 +85,18 @@ internal sealed class FileDigests
             && (!Entries.TryGetValue(file, out var old) || old != (state, sha256)))
         {
             Entries[file] = (state, sha256);
+            used[file] = true;
             Interlocked.Increment(ref added);
         }
     }
 
-    private ConcurrentDictionary<string, (FileState State, string Sha256)> Entries => list.Value;
+    private ConcurrentDictionary<string, (FileState State, string Sha256)> Entries => list.Value.Entries;
 
-    /// <summary>The list in <paramref name="file"/>, empty when there is none or it cannot be read.</summary>
-    private static ConcurrentDictionary<string, (FileState, string)> Read(string file)
+    /// <summary>The list in <paramref name="file"/> and its files in the order it has them, empty when there is none or it cannot be read.</summary>
+    private static (ConcurrentDictionary<string, (FileState, string)>, List<string>) Read(string file)
     {
         var known = new ConcurrentDictionary<string, (FileState, string)>(StringComparer.Ordinal);
+        var order = new List<string>();
         try
         {
             using var reader = new StreamReader(file, Encoding.UTF8);
@@ -84,11 +104,25 @@ internal sealed class FileDigests
             {
                 while (reader.ReadLine() is { } line)
                 {
-                    // <sha256> <length> <ticks> <path>
-                    var parts = line.Split(' ', 4);
-                    if (parts.Length == 4 && parts[0].Length == 64 && long.TryParse(parts[1], out var length) && long.TryParse(parts[2], out var ticks))
+                    // <sha256> <length> <ticks> <path>, read without splitting: every build reads every line.
+                    var text = line.AsSpan();
+                    var afterLength = text.Length > 65 && text[64] == ' ' ? text[65..].IndexOf(' ') : -1;
+                    if (afterLength < 0)
                     {
-                        known[parts[3]] = (new FileState(length, ticks), parts[0]);
+                        continue;
+                    }
+
+                    var rest = text[(65 + afterLength + 1)..];
+                    var afterTicks = rest.IndexOf(' ');
+                    if (afterTicks > 0
+                        && long.TryParse(text.Slice(65, afterLength), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length)
+                        && long.TryParse(rest[..afterTicks], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks))
+                    {
+                        var remembered = rest[(afterTicks + 1)..].ToString();
+                        if (known.TryAdd(remembered, (new FileState(length, ticks), line[..64])))
+                        {
+                            order.Add(remembered);
+                        }
                     }
                 }
             }
@@ -98,21 +132,27 @@ internal sealed class FileDigests
             // No list yet, or an unreadable one: every file is read and hashed.
         }
 
-        return known;
+        return (known, order);
     }
 
     /// <summary>Keeps the list for the next build when this one learnt something (owner only: it names the user's files).</summary>
     public void Save()
     {
-        if (path is null || !list.IsValueCreated || Volatile.Read(ref added) == 0)
+        // Written when this build learnt something, or to shorten a list longer than it is kept.
+        if (path is null || !list.IsValueCreated || (Volatile.Read(ref added) == 0 && list.Value.Order.Count <= MaxEntries))
         {
             return;
         }
 
+        // The files this build used, then the others as recent as the list had them.
         var text = new StringBuilder(Header + "\n");
-        foreach (var (file, (state, sha)) in Entries.Take(MaxEntries))
+        var files = used.Keys.Order(StringComparer.Ordinal).Concat(list.Value.Order.Where(f => !used.ContainsKey(f)));
+        foreach (var file in files.Take(MaxEntries))
         {
-            text.Append($"{sha} {state.Length} {state.WriteTicks} {file}\n");
+            if (Entries.TryGetValue(file, out var entry))
+            {
+                text.Append($"{entry.Sha256} {entry.State.Length} {entry.State.WriteTicks} {file}\n");
+            }
         }
 
         AtomicFile.TryWrite(path, text.ToString());
