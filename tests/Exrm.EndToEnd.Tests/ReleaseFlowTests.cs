@@ -66,6 +66,56 @@ public sealed class ReleaseFlowTests : IDisposable
     }
 
     [FactNeeding("erl", "rebar3")]
+    public void An_included_application_is_loaded_not_started_and_runs_under_the_application_that_includes_it()
+    {
+        var project = Path.Combine(work.FullName, "hall");
+        ProjectFiles.Write(project, "rebar.config", """
+            {erl_opts, [debug_info]}.
+            {relx, [{release, {hall, "0.1.0"}, [front, sasl]}, {include_erts, true}]}.
+            """);
+        ProjectFiles.Write(project, "apps/front/src/front.app.src", """
+            {application, front, [{description, "front"}, {vsn, "0.1.0"}, {registered, [front_sup]}, {mod, {front_app, []}},
+                                  {applications, [kernel, stdlib]}, {included_applications, [back]}, {env, []}]}.
+            """);
+        ProjectFiles.Write(project, "apps/front/src/front_app.erl", """
+            -module(front_app).
+            -behaviour(application).
+            -export([start/2, stop/1]).
+            start(_Type, _Args) -> front_sup:start_link().
+            stop(_State) -> ok.
+            """);
+        ProjectFiles.Write(project, "apps/front/src/front_sup.erl", """
+            -module(front_sup).
+            -behaviour(supervisor).
+            -export([start_link/0, init/1]).
+            start_link() -> supervisor:start_link({local, ?MODULE}, ?MODULE, []).
+            init([]) -> {ok, {#{strategy => one_for_one}, [#{id => back, start => {back_server, start_link, []}}]}}.
+            """);
+        ProjectFiles.Write(project, "apps/back/src/back.app.src", """
+            {application, back, [{description, "back"}, {vsn, "0.2.0"}, {registered, [back_server]}, {applications, [kernel, stdlib]}, {env, [{answer, 42}]}]}.
+            """);
+        ProjectFiles.Write(project, "apps/back/src/back_server.erl", """
+            -module(back_server).
+            -export([start_link/0, answer/0]).
+            start_link() -> {ok, spawn_link(fun() -> register(back_server, self()), receive stop -> ok end end)}.
+            answer() -> application:get_env(back, answer).
+            """);
+
+        ExrmRun.Invoke("release", project).Succeeded();
+
+        var rel = File.ReadAllText(Path.Combine(project, "rel/hall/releases/0.1.0/hall.rel"));
+        Assert.Contains("{back,\"0.2.0\"}", rel, StringComparison.Ordinal);
+        using var release = DeployedRelease.Extract(Path.Combine(project, "rel/hall/releases/0.1.0/hall.tar.gz"), "hall", Path.Combine(work.FullName, "srv", "hall"));
+        release.Run("start").Succeeded();
+        // back is loaded (its environment is there) but not started; its process runs under front's supervisor, as front's.
+        Assert.Equal(
+            "{true,false,{ok,42},{ok,front}}",
+            release.Run("eval", "Apps = [A || {A, _, _} <- application:which_applications()], "
+                + "{lists:member(front, Apps), lists:member(back, Apps), back_server:answer(), application:get_application(whereis(back_server))}.").Succeeded().Output.Trim());
+        release.Run("stop").Succeeded();
+    }
+
+    [FactNeeding("erl", "rebar3")]
     public void An_erlang_project_release_runs_from_its_tarball_and_release_handler_unpacks_its_next_version_under_both_names()
     {
         var project = Path.Combine(work.FullName, "depot");

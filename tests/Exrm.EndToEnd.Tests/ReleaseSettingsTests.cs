@@ -181,12 +181,24 @@ public sealed class ReleaseSettingsTests : IDisposable
             defmodule Stock.MixProject do
               use Mix.Project
               def project, do: [app: :stock, version: "0.1.0", build_path: "../../_build", deps_path: "../../deps",
-                                lockfile: "../../mix.lock", deps: []]
+                                lockfile: "../../mix.lock", deps: [{:tally, path: "../../vendor/tally"}]]
             end
             """);
         ProjectFiles.Write(project, "apps/stock/lib/stock.ex", """
             defmodule Stock do
-              def count, do: 41
+              def count, do: Tally.base() + 1
+            end
+            """);
+        // A dependency of an umbrella child's own, outside the umbrella.
+        ProjectFiles.Write(project, "vendor/tally/mix.exs", """
+            defmodule Tally.MixProject do
+              use Mix.Project
+              def project, do: [app: :tally, version: "0.3.0", deps: []]
+            end
+            """);
+        ProjectFiles.Write(project, "vendor/tally/lib/tally.ex", """
+            defmodule Tally do
+              def base, do: 40
             end
             """);
 
@@ -200,7 +212,14 @@ public sealed class ReleaseSettingsTests : IDisposable
         Assert.Contains("{front,\"0.2.0\"}", rel, StringComparison.Ordinal);
         Assert.Contains("{stock,\"0.1.0\"}", rel, StringComparison.Ordinal);
         Assert.True(rel.IndexOf("{stock,", StringComparison.Ordinal) < rel.IndexOf("{front,", StringComparison.Ordinal), "stock starts before front, which needs it");
+        Assert.Contains("{tally,\"0.3.0\"}", rel, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(project, "rel", "mall", "bin", "mall")));
+
+        // It runs from its tarball: front calls stock, which calls its own dependency.
+        using var release = DeployedRelease.Extract(Path.Combine(project, "rel/mall/releases/1.0.0/mall.tar.gz"), "mall", Path.Combine(work.FullName, "srv", "mall"));
+        release.Run("start").Succeeded();
+        Assert.Equal("42", release.Run("eval", "Front.count()").Succeeded().Output.Trim());
+        release.Run("stop").Succeeded();
     }
 
     private static string Rel(string project, string name, string vsn) =>
