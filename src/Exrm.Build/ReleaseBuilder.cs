@@ -221,7 +221,7 @@ public static class ReleaseBuilder
         }
     }
 
-    /// <summary>sys.config, vm.args and, for Elixir, config/runtime.exs, each with its .src template when it has one.</summary>
+    /// <summary>sys.config, vm.args and, for Elixir, config/runtime.exs and the config providers, each file with its .src template when it has one.</summary>
     private static void WriteConfiguration(ReleasePlan plan, string relDir, IProgress<BuildEvent>? progress)
     {
         var project = plan.Inputs.Project;
@@ -231,6 +231,13 @@ public static class ReleaseBuilder
             ReleaseConfigFiles.WriteBootConfigScript(bootConfigScript, relDir);
             progress?.Report(new BuildEvent.Info(
                 $"{Path.GetRelativePath(project.Directory, bootConfigScript.Path)} ships with the release: bin/{plan.Release.Name} evaluates it on the target (MIX_ENV={bootConfigScript.Env}) before every start and install."));
+        }
+
+        if (!project.ConfigProviders.IsEmpty)
+        {
+            ConfigProviderFile.Write(project.ConfigProviders, plan.Resolved, plan.Release.Name, relDir);
+            progress?.Report(new BuildEvent.Info(
+                $"bin/{plan.Release.Name} runs the config providers {ConfigProviderFile.Names(project.ConfigProviders)} on the target before every start and install."));
         }
 
         ReleaseConfigFiles.WriteVmArgs(project.VmArgs, plan.Release.Name, relDir);

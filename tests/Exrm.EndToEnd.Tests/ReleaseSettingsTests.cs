@@ -126,12 +126,12 @@ public sealed class ReleaseSettingsTests : IDisposable
 
         File.WriteAllText(mixFile, plain.Replace(
             "deps: []]",
-            "deps: [], releases: [shop: [config_providers: [{Config.Reader, \"/etc/shop.exs\"}], steps: [:assemble, &IO.inspect/1], path: \"/tmp/shop\", frobnicate: 1]]]",
+            "deps: [], releases: [shop: [config_providers: :nope, steps: [:assemble, &IO.inspect/1], path: \"/tmp/shop\", frobnicate: 1]]]",
             StringComparison.Ordinal));
         var refused = ExrmRun.Invoke("release", project);
 
         Assert.Equal(65, refused.ExitCode);
-        foreach (var setting in new[] { "config_providers:", "steps:", "path:", "frobnicate: 1 is not one exrm knows" })
+        foreach (var setting in new[] { "config_providers: nope is not a list of providers", "steps:", "path:", "frobnicate: 1 is not one exrm knows" })
         {
             Assert.Contains(setting, refused.Error, StringComparison.Ordinal);
         }

@@ -59,6 +59,15 @@ internal static class ReleaseConfigFiles
             Term.Tuple(Term.Atom("env"), Term.Atom(script.Env)),
             Term.Tuple(Term.Atom("target"), Term.Atom(script.Target)));
         File.WriteAllText(Path.Combine(releaseDir, "runtime.exs.opts"), ErlangText.ToFileText([options]), Utf8);
+        KeepBuildTimeConfig(releaseDir);
+    }
+
+    /// <summary>
+    /// Keeps the build-time configuration as sys.config.src (when it is not a template already), the base from which
+    /// bin/&lt;name&gt; computes sys.config on the target: a value runtime configuration no longer sets does not linger.
+    /// </summary>
+    public static void KeepBuildTimeConfig(string releaseDir)
+    {
         var config = Path.Combine(releaseDir, "sys.config");
         if (!File.Exists(config + ".src"))
         {

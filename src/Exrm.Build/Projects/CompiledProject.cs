@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Exrm.Erlang.Terms;
 using Exrm.Otp.Applications;
 
 namespace Exrm.Build.Projects;
@@ -45,6 +46,12 @@ public sealed record CompiledProject(
     /// the project): symbolic links in the compiled applications may lead there (<see cref="Assembly.LinkRoots"/>).
     /// </summary>
     public ImmutableArray<string> DependencyDirs { get; init; } = [];
+
+    /// <summary>
+    /// The release's config providers (mix.exs config_providers:) as {Module, State}, State being what the module's
+    /// init/1 returned at build time; bin/&lt;name&gt; runs each one's load/2 on the target after config/runtime.exs.
+    /// </summary>
+    public ImmutableArray<ErlangTerm> ConfigProviders { get; init; } = [];
 
     /// <summary>
     /// The state of the project's files when it was compiled (<see cref="CompileOnce"/>), or null when it is not known:

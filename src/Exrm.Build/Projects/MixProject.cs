@@ -175,6 +175,7 @@ internal static class MixProject
             DependencyDirs = [.. List(info, "dep_dirs").Select(dir => TermReading.Text(dir)!)],
             Cookie = TermReading.TryGet(settings, "cookie", out var cookie) ? TermReading.Text(cookie) : null,
             KeepsDebugInfo = release.KeepDebugInfo,
+            ConfigProviders = release.ConfigProviders,
             ProtocolsApplication = protocols is null ? null : ConsolidatedProtocols.ApplicationName(releaseName),
         };
     }

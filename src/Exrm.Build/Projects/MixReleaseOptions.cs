@@ -16,7 +16,8 @@ internal static class MixReleaseOptions
     /// <param name="KeepDebugInfo">strip_beams: false.</param>
     /// <param name="Overlays">overlays: the directories whose files are copied into the release, as they are.</param>
     /// <param name="RuntimeConfig">runtime_config_path: null when not set, else the path ("" for false: none).</param>
-    public sealed record Settings(bool KeepDebugInfo, ImmutableArray<string> Overlays, string? RuntimeConfig);
+    /// <param name="ConfigProviders">config_providers: {Module, State} for each, State being what init/1 returned at build time.</param>
+    public sealed record Settings(bool KeepDebugInfo, ImmutableArray<string> Overlays, string? RuntimeConfig, ImmutableArray<ErlangTerm> ConfigProviders);
 
     /// <exception cref="ReleaseException">One setting or more cannot be honoured.</exception>
     public static Settings Check(ErlangTerm settings, string releaseName, IProgress<BuildEvent>? progress)
@@ -25,12 +26,24 @@ internal static class MixReleaseOptions
         var keepDebugInfo = false;
         var overlays = ImmutableArray<string>.Empty;
         string? runtimeConfig = null;
+        var configProviders = ImmutableArray<ErlangTerm>.Empty;
         var where = $"mix.exs, release {releaseName}";
         void Refuse(string message, string fix) => problems.Add(new ReleaseProblem("mix.exs", $"{where}: {message}", fix));
         void Warn(string message) => progress?.Report(new BuildEvent.Warning($"{where}: {message}"));
 
         foreach (var setting in ((ErlangList)settings).Elements.OfType<ErlangTuple>())
         {
+            switch (setting.Elements)
+            {
+                case [ErlangAtom { Name: "config_providers" }, ErlangList states]:
+                    configProviders = states.Elements;
+                    continue;
+                case [ErlangAtom { Name: "config_providers_failed" }, var reason]:
+                    Refuse($"config_providers: {TermReading.Text(reason)}.",
+                        "Give each provider as {Module, Argument}, Module a Config.Provider of the project or its dependencies whose init/1 accepts Argument.");
+                    continue;
+            }
+
             if (setting.Elements is not [ErlangAtom { Name: "setting" }, ErlangAtom key, var value])
             {
                 continue;
@@ -68,14 +81,12 @@ internal static class MixReleaseOptions
                 case ("runtime_config_path", _) when TermReading.Text(value) is { } path:
                     runtimeConfig = path;
                     break;
-                case ("config_providers", ErlangList { Elements: [] }):
                 case ("validate_compile_env", ErlangAtom { Name: "false" }):
                 case ("reboot_system_after_config", ErlangAtom { Name: "false" }):
                 case ("rel_templates_path", _) when TermReading.Text(value) == "rel":
                     break;
                 case ("config_providers", _):
-                    Refuse("config_providers: exrm's releases run no config providers.",
-                        "Read that configuration in config/runtime.exs, which bin/<name> evaluates before the node boots, and remove config_providers.");
+                    Refuse($"config_providers: {value} is not a list of providers.", "Write config_providers: [{Module, Argument}, ...].");
                     break;
                 case ("quiet", _):
                     Warn("quiet: has no effect: exrm prints its summary (exrm release --format json prints the result for scripts).");
@@ -84,7 +95,7 @@ internal static class MixReleaseOptions
                     Warn("validate_compile_env: exrm's releases do not check at boot the configuration read at compile time.");
                     break;
                 case ("reboot_system_after_config" or "prune_runtime_sys_config_after_boot", _):
-                    Warn($"{key.Name}: has no effect: bin/<name> evaluates config/runtime.exs into sys.config before the node boots, so nothing is rebooted or pruned.");
+                    Warn($"{key.Name}: has no effect: bin/<name> evaluates config/runtime.exs and runs the config providers into sys.config before the node boots, so nothing is rebooted or pruned.");
                     break;
                 case ("skip_mode_validation_for", _):
                     Warn("skip_mode_validation_for: has no effect: exrm does not check the modes of applications.");
@@ -102,6 +113,6 @@ internal static class MixReleaseOptions
             }
         }
 
-        return problems.Count > 0 ? throw new ReleaseException(problems) : new Settings(keepDebugInfo, overlays, runtimeConfig);
+        return problems.Count > 0 ? throw new ReleaseException(problems) : new Settings(keepDebugInfo, overlays, runtimeConfig, configProviders);
     }
 }

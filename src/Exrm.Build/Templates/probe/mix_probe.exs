@@ -17,7 +17,7 @@ charlist = fn value -> String.to_charlist(to_string(value)) end
 check = fn check, value, path ->
   cond do
     is_pid(value) or is_function(value) or is_reference(value) or is_port(value) ->
-      raise "config #{Enum.join(path, " → ")} is #{inspect(value)}, which cannot be written to sys.config"
+      raise "#{Enum.join(path, " → ")} is #{inspect(value)}, which cannot be written to a file"
 
     is_list(value) ->
       Enum.each(value, &check.(check, &1, path))
@@ -43,7 +43,7 @@ evaluated =
   end
 
 Enum.each(evaluated, fn {app, kvs} ->
-  Enum.each(kvs, fn {key, value} -> check.(check, value, [inspect(app), inspect(key)]) end)
+  Enum.each(kvs, fn {key, value} -> check.(check, value, ["config #{inspect(app)}", inspect(key)]) end)
 end)
 
 # Any other release setting, as plain terms exrm can read and name: functions and other values it cannot
@@ -57,12 +57,42 @@ simple = fn
   _, value -> {:other, charlist.(inspect(value))}
 end
 
+# Config providers: init/1 runs here, at build time, as mix release runs it; the states it returns ship with the
+# release, and bin/<name> runs load/2 with each on the target before every start and install.
+config_providers = fn providers ->
+  try do
+    states =
+      for provider <- providers do
+        case provider do
+          {module, argument} when is_atom(module) ->
+            Code.ensure_loaded?(module) or
+              raise "#{inspect(module)} is not a module of the project or of its dependencies"
+
+            function_exported?(module, :load, 2) or
+              raise "#{inspect(module)} has no load/2: it does not implement the Config.Provider behaviour"
+
+            state = module.init(argument)
+            check.(check, state, ["the state #{inspect(module)}.init/1 returned"])
+            {module, state}
+
+          other ->
+            raise "#{inspect(other)} is not {Module, Argument}"
+        end
+      end
+
+    [{:config_providers, states}]
+  rescue
+    exception -> [{:config_providers_failed, charlist.(Exception.message(exception))}]
+  end
+end
+
 release_setting = fn
   {key, value} when key in [:include_erts] and is_boolean(value) -> [{key, value}]
   {:include_erts, path} when is_binary(path) -> [{:include_erts, charlist.(path)}]
   {:version, vsn} when is_binary(vsn) -> [{:version, charlist.(vsn)}]
   {:applications, apps} when is_list(apps) -> [{:applications, apps}]
   {:cookie, cookie} when is_binary(cookie) -> [{:cookie, charlist.(cookie)}]
+  {:config_providers, providers} when is_list(providers) -> config_providers.(providers)
   {key, value} -> [{:setting, key, simple.(simple, value)}]
 end
 

@@ -26,6 +26,8 @@
 #                                 must not end the term; ${VAR} in a % comment stays as written
 #   releases/<vsn>/runtime.exs    Elixir's config/runtime.exs: evaluated (with Elixir from lib/) and
 #                                 merged into sys.config before every boot and install
+#   releases/<vsn>/config_providers   the release's config providers with their build-time states:
+#                                 each one's load/2 runs after runtime.exs, its result is sys.config
 #   erts-<erts vsn>/bin           the runtime; without it, the Erlang installation of erl on PATH
 #   bin/nodetool/*.beam           the Erlang modules a short-lived hidden helper node runs to talk to
 #                                 the node (exrm_nodetool:main/0), compiled for the release's OTP; the
@@ -699,20 +701,20 @@ prepare_boot() { # renders sys.config; sets BOOT_VM_ARGS, the args file the node
     fi
 }
 
-render_sys_config() { # render_sys_config DIR: DIR/sys.config from DIR/sys.config.src, then merged with DIR/runtime.exs
+render_sys_config() { # render_sys_config DIR: DIR/sys.config from DIR/sys.config.src, then merged with DIR/runtime.exs and DIR/config_providers
     if [ -f "$1/sys.config.src" ]; then
         render_src "$1/sys.config.src" "$1/sys.config"
     fi
-    [ -f "$1/runtime.exs" ] || return 0
+    [ -f "$1/runtime.exs" ] || [ -f "$1/config_providers" ] || return 0
     elixir_ebin=
     for dir in "$RELEASE_ROOT"/lib/elixir-*/ebin; do
         [ -d "$dir" ] && elixir_ebin=$dir
     done
-    [ -n "$elixir_ebin" ] || fail $EXIT_CONFIG "$1/runtime.exs needs Elixir, but $RELEASE_ROOT/lib has no elixir-*/ebin; rebuild the release."
+    [ -n "$elixir_ebin" ] || fail $EXIT_CONFIG "$1's runtime configuration needs Elixir, but $RELEASE_ROOT/lib has no elixir-*/ebin; rebuild the release."
     # A plain VM with Elixir on its path and no distribution: the configuration is read before the node exists.
     "$BINDIR/erlexec" -boot "$ARGS_DIR/start_clean" -noshell -noinput -pa "$elixir_ebin" "$NODETOOL_DIR" \
         -s exrm_nodetool main -extra "$RELEASE_NAME" "" "$RELEASE_FLAVOR" runtime_config "$1" ||
-        fail $EXIT_CONFIG "cannot make $1/sys.config from its runtime.exs: fix the file or set the variables it reads, and try again."
+        fail $EXIT_CONFIG "cannot make $1/sys.config from its runtime.exs and config providers: fix what the message above names, or set the variables it reads, and try again."
 }
 
 render_release_config() { # render_release_config VSN: releases/VSN/sys.config and vm.args from their .src files and runtime.exs

@@ -53,7 +53,7 @@
 -define(NOT_RUNNING, 3).
 -define(COOKIE_MISMATCH, 4).
 %% upgrade only, for bin/<name> and never shown to a user: the release was unpacked and has
-%% configuration to render (.src files, runtime.exs) before it is installed.
+%% configuration to render (.src files, runtime.exs, config providers) before it is installed.
 -define(RENDER_FIRST, 10).
 %% Between bin/<name> and the code it runs in the node (on_node/2): the end of the command's output,
 %% followed by its exit code and its message.

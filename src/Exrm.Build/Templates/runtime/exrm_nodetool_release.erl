@@ -53,11 +53,11 @@ unpack(Context, Vsn, Tar, RelDir) ->
     end.
 
 %% Whether bin/<name> must render release Vsn's configuration before it is installed: it has a
-%% vm.args.src, a sys.config.src or a runtime.exs.
+%% vm.args.src, a sys.config.src, a runtime.exs or config providers.
 -spec needs_rendering(string()) -> boolean().
 needs_rendering(Vsn) ->
     Dir = filename:join([code:root_dir(), "releases", Vsn]),
-    lists:any(fun(File) -> filelib:is_regular(filename:join(Dir, File)) end, ["vm.args.src", "sys.config.src", "runtime.exs"]).
+    lists:any(fun(File) -> filelib:is_regular(filename:join(Dir, File)) end, ["vm.args.src", "sys.config.src", "runtime.exs", "config_providers"]).
 
 %% Removes release Vsn (neither permanent nor current) and its files.
 -spec remove(exrm_nodetool:context(), string()) -> ok.

@@ -1,31 +1,25 @@
-%% Elixir's config/runtime.exs on the target: Dir/sys.config merged with what Dir/runtime.exs
-%% evaluates to on this machine, now, written back to Dir/sys.config. This is what mix release's
-%% Config.Reader provider does at boot, done before every boot and before every install, so
-%% release_handler reads the same configuration an upgrade boots with. The options the file is read
-%% with (env, target) are those of the build, in Dir/runtime.exs.opts. Needs Elixir's ebin on the
-%% code path; runs without distribution.
+%% Elixir's runtime configuration on the target: Dir/sys.config merged with what Dir/runtime.exs
+%% evaluates to on this machine, now, then handed to each config provider of Dir/config_providers
+%% in turn, and written back to Dir/sys.config. This is what mix release's Config.Reader provider and
+%% the release's own providers do at boot, done before every boot and before every install, so
+%% release_handler reads the same configuration an upgrade boots with. The options runtime.exs is
+%% read with (env, target) are those of the build, in Dir/runtime.exs.opts; the providers' states are
+%% what their init/1 returned at build time. Needs Elixir's ebin on the code path; runs without
+%% distribution.
 -module(exrm_nodetool_runtime_config).
 
 -import(exrm_nodetool, [text/2]).
 
 -export([merge/2, unwritable/1]).
 
-%% Merges Dir/runtime.exs into Dir/sys.config.
+%% Merges Dir/runtime.exs, then what the config providers return, into Dir/sys.config.
 -spec merge(exrm_nodetool:context(), file:filename()) -> ok.
 merge(Context, Dir) ->
-    Exs = filename:join(Dir, "runtime.exs"),
     Config = filename:join(Dir, "sys.config"),
     Base = base_config(Config),
-    Opts = read_options(filename:join(Dir, "runtime.exs.opts")),
     {ok, _} = application:ensure_all_started(elixir),
-    Runtime = evaluate(Exs, Opts),
-    case unwritable(Runtime) of
-        none -> ok;
-        {Path, Value} ->
-            exrm_nodetool:fail("~ts sets ~ts to ~tp, which cannot be written to sys.config; compute it in the application instead",
-                               [Exs, lists:join(" -> ", Path), Value])
-    end,
-    Merged = 'Elixir.Config.Reader':merge(Base, Runtime),
+    WithRuntime = merge_runtime_exs(Dir, Base),
+    Merged = run_providers(Context, Dir, WithRuntime),
     write_config(Context, Config, Merged).
 
 %% The first value in a configuration ([{App, [{Key, Value}]}]) that file:consult/1 could not read
@@ -38,6 +32,77 @@ unwritable(Config) ->
            || {App, Pairs} <- Config, {Key, Env} <- Pairs]).
 
 %% --- internals --------------------------------------------------------------------------------
+
+-spec merge_runtime_exs(file:filename(), list()) -> list().
+merge_runtime_exs(Dir, Config) ->
+    Exs = filename:join(Dir, "runtime.exs"),
+    case filelib:is_regular(Exs) of
+        false -> Config;
+        true ->
+            Runtime = evaluate(Exs, read_options(filename:join(Dir, "runtime.exs.opts"))),
+            check_writable(Exs, Runtime),
+            'Elixir.Config.Reader':merge(Config, Runtime)
+    end.
+
+%% Each provider's load/2 with the configuration so far and the state its init/1 returned at build
+%% time, as Config.Provider runs them at boot, with the code of every application of the release at
+%% hand (a provider may start applications it needs).
+-spec run_providers(exrm_nodetool:context(), file:filename(), list()) -> list().
+run_providers(Context, Dir, Config) ->
+    File = filename:join(Dir, "config_providers"),
+    case file:consult(File) of
+        {error, enoent} -> Config;
+        {ok, [Providers]} when is_list(Providers) ->
+            add_release_paths(Context, Dir),
+            lists:foldl(fun({Provider, State}, Acc) -> run_provider(Provider, State, Acc) end, Config, Providers);
+        {ok, _} -> exrm_nodetool:fail("~ts must hold one list of {Module, State} pairs; rebuild the release", [File]);
+        {error, Reason} -> exrm_nodetool:fail("cannot read ~ts: ~ts", [File, file:format_error(Reason)])
+    end.
+
+-spec run_provider(module(), term(), list()) -> list().
+run_provider(Provider, State, Config) ->
+    Name = 'Elixir.Kernel':inspect(Provider),
+    case code:ensure_loaded(Provider) of
+        {module, Provider} -> ok;
+        {error, Why} -> exrm_nodetool:fail("the config provider ~ts cannot be loaded (~tp); rebuild the release", [Name, Why])
+    end,
+    New = try Provider:load(Config, State)
+          catch Class:Reason:Stack ->
+              exrm_nodetool:fail("the config provider ~ts failed: ~ts", [Name, 'Elixir.Exception':format(Class, Reason, Stack)])
+          end,
+    case is_list(New) andalso lists:all(fun(Entry) -> is_tuple(Entry) andalso tuple_size(Entry) =:= 2 end, New) of
+        true -> ok;
+        false -> exrm_nodetool:fail("the config provider ~ts returned ~tp, not a configuration ([{App, [{Key, Value}]}])", [Name, New])
+    end,
+    check_writable(["the config provider ", Name], New),
+    New.
+
+%% Puts the ebin of every application of the release in Dir (its .rel file) on the code path, but
+%% those this VM already has (kernel, stdlib, elixir: their code is running).
+-spec add_release_paths(exrm_nodetool:context(), file:filename()) -> ok.
+add_release_paths(Context, Dir) ->
+    Lib = filename:join([Dir, "..", "..", "lib"]),
+    Paths = [filename:join([Lib, lists:concat([App, "-", Vsn]), "ebin"])
+             || {App, Vsn} <- release_applications(Context, Dir), code:lib_dir(App) =:= {error, bad_name}],
+    ok = code:add_pathsa(lists:reverse(Paths)).
+
+-spec release_applications(exrm_nodetool:context(), file:filename()) -> [{atom(), string()}].
+release_applications(#{release := Name}, Dir) ->
+    Rel = filename:join(Dir, Name ++ ".rel"),
+    case file:consult(Rel) of
+        {ok, [{release, _, _, Apps}]} -> [{element(1, App), element(2, App)} || App <- Apps];
+        {ok, _} -> exrm_nodetool:fail("~ts is not a release resource file; rebuild the release", [Rel]);
+        {error, Reason} -> exrm_nodetool:fail("cannot read ~ts: ~ts", [Rel, file:format_error(Reason)])
+    end.
+
+-spec check_writable(unicode:chardata(), list()) -> ok.
+check_writable(Source, Config) ->
+    case unwritable(Config) of
+        none -> ok;
+        {Path, Value} ->
+            exrm_nodetool:fail("~ts: ~ts is ~tp, which cannot be written to sys.config; compute it in the application instead",
+                               [Source, lists:join(" -> ", Path), Value])
+    end.
 
 -spec base_config(file:filename()) -> list().
 base_config(Config) ->
@@ -70,7 +135,7 @@ write_config(Context, Config, Merged) ->
     %% A name of this run's own (OS pid and a unique integer), readable by the owner only, renamed
     %% over Config: commands rendering at the same time never write into each other's file.
     Tmp = lists:concat([Config, ".", os:getpid(), ".", erlang:unique_integer([positive]), ".tmp"]),
-    Text = io_lib:format("%% coding: utf-8~n%% ~ts merged with runtime.exs by ~ts~n~tp.~n",
+    Text = io_lib:format("%% coding: utf-8~n%% ~ts merged with runtime.exs and the config providers by ~ts~n~tp.~n",
                          [filename:basename(Config), exrm_nodetool:script(Context), Merged]),
     ok = file:write_file(Tmp, <<>>),
     ok = file:change_mode(Tmp, 8#600),
