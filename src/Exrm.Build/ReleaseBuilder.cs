@@ -5,6 +5,7 @@ using Exrm.Build.Packaging;
 using Exrm.Build.Projects;
 using Exrm.Build.Runtime;
 using Exrm.Build.Upgrades;
+using Exrm.Erlang.Terms;
 using Exrm.Erlang.Text;
 using Exrm.Otp;
 using Exrm.Otp.Applications;
@@ -92,7 +93,8 @@ public static class ReleaseBuilder
         WriteConfiguration(plan, relDir, progress);
         BundleErts(plan, root, progress);
         ControlScript.Write(root, new ControlScriptSettings(plan.Release.Name, plan.Inputs.Project.UsesElixir ? ReleaseFlavor.Elixir : ReleaseFlavor.Erlang, plan.Inputs.Erlang), progress);
-        OverlayApplier.Apply(plan.Inputs.Project.Overlays, plan.Inputs.Project.Directory, root, TemplateVariables(plan), progress);
+        OverlayApplier.Apply(
+            plan.Inputs.Project.Overlays, plan.Inputs.Project.Directory, root, new Lazy<ErlangList>(() => plan.Inputs.Project.OverlayVariables.Resolve(TemplateVariables(plan))), progress);
         var tarBytes = Pack(plan.Release, root, relDir, entryTime, progress);
         PackageLink.Create(root, plan.Release);
         KeepEarlierReleases(output, plan.Release.Vsn, progress);
@@ -178,16 +180,32 @@ public static class ReleaseBuilder
         return new ReleasePlan(inputs, resolved, release, script, startClean, target, upgrade, cookie);
     }
 
-    /// <summary>The variables relx gives every template overlay, under both of its names.</summary>
-    private static Dictionary<string, string> TemplateVariables(ReleasePlan plan) => new(StringComparer.Ordinal)
+    /// <summary>
+    /// The variables relx gives every template overlay (rlx_overlay's state and release variables, in its order): where
+    /// the release is written, the project, each application's directory, the release's name and versions; and the
+    /// older names rel_name and rel_vsn.
+    /// </summary>
+    private static ImmutableArray<ErlangTerm> TemplateVariables(ReleasePlan plan)
     {
-        ["release_name"] = plan.Release.Name,
-        ["rel_name"] = plan.Release.Name,
-        ["release_version"] = plan.Release.Vsn,
-        ["rel_vsn"] = plan.Release.Vsn,
-        ["erts_vsn"] = plan.Release.ErtsVsn,
-        ["release_erts_version"] = plan.Release.ErtsVsn,
-    };
+        static ErlangTerm Pair(string name, ErlangTerm value) => Term.Tuple(new ErlangAtom(name), value);
+        static ErlangTerm Chars(string text) => Term.String(text);
+        var release = plan.Release;
+        return
+        [
+            Pair("output_dir", Chars(plan.Target)),
+            Pair("target_dir", Chars(plan.Target)),
+            Pair("root_dir", Chars(Path.GetFullPath(plan.Inputs.Project.Directory))),
+            .. plan.Resolved.Applications.Select(app => Pair(app.Name, Chars(Path.GetDirectoryName(app.App.EbinDir.TrimEnd('/'))!))),
+            Pair("erts_vsn", Chars(release.ErtsVsn)),
+            Pair("erts_dir", Chars(plan.Inputs.Erlang.Root)),
+            Pair("release_erts_version", Chars(release.ErtsVsn)),
+            Pair("release_name", new ErlangAtom(release.Name)),
+            Pair("release_version", Chars(release.Vsn)),
+            Pair("release", Chars($"{release.Name}-{release.Vsn}")),
+            Pair("rel_name", new ErlangAtom(release.Name)),
+            Pair("rel_vsn", Chars(release.Vsn)),
+        ];
+    }
 
     /// <summary>
     /// The cookie written to releases/COOKIE: vm.args' own, else the project's setting, else the one exrm keeps for the

@@ -71,37 +71,87 @@ public sealed class ReleaseSettingsTests : IDisposable
     }
 
     [FactNeeding("erl", "rebar3")]
-    public void Relx_template_overlays_are_rendered_with_overlay_vars_and_the_release_s_own_and_mistakes_are_named()
+    public void Relx_template_overlays_render_as_relx_renders_them_and_mistakes_are_named()
     {
         var project = Path.Combine(work.FullName, "depot");
         ProjectFiles.WriteRebar3Project(project);
         var config = Path.Combine(project, "rebar.config");
         File.WriteAllText(config, File.ReadAllText(config).Replace(
             "{overlay, [{mkdir, \"data\"}, {copy, \"README.md\", \"README.md\"}]}",
-            "{overlay_vars, \"config/vars.config\"}, {overlay_vars_values, [{greeting, \"hi\"}]}, "
-            + "{overlay, [{mkdir, \"etc\"}, {template, \"config/app.conf\", \"etc/app.conf\"}, {template, \"config/run.sh\", \"bin/\"}]}",
+            "{overlay_vars, \"config/vars.config\"}, {overlay_vars_values, [{greeting, \"from values\"}, {color, blue}]}, "
+            + "{overlay, [{mkdir, \"etc\"}, {mkdir, \"log/{{release_version}}\"}, {copy, \"README.md\", \"doc/{{release_name}}.md\"}, "
+            + "{template, \"config/app.conf\", \"etc/app.conf\"}, {template, \"config/run.sh\", \"bin/run.sh\"}]}",
             StringComparison.Ordinal));
-        ProjectFiles.Write(project, "config/vars.config", "{port, 8080}.\n{host, \"example.org\"}.\n{greeting, \"overridden below\"}.\n");
-        ProjectFiles.Write(project, "config/app.conf", "{{! a comment }}name={{release_name}}-{{release_version}} erts={{erts_vsn}}\nurl=http://{{host}}:{{ port }}/ {{{greeting}}}\n");
+        // Every rule relx has for variables: a file's own names win over the release's and over overlay_vars_values, a
+        // file may include another, whose names replace the including file's, and string values are templates too.
+        ProjectFiles.Write(project, "config/vars.config", """
+            {port, 8080}.
+            {host, "example.org"}.
+            {greeting, "from the file"}.
+            {label, "{{release_name}} on {{host}}"}.
+            {debug, true}.
+            {verbose, false}.
+            {backends, [[{name, "alpha"}, {weight, 2}], [{name, "beta"}]]}.
+            {db, [{user, "admin"}, {pool, 10}]}.
+            {modules, [lists, maps]}.
+            "included.config".
+            """);
+        ProjectFiles.Write(project, "config/included.config", "{region, \"eu\"}.\n{port, 9999}.\n");
+        ProjectFiles.Write(project, "config/app.conf", """
+            {{! a comment alone on its line goes with it }}
+            name={{release_name}}-{{release_version}} erts={{erts_vsn}}
+            url=http://{{host}}:{{ port }}/ {{{greeting}}} {{&color}} {{label}} {{region}}
+            {{#debug}}
+            debug=on
+            {{/debug}}
+            {{^verbose}}
+            quiet=yes
+            {{/verbose}}
+            {{#backends}}
+            backend {{name}} weight={{#weight}}{{weight}}{{/weight}}{{^weight}}1{{/weight}} port={{port}}
+            {{/backends}}
+            db={{db.user}}:{{#db}}{{pool}}{{/db}}
+              {{#modules}}
+            module {{.}}
+              {{/modules}}
+            end
+            """);
         ProjectFiles.Write(project, "config/run.sh", "#!/bin/sh\necho {{release_name}}\n");
         File.SetUnixFileMode(Path.Combine(project, "config", "run.sh"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
         ExrmRun.Invoke("release", project).Succeeded();
 
         var erts = Path.GetFileName(Directory.GetDirectories(Path.Combine(project, "rel", "depot"), "erts-*").Single())["erts-".Length..];
-        Assert.Equal($"name=depot-0.0.1 erts={erts}\nurl=http://example.org:8080/ hi\n", File.ReadAllText(Path.Combine(project, "rel/depot/etc/app.conf")));
+        var rendered = File.ReadAllText(Path.Combine(project, "rel/depot/etc/app.conf"));
+        Assert.Equal(
+            $"name=depot-0.0.1 erts={erts}\nurl=http://example.org:9999/ from the file blue depot on example.org eu\ndebug=on\nquiet=yes\n"
+            + "backend alpha weight=2 port=9999\nbackend beta weight=1 port=9999\ndb=admin:10\nmodule lists\nmodule maps\nend\n",
+            rendered);
+        Assert.True(Directory.Exists(Path.Combine(project, "rel/depot/log/0.0.1")), "paths are templates too");
+        Assert.Equal("depot\n", File.ReadAllText(Path.Combine(project, "rel/depot/doc/depot.md")));
         var script = Path.Combine(project, "rel/depot/bin/run.sh");
         Assert.Equal("#!/bin/sh\necho depot\n", File.ReadAllText(script));
         Assert.True(File.GetUnixFileMode(script).HasFlag(UnixFileMode.UserExecute), "a rendered script stays executable");
 
-        // A variable nobody defined and a section are refused, each with its line; rel/ stays as it was.
+        // relx itself renders the same file.
+        using (var relx = ChildProcess.Start("rebar3", ["release"], new Dictionary<string, string?>(), project))
+        {
+            relx.CloseInput();
+            var built = relx.WaitForExit(TimeSpan.FromMinutes(3));
+            Assert.True(built.ExitCode == 0, $"rebar3 release: {built}");
+        }
+
+        Assert.Equal(File.ReadAllText(Path.Combine(project, "_build/default/rel/depot/etc/app.conf")), rendered);
+
+        // A variable nobody defined and a partial are refused, each with its line; rel/ stays as it was.
         var before = TreeSnapshot.Take(Path.Combine(project, "rel"));
-        ProjectFiles.Write(project, "config/app.conf", "name={{release_name}}\nport={{prot}}\n{{#debug}}debug=true{{/debug}}\n");
+        ProjectFiles.Write(project, "config/app.conf", "name={{release_name}}\nport={{prot}}\n{{>debug}}\n{{#backends}}{{nmae}}{{/backends}}\n{{#debug}}\n");
         var refused = ExrmRun.Invoke("release", project);
 
         Assert.Equal(65, refused.ExitCode);
         Assert.Contains("app.conf:2: the variable prot", refused.Error, StringComparison.Ordinal);
-        Assert.Contains("app.conf:3: the mustache tag {{#debug}}", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("app.conf:3: the mustache tag {{>debug}}", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("app.conf:5: the section {{#debug}} is never closed", refused.Error, StringComparison.Ordinal);
         Assert.Equal(before, TreeSnapshot.Take(Path.Combine(project, "rel")));
     }
 

@@ -47,6 +47,9 @@ public sealed record CompiledProject(
     /// </summary>
     public ImmutableArray<string> DependencyDirs { get; init; } = [];
 
+    /// <summary>The variables of the overlays' templates and paths (relx overlay_vars and overlay_vars_values).</summary>
+    public OverlayVariables OverlayVariables { get; init; } = OverlayVariables.None;
+
     /// <summary>
     /// The release's config providers (mix.exs config_providers:) as {Module, State}, State being what the module's
     /// init/1 returned at build time; bin/&lt;name&gt; runs each one's load/2 on the target after config/runtime.exs.

@@ -62,6 +62,7 @@ internal static class Rebar3Project
         {
             SourceState = compiled.State,
             KeepsDebugInfo = settings.KeepDebugInfo,
+            OverlayVariables = ReadOverlayVariables(relx, options.Directory, configPath),
         };
     }
 
@@ -220,7 +221,6 @@ internal static class Rebar3Project
 
         var problems = new List<ReleaseProblem>();
         var overlays = new List<Overlay>();
-        var variables = new Lazy<IReadOnlyDictionary<string, string>>(() => OverlayVariables(relx, projectDir, configPath));
         foreach (var entry in list.Elements)
         {
             switch (entry)
@@ -232,7 +232,7 @@ internal static class Rebar3Project
                     overlays.Add(new Overlay.Copy(f, t));
                     break;
                 case ErlangTuple { Elements: [ErlangAtom { Name: "template" }, var from, var to] } when TermReading.Text(from) is { } f && TermReading.Text(to) is { } t:
-                    overlays.Add(new Overlay.Template(f, t, variables.Value));
+                    overlays.Add(new Overlay.Template(f, t));
                     break;
                 default:
                     problems.Add(new ReleaseProblem(
@@ -247,67 +247,98 @@ internal static class Rebar3Project
     }
 
     /// <summary>
-    /// The variables of template overlays: each file {overlay_vars, File | [File]} names (terms {Key, Value}, relative to
-    /// the project), then overlay_vars_values; a later definition wins, as in relx.
+    /// The variables of template overlays, read as relx reads them: the {Name, Value} terms of each file
+    /// {overlay_vars, File | [File]} names (relative to the project; a string in such a file names another one, relative
+    /// to it), a later file's name replacing an earlier one's; and overlay_vars_values.
     /// </summary>
-    private static Dictionary<string, string> OverlayVariables(ErlangList relx, string projectDir, string configPath)
+    private static OverlayVariables ReadOverlayVariables(ErlangList relx, string projectDir, string configPath)
     {
-        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
         var problems = new List<ReleaseProblem>();
-        void Add(IEnumerable<ErlangTerm> pairs, string where)
-        {
-            foreach (var pair in pairs)
-            {
-                if (pair is ErlangTuple { Elements: [var key, var value] } && (key is ErlangAtom || TermReading.Text(key) is not null)
-                    && VariableText(value) is { } text)
-                {
-                    variables[key is ErlangAtom atom ? atom.Name : TermReading.Text(key)!] = text;
-                }
-                else
-                {
-                    problems.Add(new ReleaseProblem("rebar.config", $"{where}: {pair} is not a {{Name, Value}} pair with a string, atom or number as its value.",
-                        "Write each overlay variable as {name, \"value\"}."));
-                }
-            }
-        }
-
+        var fromFiles = new List<ErlangTerm>();
         if (TermReading.TryGet(relx, "overlay_vars", out var files))
         {
             var paths = files is ErlangList list && TermReading.Text(files) is null ? list.Elements.Select(TermReading.Text) : [TermReading.Text(files)];
             foreach (var path in paths)
             {
-                var file = Path.GetFullPath(Path.Combine(projectDir, path ?? string.Empty));
-                if (path is null || !File.Exists(file))
+                if (path is null)
                 {
-                    problems.Add(new ReleaseProblem("rebar.config", $"{configPath}: the overlay_vars file {file} does not exist.", "Create it, or fix the path in overlay_vars."));
+                    problems.Add(new ReleaseProblem("rebar.config", $"{configPath}: overlay_vars names {files}, which is not a file name.", "Write {overlay_vars, \"vars.config\"} or a list of such names."));
                     continue;
                 }
 
-                try
-                {
-                    Add(ErlangText.Consult(File.ReadAllBytes(file), file), file);
-                }
-                catch (ErlangFormatException e)
-                {
-                    problems.Add(new ReleaseProblem("rebar.config", e.Message, "Fix the file: it holds {Name, Value} terms, each ending with a full stop."));
-                }
+                MergeVariablesFile(fromFiles, projectDir, path, $"{configPath}: overlay_vars", problems);
             }
         }
 
-        if (TermReading.TryGet(relx, "overlay_vars_values", out var values) && values is ErlangList inline)
-        {
-            Add(inline.Elements, $"{configPath}: overlay_vars_values");
-        }
-
-        return problems.Count > 0 ? throw new ReleaseException(problems) : variables;
+        var values = TermReading.TryGet(relx, "overlay_vars_values", out var given) && given is ErlangList inline
+            ? Variables(inline.Elements, $"{configPath}: overlay_vars_values", problems).ToList()
+            : [];
+        return problems.Count > 0 ? throw new ReleaseException(problems) : new OverlayVariables([.. fromFiles], [.. values]);
     }
 
-    private static string? VariableText(ErlangTerm value) => value switch
+    /// <summary>Merges the variables of <paramref name="path"/> (relative to the project) into <paramref name="merged"/>, replacing those it names again.</summary>
+    private static void MergeVariablesFile(List<ErlangTerm> merged, string projectDir, string path, string namedBy, List<ReleaseProblem> problems)
     {
-        ErlangAtom atom => atom.Name,
-        ErlangInteger or ErlangFloat => value.ToString(),
-        _ => TermReading.Text(value),
-    };
+        var file = Path.GetFullPath(Path.Combine(projectDir, path));
+        if (!File.Exists(file))
+        {
+            problems.Add(new ReleaseProblem("rebar.config", $"{namedBy}: the overlay_vars file {file} does not exist.", "Create it, or fix the path."));
+            return;
+        }
+
+        ImmutableArray<ErlangTerm> terms;
+        try
+        {
+            terms = ErlangText.Consult(File.ReadAllBytes(file), file);
+        }
+        catch (ErlangFormatException e)
+        {
+            problems.Add(new ReleaseProblem("rebar.config", e.Message, "Fix the file: it holds {Name, Value} terms, each ending with a full stop."));
+            return;
+        }
+
+        // A file's own terms in order (an included file's merged in where it is named), then merged into the others.
+        var own = new List<ErlangTerm>();
+        foreach (var term in terms)
+        {
+            if (TermReading.Text(term) is { } included && term is ErlangList)
+            {
+                MergeVariablesFile(own, projectDir, Path.Combine(Path.GetDirectoryName(path) ?? string.Empty, included), file, problems);
+            }
+            else
+            {
+                own.AddRange(Variables([term], file, problems));
+            }
+        }
+
+        foreach (var term in own)
+        {
+            var key = ((ErlangTuple)term).Elements[0];
+            var replaced = merged.FindIndex(t => ((ErlangTuple)t).Elements[0].Equals(key));
+            if (replaced >= 0)
+            {
+                merged.RemoveAt(replaced);
+            }
+        }
+
+        merged.AddRange(own);
+    }
+
+    /// <summary>Overlay variables as {Atom, Value}: a name written as a string becomes the atom templates look up.</summary>
+    private static IEnumerable<ErlangTerm> Variables(IEnumerable<ErlangTerm> pairs, string where, List<ReleaseProblem> problems)
+    {
+        foreach (var pair in pairs)
+        {
+            if (pair is ErlangTuple { Elements: [var key, var value] } && (key is ErlangAtom || TermReading.Text(key) is not null))
+            {
+                yield return Term.Tuple(key as ErlangAtom ?? new ErlangAtom(TermReading.Text(key)!), value);
+            }
+            else
+            {
+                problems.Add(new ReleaseProblem("rebar.config", $"{where}: {pair} is not a {{Name, Value}} pair.", "Write each overlay variable as {name, Value}, e.g. {port, 8080}."));
+            }
+        }
+    }
 
     /// <summary>The project's own applications: apps/*/ (and lib/*/) with a src/*.app.src, or the top-level src/.</summary>
     private static ImmutableArray<string> OwnApplications(string projectDir)
