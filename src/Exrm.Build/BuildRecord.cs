@@ -53,9 +53,11 @@ internal sealed record BuildRecord(
             // The project's cookie, which the compile does not read.
             TreeState.Hash(hash, ".exrm", TreeState.Walk(Path.Combine(project.Directory, ".exrm"), _ => false));
 
-            // The user's files in rel/ (vm.args, overlays, appups): all of rel/ but this release and exrm's own files.
-            TreeState.Hash(hash, "rel", TreeState.Walk(outputDir, dir => dir == releaseName || dir.StartsWith(OwnPrefix, StringComparison.Ordinal))
-                .Where(e => e.Path != releaseName && !e.Path.StartsWith(OwnPrefix, StringComparison.Ordinal)));
+            // The user's files in rel/ (vm.args, overlays, appups): all of rel/ but exrm's own files, this release and the
+            // project's other releases, so building one release of a project leaves the others up to date.
+            bool Skipped(string path) =>
+                path == releaseName || path.StartsWith(OwnPrefix, StringComparison.Ordinal) || (!path.Contains('/') && IsRelease(Path.Combine(outputDir, path)));
+            TreeState.Hash(hash, "rel", TreeState.Walk(outputDir, Skipped).Where(e => !Skipped(e.Path)));
             return Convert.ToHexStringLower(hash.GetHashAndReset());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -63,6 +65,9 @@ internal sealed record BuildRecord(
             return null;
         }
     }
+
+    /// <summary>Whether <paramref name="dir"/> is a release exrm built (it has releases/start_erl.data).</summary>
+    private static bool IsRelease(string dir) => File.Exists(Path.Combine(dir, "releases", "start_erl.data"));
 
     /// <summary>The digest of the directories (and files) copied from, walked, and of those applications were chosen from, listed by name.</summary>
     public static string SourcesOf(IEnumerable<string> sourceDirs, IEnumerable<string> listedDirs)
