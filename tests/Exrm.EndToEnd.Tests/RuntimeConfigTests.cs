@@ -27,14 +27,7 @@ public sealed class RuntimeConfigTests : IDisposable
         Assert.Contains("config/runtime.exs ships with the release", build.Output, StringComparison.Ordinal);
         using var release = DeployedRelease.FirstVersionOf(project, "shop", Path.Combine(work.FullName, "srv"), ("SHOP_WHO", "Ann"));
 
-        release.Run("start").Succeeded();
-        Assert.Equal("\"Hello Ann, start (1)\"", release.Run("rpc", "Shop.Counter", "hello", "\"start\"").Succeeded().Output.Trim());
-
-        release.Run("upgrade", "0.0.2").Succeeded();
-        Assert.Equal("\"Welcome Ann, upgrade (2)\"", release.Run("rpc", "Shop.Counter", "hello", "\"upgrade\"").Succeeded().Output.Trim());
-
-        release.Run("downgrade", "0.0.1").Succeeded();
-        Assert.Equal("\"Hello Ann, downgrade (3)\"", release.Run("rpc", "Shop.Counter", "hello", "\"downgrade\"").Succeeded().Output.Trim());
+        GreetsAtStartUpgradeAndDowngrade(release, "Hello Ann", "Welcome Ann");
     }
 
     [FactNeeding("erl", "elixir", "mix")]
@@ -52,14 +45,7 @@ public sealed class RuntimeConfigTests : IDisposable
         // runtime.exs sets the greeting first; the provider, after it, overrides it with the word init/1 kept at build
         // time (with Mix's environment, which only the build has) and the visitor the target names; Config.Reader reads
         // the file {:system, "RELEASE_ROOT", ...} names on the target.
-        release.Run("start").Succeeded();
-        Assert.Equal("\"Hello Ann (prod)!, start (1)\"", release.Run("rpc", "Shop.Counter", "hello", "\"start\"").Succeeded().Output.Trim());
-
-        release.Run("upgrade", "0.0.2").Succeeded();
-        Assert.Equal("\"Welcome Ann (prod)!, upgrade (2)\"", release.Run("rpc", "Shop.Counter", "hello", "\"upgrade\"").Succeeded().Output.Trim());
-
-        release.Run("downgrade", "0.0.1").Succeeded();
-        Assert.Equal("\"Hello Ann (prod)!, downgrade (3)\"", release.Run("rpc", "Shop.Counter", "hello", "\"downgrade\"").Succeeded().Output.Trim());
+        GreetsAtStartUpgradeAndDowngrade(release, "Hello Ann (prod)!", "Welcome Ann (prod)!");
         release.Run("stop").Succeeded();
 
         // A provider that fails on the target stops the start, named, with the configuration exit code.
@@ -83,6 +69,19 @@ public sealed class RuntimeConfigTests : IDisposable
         Assert.NotEqual(0, failed.ExitCode);
         Assert.Contains("config_providers: Shop.Missing is not a module of the project or of its dependencies", failed.All, StringComparison.Ordinal);
         Assert.Equal(before, TreeSnapshot.Take(Path.Combine(project, "rel")));
+    }
+
+    /// <summary>
+    /// Starts 0.0.1, upgrades to 0.0.2 and downgrades back, asking Shop.Counter for a greeting after each: the first
+    /// version's configuration gives <paramref name="first"/>, the second's <paramref name="second"/>.
+    /// </summary>
+    private static void GreetsAtStartUpgradeAndDowngrade(DeployedRelease release, string first, string second)
+    {
+        foreach (var (command, greeting, count) in new[] { (new[] { "start" }, first, 1), (["upgrade", "0.0.2"], second, 2), (["downgrade", "0.0.1"], first, 3) })
+        {
+            release.Run(command).Succeeded();
+            Assert.Equal($"\"{greeting}, {command[0]} ({count})\"", release.Run("rpc", "Shop.Counter", "hello", $"\"{command[0]}\"").Succeeded().Output.Trim());
+        }
     }
 
     /// <summary>
