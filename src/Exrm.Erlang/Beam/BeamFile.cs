@@ -25,6 +25,8 @@ public sealed partial class BeamFile
     private readonly Lazy<AttributeSet> _attributes;
     private readonly Lazy<ErlangTerm?> _compileInfo;
     private readonly Lazy<BeamLiteralTable> _literals;
+    private readonly Lazy<BeamCode> _code;
+    private readonly Lazy<BeamLineTable> _lineTable;
 
     private BeamFile(
         BeamSource source,
@@ -44,6 +46,8 @@ public sealed partial class BeamFile
         _attributes = new Lazy<AttributeSet>(DecodeAttributes);
         _compileInfo = new Lazy<ErlangTerm?>(DecodeCompileInfo);
         _literals = new Lazy<BeamLiteralTable>(DecodeLiterals);
+        _code = new Lazy<BeamCode>(DecodeCode);
+        _lineTable = new Lazy<BeamLineTable>(DecodeLineTable);
     }
 
     /// <summary>The file the module was read from; null when it was read from memory.</summary>

@@ -346,6 +346,7 @@ public sealed class BeamHostileInputTests
             _ = file.GroupedAttributes;
             _ = file.Behaviours;
             _ = file.Vsn;
+            _ = file.Code.Functions.Length;
             foreach (var literal in file.Literals)
             {
                 _ = literal; // the table decodes each literal when it is first asked for

@@ -1,0 +1,4 @@
+%% Included by exrm_fixture_lines.erl: its function's locations name this file.
+included(X) ->
+    erlang:display({included, X}),
+    X + 1.
