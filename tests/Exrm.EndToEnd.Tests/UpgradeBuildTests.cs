@@ -37,6 +37,45 @@ public sealed class UpgradeBuildTests : IDisposable
     }
 
     [FactNeeding("erl", "rebar3")]
+    public void An_upgrade_that_changes_a_process_loop_by_local_calls_warns_naming_its_function_and_line()
+    {
+        var project = Path.Combine(work.FullName, "depot");
+        foreach (var (vsn, call) in new[] { ("0.0.1", "loop(N + 1)"), ("0.0.2", "loop(N + 2)") })
+        {
+            ProjectFiles.WriteRebar3Project(project, version: vsn);
+            WriteLoop(project, call);
+            Thread.Sleep(1100);
+            ExrmRun.Invoke("release", project).Succeeded();
+        }
+
+        var warned = ExrmRun.Invoke("release", project, "--format", "json").Succeeded();
+
+        Assert.Contains(
+            "depot 0.0.1 -> 0.0.2: depot_loop.loop/1 (src/depot_loop.erl:4) waits in a receive and loops back to it by local calls",
+            warned.All, StringComparison.Ordinal);
+        Assert.Contains("\"warnings\"", warned.Output, StringComparison.Ordinal);
+        Assert.Contains("depot_loop.loop/1", warned.Output, StringComparison.Ordinal);
+
+        // Calling itself by module name, the loop moves to the new code: nothing to warn of.
+        ProjectFiles.WriteRebar3Project(project, version: "0.0.3");
+        WriteLoop(project, "?MODULE:loop(N + 3)");
+        Thread.Sleep(1100);
+        var fixedLoop = ExrmRun.Invoke("release", project).Succeeded();
+        Assert.DoesNotContain("waits in a receive", fixedLoop.All, StringComparison.Ordinal);
+    }
+
+    private static void WriteLoop(string project, string call) =>
+        ProjectFiles.Write(project, "src/depot_loop.erl", $$"""
+            -module(depot_loop).
+            -export([start/0, loop/1]).
+            start() -> spawn(fun() -> loop(0) end).
+            loop(N) ->
+                receive
+                    {ping, From} -> From ! {pong, N}, {{call}}
+                end.
+            """);
+
+    [FactNeeding("erl", "rebar3")]
     public void Changed_code_under_an_unchanged_version_is_refused_naming_the_application_and_a_module()
     {
         var project = Path.Combine(work.FullName, "gate");

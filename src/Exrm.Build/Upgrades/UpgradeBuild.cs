@@ -3,10 +3,12 @@ using System.Text;
 using Exrm.Build.Assembly;
 using Exrm.Build.Projects;
 using Exrm.Erlang;
+using Exrm.Erlang.Beam;
 using Exrm.Erlang.Terms;
 using Exrm.Erlang.Text;
 using Exrm.Otp;
 using Exrm.Otp.Applications;
+using Exrm.Otp.Safety;
 using Exrm.Otp.AppupGeneration;
 using Exrm.Otp.Appups;
 using Exrm.Otp.Releases;
@@ -58,6 +60,11 @@ internal static class UpgradeBuild
             foreach (var detail in outcome.Details)
             {
                 progress?.Report(new BuildEvent.Detail(detail));
+            }
+
+            foreach (var warning in outcome.Warnings)
+            {
+                progress?.Report(new BuildEvent.Warning(warning));
             }
 
             notes.AddRange(outcome.Notes);
@@ -132,6 +139,8 @@ internal static class UpgradeBuild
             return null;
         }
 
+        WarnOfReceiveLoops(app, changedFrom, summaries.Value, projectDir, beams, outcome);
+
         if (UserAppup(app, projectDir, problems) is { } user)
         {
             outcome.Notes.Add($"{app.Name} {app.Vsn}: the application's own appup");
@@ -145,6 +154,60 @@ internal static class UpgradeBuild
         }
 
         return (Generate(app, changedFrom, summaries.Value, outcome), true);
+    }
+
+    /// <summary>
+    /// The changed modules' process loops that stay on old code (<see cref="LocalReceiveLoops"/>): a process in one
+    /// survives this upgrade on the old code and is killed by the next upgrade of its module.
+    /// </summary>
+    private static void WarnOfReceiveLoops(
+        ResolvedApplication app,
+        ImmutableArray<ApplicationVersion> changedFrom,
+        ImmutableDictionary<string, ModuleSummary> newModules,
+        string projectDir,
+        BeamCache beams,
+        Outcome outcome)
+    {
+        var changed = newModules.Values
+            .Where(module => changedFrom.Any(old => old.Modules.TryGetValue(module.Name, out var before) && before.Md5 != module.Md5))
+            .OrderBy(module => module.Name, StringComparer.Ordinal);
+        var from = string.Join(", ", changedFrom.Select(old => old.Resource.Vsn));
+        foreach (var module in changed)
+        {
+            ImmutableArray<ReceiveLoop> loops;
+            try
+            {
+                loops = LocalReceiveLoops.Find(beams.Get(Path.Combine(app.App.EbinDir, module.Name + ".beam")).Module);
+            }
+            catch (BeamFormatException e)
+            {
+                // Code of a newer OTP than the decoder knows: the upgrade is built all the same, unchecked for loops.
+                outcome.Details.Add($"  {app.Name} {app.Vsn}: {module.Name}'s code was not checked for process loops: {e.Message}");
+                continue;
+            }
+
+            foreach (var loop in loops)
+            {
+                var name = loop.Module.StartsWith("Elixir.", StringComparison.Ordinal) ? loop.Module["Elixir.".Length..] : loop.Module;
+                var where = loop.Location is { } location ? $" ({ProjectPath(location.File, projectDir)}:{location.Line})" : string.Empty;
+                outcome.Warnings.Add(
+                    $"{app.Name} {from} -> {app.Vsn}: {name}.{loop.Function}/{loop.Arity}{where} waits in a receive and loops back to it by local calls: "
+                    + $"a process in it keeps running the old code after this upgrade, and the next upgrade of {name} kills it. "
+                    + "Call the loop by its module's name after each message (?MODULE:loop(...) in Erlang, __MODULE__.loop(...) in Elixir), or run the process as a gen_server.");
+            }
+        }
+    }
+
+    /// <summary>A source file as the user knows it: relative to the project when it is in it.</summary>
+    private static string ProjectPath(string file, string projectDir)
+    {
+        if (!Path.IsPathRooted(file))
+        {
+            return file;
+        }
+
+        var relative = Path.GetRelativePath(projectDir, file);
+        return relative.StartsWith("..", StringComparison.Ordinal) ? file : relative;
     }
 
     /// <summary>One generated appup for every earlier version, each reported with why each instruction is there.</summary>
@@ -279,6 +342,9 @@ internal static class UpgradeBuild
         public List<string> Notes { get; } = [];
 
         public List<ReleaseProblem> Problems { get; } = [];
+
+        /// <summary>What the upgrade will do to running processes that the user should know before deploying it.</summary>
+        public List<string> Warnings { get; } = [];
     }
 
     /// <summary>The appup text written next to the application's .app in the release.</summary>

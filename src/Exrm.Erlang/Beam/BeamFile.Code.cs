@@ -12,5 +12,5 @@ public sealed partial class BeamFile
 
     private BeamCode DecodeCode() => BeamCodeDecoder.Decode(this, _source);
 
-    private BeamLineTable DecodeLineTable() => FindChunk(BeamChunkId.Line) is { } chunk ? BeamLineTable.Read(chunk, _source) : BeamLineTable.Empty;
+    private BeamLineTable DecodeLineTable() => FindChunk(BeamChunkId.Line) is { } chunk ? BeamLineTable.Read(chunk, Module.Name, _source) : BeamLineTable.Empty;
 }

@@ -46,7 +46,7 @@ public sealed class BeamLineTableOracleTests
                         : ((string File, int Line)?)null;
                     Assert.True(
                         expected is null ? our is null : our is { } location && location.Line == expected.Value.Line
-                            && (location.File ?? module + ".erl") == Path.GetFileName(expected.Value.File),
+                            && location.File == Path.GetFileName(expected.Value.File),
                         $"{module}:{name}/{arity}: listing {their}, decoded {our}");
                     checkedIncluded |= our is { File: "exrm_fixture_lines.hrl" };
                 }

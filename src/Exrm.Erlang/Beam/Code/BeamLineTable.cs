@@ -3,15 +3,16 @@ using System.Text;
 
 namespace Exrm.Erlang.Beam;
 
-/// <summary>Where an instruction comes from: a file (null: the module's own source) and a line.</summary>
-public readonly record struct BeamLocation(string? File, int Line)
+/// <summary>Where an instruction comes from: a file, as the compiler named it, and a line.</summary>
+public readonly record struct BeamLocation(string File, int Line)
 {
-    public override string ToString() => File is null ? $"line {Line}" : $"{File}:{Line}";
+    public override string ToString() => $"{File}:{Line}";
 }
 
 /// <summary>
 /// The Line chunk: the locations the code's <c>line</c> instructions name by index (0: no location), each a file and a
-/// line; file 0 is the module's own source, the others are named in the chunk (included files).
+/// line. File 0 is the one the compiler assumes for the module, &lt;module&gt;.erl, and is not written in the chunk; the
+/// others are (the source when it has another name, included files).
 /// </summary>
 public sealed class BeamLineTable
 {
@@ -20,6 +21,7 @@ public sealed class BeamLineTable
     private readonly ImmutableArray<(int File, int Line)> _items;
     private readonly ImmutableArray<string> _files;
 
+    /// <param name="files">File 0, the module's, then those the chunk names.</param>
     private BeamLineTable(ImmutableArray<(int File, int Line)> items, ImmutableArray<string> files)
     {
         _items = items;
@@ -29,10 +31,10 @@ public sealed class BeamLineTable
     /// <summary>The location of line-table entry <paramref name="index"/> (a line instruction's operand); null for 0 or one out of range.</summary>
     public BeamLocation? Location(int index) =>
         index >= 1 && index <= _items.Length
-            ? new BeamLocation(_items[index - 1].File == 0 ? null : _files[_items[index - 1].File - 1], _items[index - 1].Line)
+            ? new BeamLocation(_files[_items[index - 1].File], _items[index - 1].Line)
             : null;
 
-    internal static BeamLineTable Read(BeamChunk chunk, BeamSource source)
+    internal static BeamLineTable Read(BeamChunk chunk, string module, BeamSource source)
     {
         var reader = new BeamReader(chunk.Data.Span, chunk.Offset, source);
         var version = reader.ReadUInt32("the 'Line' chunk's version");
@@ -64,7 +66,8 @@ public sealed class BeamLineTable
             }
         }
 
-        var files = ImmutableArray.CreateBuilder<string>(fileCount);
+        var files = ImmutableArray.CreateBuilder<string>(fileCount + 1);
+        files.Add(module + ".erl");
         for (var i = 0; i < fileCount; i++)
         {
             var length = (reader.ReadByte("a file name's length") << 8) | reader.ReadByte("a file name's length");
