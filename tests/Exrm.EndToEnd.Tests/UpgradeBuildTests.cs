@@ -64,6 +64,36 @@ public sealed class UpgradeBuildTests : IDisposable
         Assert.DoesNotContain("waits in a receive", fixedLoop.All, StringComparison.Ordinal);
     }
 
+    [FactNeeding("erl", "rebar3")]
+    public void An_upgrade_that_drops_an_export_a_module_still_calls_warns_and_the_call_fails_on_the_node_as_predicted()
+    {
+        var project = Path.Combine(work.FullName, "depot");
+        var builds = new Dictionary<string, ExrmRun>();
+        foreach (var (vsn, keepsOld) in new[] { ("0.0.1", true), ("0.0.2", false), ("0.0.3", true) })
+        {
+            ProjectFiles.WriteRebar3Project(project, version: vsn);
+            ProjectFiles.Write(project, "src/depot_text.erl", keepsOld
+                ? $"-module(depot_text).\n-export([old/0, new/0]).\nold() -> \"old {vsn}\".\nnew() -> \"new {vsn}\".\n"
+                : $"-module(depot_text).\n-export([new/0]).\nnew() -> \"new {vsn}\".\n");
+            ProjectFiles.Write(project, "src/depot_front.erl", "-module(depot_front).\n-export([run/0]).\nrun() -> depot_text:old().\n");
+            Thread.Sleep(1100);
+            builds[vsn] = ExrmRun.Invoke("release", project).Succeeded();
+        }
+
+        const string Warning = "depot: depot_front calls depot_text.old/0, which depot_text no longer exports in depot 0.0.2: after the upgrade from 0.0.1 that call fails with undef";
+        Assert.Contains(Warning, builds["0.0.2"].All, StringComparison.Ordinal);
+        Assert.DoesNotContain("fails with undef", builds["0.0.3"].All, StringComparison.Ordinal);
+
+        using var release = DeployedRelease.FirstVersionOf(project, "depot", Path.Combine(work.FullName, "srv"));
+        release.Run("start").Succeeded();
+        Assert.Equal("\"old 0.0.1\"", release.Run("rpc", "depot_front", "run").Succeeded().Output.Trim());
+        release.Run("upgrade", "0.0.2").Succeeded();
+        var broken = release.Run("rpc", "depot_front", "run");
+        Assert.True(broken.ExitCode != 0 && broken.Outcome.ToString().Contains("undef", StringComparison.Ordinal), $"the call the warning named still works: {broken.Outcome}");
+        release.Run("upgrade", "0.0.3").Succeeded();
+        Assert.Equal("\"old 0.0.3\"", release.Run("rpc", "depot_front", "run").Succeeded().Output.Trim());
+    }
+
     private static void WriteLoop(string project, string call) =>
         ProjectFiles.Write(project, "src/depot_loop.erl", $$"""
             -module(depot_loop).

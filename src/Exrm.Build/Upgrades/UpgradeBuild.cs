@@ -84,6 +84,16 @@ internal static class UpgradeBuild
             throw new ReleaseException(problems);
         }
 
+        foreach (var warning in StaleCallWarnings(release, resolved, bases, beams, problems))
+        {
+            progress?.Report(new BuildEvent.Warning(warning));
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ReleaseException(problems);
+        }
+
         // Modules that move from one application to another: the generated appups leave them alone, and the relup
         // restarts the emulator after its instructions (UnswappableModules; changed NIF modules are in the appups).
         var moving = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
@@ -157,6 +167,43 @@ internal static class UpgradeBuild
     }
 
     /// <summary>
+    /// The calls an upgrade from each earlier release leaves without a callee (<see cref="StaleCalls"/>): exported
+    /// functions the new release dropped that its modules still call.
+    /// </summary>
+    private static IEnumerable<string> StaleCallWarnings(
+        ReleaseDefinition release, ResolvedApplications resolved, IReadOnlyList<EarlierRelease> bases, BeamCache beams, List<ReleaseProblem> problems)
+    {
+        // An application version an earlier release has holds the same code (UpgradePolicy refuses anything else).
+        var after = new Dictionary<string, (string, ModuleSummary)>(StringComparer.Ordinal);
+        foreach (var app in resolved.Applications)
+        {
+            var modules = bases.Select(b => b.Applications.GetValueOrDefault(app.Name)).FirstOrDefault(v => v?.Resource.Vsn == app.Vsn)?.Modules
+                ?? Summaries(app, beams, problems);
+            foreach (var module in modules.Values)
+            {
+                after[module.Name] = (app.Name, module);
+            }
+        }
+
+        foreach (var earlier in bases)
+        {
+            var before = earlier.Applications.Values.SelectMany(a => a.Modules.Values).GroupBy(m => m.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            foreach (var stale in StaleCalls.Find(before, after))
+            {
+                var callee = $"{Named(stale.Callee.Module)}.{stale.Callee.Function}/{stale.Callee.Arity}";
+                var gone = stale.ModuleRemains
+                    ? $"which {Named(stale.Callee.Module)} no longer exports in {release.Name} {release.Vsn}"
+                    : $"whose module is no longer in {release.Name} {release.Vsn}";
+                yield return $"{stale.Application}: {Named(stale.Caller)} calls {callee}, {gone}: after the upgrade from {earlier.Release.Vsn} that call fails with undef. "
+                    + $"Keep exporting {callee} (deprecated) for as long as something calls it, or change {Named(stale.Caller)} in the same release.";
+            }
+        }
+    }
+
+    /// <summary>A module's name as its source writes it (Elixir's without the Elixir. prefix).</summary>
+    private static string Named(string module) => module.StartsWith("Elixir.", StringComparison.Ordinal) ? module["Elixir.".Length..] : module;
+
+    /// <summary>
     /// The changed modules' process loops that stay on old code (<see cref="LocalReceiveLoops"/>): a process in one
     /// survives this upgrade on the old code and is killed by the next upgrade of its module.
     /// </summary>
@@ -188,7 +235,7 @@ internal static class UpgradeBuild
 
             foreach (var loop in loops)
             {
-                var name = loop.Module.StartsWith("Elixir.", StringComparison.Ordinal) ? loop.Module["Elixir.".Length..] : loop.Module;
+                var name = Named(loop.Module);
                 var where = loop.Location is { } location ? $" ({ProjectPath(location.File, projectDir)}:{location.Line})" : string.Empty;
                 outcome.Warnings.Add(
                     $"{app.Name} {from} -> {app.Vsn}: {name}.{loop.Function}/{loop.Arity}{where} waits in a receive and loops back to it by local calls: "

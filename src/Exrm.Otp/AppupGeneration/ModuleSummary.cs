@@ -24,8 +24,16 @@ public sealed record ModuleSummary(string Name, string Md5, ModuleRole Role, Imm
             [.. beam.Imports.Select(i => i.Module.Name).Where(m => m != name).Distinct().Order(StringComparer.Ordinal)])
         {
             LoadsNif = beam.Imports.Any(i => i is { Module.Name: "erlang", Function.Name: "load_nif", Arity: 2 }),
+            Exports = [.. beam.Exports.Select(e => new FunctionName(e.Name.Name, e.Arity))],
+            Calls = [.. beam.Imports.Where(i => i.Module.Name != name).Select(i => new RemoteFunction(i.Module.Name, i.Function.Name, i.Arity))],
         };
     }
+
+    /// <summary>The functions the module exports.</summary>
+    public ImmutableArray<FunctionName> Exports { get; init; } = [];
+
+    /// <summary>The functions of other modules it calls by name (its import table).</summary>
+    public ImmutableArray<RemoteFunction> Calls { get; init; } = [];
 
     /// <summary>
     /// The module calls erlang:load_nif/2 (from its on_load function, as NIF modules do): loading a new version of it
@@ -44,4 +52,16 @@ public sealed record ModuleSummary(string Name, string Md5, ModuleRole Role, Imm
             (f.Name.Name == "code_change" && f.Arity is 3 or 4) || (f.Name.Name == "system_code_change" && f.Arity == 4));
         return changesState ? ModuleRole.Process : ModuleRole.Plain;
     }
+}
+
+/// <summary>A function of a module, by name and arity.</summary>
+public readonly record struct FunctionName(string Name, int Arity)
+{
+    public override string ToString() => $"{Name}/{Arity}";
+}
+
+/// <summary>A function of another module, as an import names it.</summary>
+public readonly record struct RemoteFunction(string Module, string Function, int Arity)
+{
+    public override string ToString() => $"{Module}:{Function}/{Arity}";
 }
