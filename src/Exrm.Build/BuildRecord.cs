@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
+using Exrm.Otp.Safety;
 using Exrm.Build.Projects;
 
 namespace Exrm.Build;
@@ -139,7 +140,11 @@ internal sealed record BuildRecord(
         lines.AddRange(r.Applications.Select(a => "app " + a));
         lines.AddRange(r.UpgradesFrom.Select(v => "upgrades-from " + v));
         lines.AddRange(r.EmulatorRestartsFrom.Select(v => "restarts-from " + v));
-        lines.AddRange(Warnings.Select(w => "warning " + w.Replace("\\", "\\\\").Replace("\n", "\\n")));
+        lines.AddRange(Warnings.Select(w => "warning " + Escape(w)));
+        lines.AddRange(r.Findings.Select(f => "finding " + string.Join('\t', new[]
+        {
+            f.Check, f.Severity.ToString(), f.Application, f.Subject, f.Location ?? string.Empty, f.Message, f.Fix, f.Acknowledged.ToString(),
+        }.Select(Escape))));
         if (lines.Any(l => l.Contains('\n', StringComparison.Ordinal)))
         {
             return;
@@ -178,9 +183,20 @@ internal sealed record BuildRecord(
         {
             UpgradesFrom = All("upgrades-from"),
             EmulatorRestartsFrom = All("restarts-from"),
+            Findings = [.. All("finding").Select(ReadFinding).OfType<UpgradeFinding>()],
         };
         return new BuildRecord(
             One("key"), One("sources"), One("output"), All("source"), All("listed"), result, [.. All("warning").Select(Unescape)]);
+    }
+
+    private static string Escape(string text) => text.Replace("\\", "\\\\").Replace("\n", "\\n").Replace("\t", "\\t");
+
+    private static UpgradeFinding? ReadFinding(string line)
+    {
+        var fields = line.Split('\t').Select(Unescape).ToArray();
+        return fields.Length == 8 && Enum.TryParse<FindingSeverity>(fields[1], out var severity)
+            ? new UpgradeFinding(fields[0], severity, fields[2], fields[3], fields[4].Length == 0 ? null : fields[4], fields[5], fields[6]) { Acknowledged = fields[7] == bool.TrueString }
+            : null;
     }
 
     private static string Unescape(string text)
@@ -190,7 +206,7 @@ internal sealed record BuildRecord(
         {
             if (text[i] == '\\' && i + 1 < text.Length)
             {
-                result.Append(text[++i] == 'n' ? '\n' : text[i]);
+                result.Append(text[++i] switch { 'n' => '\n', 't' => '\t', var c => c });
             }
             else
             {

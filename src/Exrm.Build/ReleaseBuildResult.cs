@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Exrm.Otp.Safety;
 
 namespace Exrm.Build;
 
@@ -19,6 +20,9 @@ public sealed record ReleaseBuildResult(
 
     /// <summary>Those of <see cref="UpgradesFrom"/> whose upgrade restarts the emulator (a new ERTS, kernel, stdlib or sasl).</summary>
     public ImmutableArray<string> EmulatorRestartsFrom { get; init; } = [];
+
+    /// <summary>What the upgrade's checks found (docs/safety.md), acknowledged ones marked; empty for a first release.</summary>
+    public ImmutableArray<UpgradeFinding> Findings { get; init; } = [];
 
     /// <summary>Nothing the release is built from changed since the last build, which this result repeats.</summary>
     public bool UpToDate { get; init; }

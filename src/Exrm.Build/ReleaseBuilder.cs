@@ -11,6 +11,7 @@ using Exrm.Otp;
 using Exrm.Otp.Applications;
 using Exrm.Otp.Boot;
 using Exrm.Otp.Releases;
+using Exrm.Otp.Safety;
 
 namespace Exrm.Build;
 
@@ -42,6 +43,24 @@ public static class ReleaseBuilder
 {
     public static ReleaseBuildResult Build(ReleaseRequest request, IProgress<BuildEvent>? progress = null) =>
         Build(request, new BeamCache(), progress);
+
+    /// <summary>
+    /// <c>exrm check</c>: the upgrade from an earlier release (--from, else the newest kept one) to what the project
+    /// builds now, planned and checked (docs/safety.md) as <see cref="Build"/> would, with nothing written to rel/.
+    /// </summary>
+    public static UpgradeCheckResult Check(ReleaseRequest request, IProgress<BuildEvent>? progress = null)
+    {
+        if (!Directory.Exists(request.Project.Directory))
+        {
+            throw new ReleaseException(new ReleaseProblem(
+                "project", $"The project directory {request.Project.Directory} does not exist.", "Run exrm in a Mix or rebar3 project, or pass the directory of one."));
+        }
+
+        using var buildLock = BuildLock.Acquire(OutputDirOf(request));
+        var inputs = ReleaseInputs.Load(request, progress);
+        var plan = Plan(request, inputs, cookie: null, new BeamCache(), progress);
+        return new UpgradeCheckResult(plan.Release.Name, plan.Release.Vsn, plan.Upgrade?.BaseVersions ?? [], plan.Upgrade?.Findings ?? []);
+    }
 
     /// <param name="beams">Where the new release's beams are read from: each once, by the upgrade plan or the copy.</param>
     internal static ReleaseBuildResult Build(ReleaseRequest request, BeamCache beams, IProgress<BuildEvent>? progress) =>
@@ -84,6 +103,11 @@ public static class ReleaseBuilder
         }
 
         var plan = Plan(request, inputs, cookie, beams, progress);
+        if (request.Strict)
+        {
+            RefuseOpenFindings(plan.Upgrade?.Findings ?? []);
+        }
+
         using var output = OutputDirectory.Begin(plan.Target, buildLock);
         var root = output.Staging;
         var relDir = Path.Combine(root, "releases", plan.Release.Vsn);
@@ -178,6 +202,20 @@ public static class ReleaseBuilder
         var target = Path.Combine(OutputDirOf(request), release.Name);
         var upgrade = PlanUpgrade(request, release, resolved, target, project.Directory, beams, progress);
         return new ReleasePlan(inputs, resolved, release, script, startClean, target, upgrade, cookie);
+    }
+
+    /// <summary>--strict: every warning no one acknowledged stops the build, before rel/ changes.</summary>
+    /// <exception cref="ReleaseException">There is one or more.</exception>
+    private static void RefuseOpenFindings(ImmutableArray<UpgradeFinding> findings)
+    {
+        var open = findings.Where(f => f.Open).ToList();
+        if (open.Count > 0)
+        {
+            throw new ReleaseException(open.Select(f => new ReleaseProblem(
+                f.Application,
+                $"--strict: {f.Message}",
+                $"{f.Fix} Or, once someone has looked at it, acknowledge it with the line \"{f.Key}\" in {Acknowledgements.RelativePath}.")));
+        }
     }
 
     /// <summary>
@@ -314,6 +352,7 @@ public static class ReleaseBuilder
         {
             UpgradesFrom = plan.Upgrade?.BaseVersions ?? [],
             EmulatorRestartsFrom = plan.Upgrade?.EmulatorRestartsFrom ?? [],
+            Findings = plan.Upgrade?.Findings ?? [],
         };
     }
 

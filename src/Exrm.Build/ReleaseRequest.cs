@@ -9,10 +9,12 @@ namespace Exrm.Build;
 /// <param name="OutputDir">Where releases go, default &lt;project&gt;/rel.</param>
 /// <param name="UpFrom">--upfrom: earlier releases to upgrade from (versions kept in rel/, tarballs or release directories); default: the newest kept one.</param>
 /// <param name="NoUpgrade">--no-upgrade: build no relup, for a version that is deployed by a restart.</param>
+/// <param name="Strict">--strict: an upgrade with a warning no one acknowledged (docs/safety.md) is not built.</param>
 public sealed record ReleaseRequest(
     ProjectOptions Project,
     ErtsSetting? Erts = null,
     bool Strip = true,
     string? OutputDir = null,
     System.Collections.Immutable.ImmutableArray<string> UpFrom = default,
-    bool NoUpgrade = false);
+    bool NoUpgrade = false,
+    bool Strict = false);

@@ -15,6 +15,7 @@ public static class ExrmCli
     {
         var root = new RootCommand("exrm: releases and hot upgrades for Erlang and Elixir projects.");
         root.Subcommands.Add(ReleaseCommand.Create(style));
+        root.Subcommands.Add(CheckCommand.Create(style));
         root.Subcommands.Add(AppupCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(HelpCommand.Create(root));

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Exrm.Build;
 using Exrm.Otp;
+using Exrm.Otp.Safety;
 
 namespace Exrm.Cli;
 
@@ -44,8 +45,51 @@ internal static class ReleaseJson
             WriteStrings(json, "hot", result.UpgradesFrom.Except(result.EmulatorRestartsFrom));
             WriteStrings(json, "emulator_restart", result.EmulatorRestartsFrom);
             json.WriteEndObject();
+            WriteFindings(json, result.Findings);
             WriteStrings(json, "warnings", warnings);
         });
+
+    /// <summary><c>exrm check --format json</c>: the upgrade checked and its findings.</summary>
+    public static void WriteChecked(UpgradeCheckResult result, ExitCode code, TextWriter output) =>
+        Write(output, json =>
+        {
+            json.WriteBoolean("ok", code == ExitCode.Success);
+            json.WriteNumber("exit_code", (int)code);
+            json.WriteString("release", result.Name);
+            json.WriteString("version", result.Vsn);
+            WriteStrings(json, "from", result.From);
+            WriteFindings(json, result.Findings);
+        });
+
+    /// <summary>"findings": what the upgrade's checks found (docs/safety.md), each with the key that acknowledges it.</summary>
+    public static void WriteFindings(Utf8JsonWriter json, IEnumerable<UpgradeFinding> findings)
+    {
+        json.WriteStartArray("findings");
+        foreach (var finding in findings)
+        {
+            json.WriteStartObject();
+            json.WriteString("check", finding.Check);
+            json.WriteString("severity", finding.Severity == FindingSeverity.Warning ? "warning" : "info");
+            json.WriteString("application", finding.Application);
+            json.WriteString("subject", finding.Subject);
+            if (finding.Location is { } location)
+            {
+                json.WriteString("location", location);
+            }
+            else
+            {
+                json.WriteNull("location");
+            }
+
+            json.WriteString("message", finding.Message);
+            json.WriteString("fix", finding.Fix);
+            json.WriteString("key", finding.Key);
+            json.WriteBoolean("acknowledged", finding.Acknowledged);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
 
     /// <summary>A failed command: its exit code, its message, and the problems found in the inputs when they were the cause.</summary>
     public static void WriteFailed(ExitCode code, Exception failure, IReadOnlyList<string> warnings, TextWriter output) =>
@@ -79,7 +123,7 @@ internal static class ReleaseJson
     private static void Write(TextWriter output, Action<Utf8JsonWriter> members)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             members(json);

@@ -41,7 +41,24 @@ internal static class ReleaseSummary
             output.WriteLine($"    mkdir -p {home}/releases/{result.Vsn} && cp {tarball} {home}/releases/{result.Vsn}/");
             output.WriteLine($"    {home}/bin/{result.Name} upgrade {result.Vsn}");
             output.WriteLine($"    {home}/bin/{result.Name} downgrade {result.UpgradesFrom[0]}   # and back");
+            WriteFindings(result, output);
         }
+    }
+
+    /// <summary>What the upgrade's checks found, in a line: the warnings were shown as they came.</summary>
+    private static void WriteFindings(ReleaseBuildResult result, TextWriter output)
+    {
+        var open = result.Findings.Count(f => f.Open);
+        var acknowledged = result.Findings.Count(f => f.Acknowledged);
+        if (open + acknowledged == 0)
+        {
+            return;
+        }
+
+        output.WriteLine();
+        output.WriteLine($"Upgrade checks: {open} warning(s) above{(acknowledged > 0 ? $", {acknowledged} acknowledged" : string.Empty)} (docs/safety.md); "
+            + "acknowledge one, once someone has looked at it, by adding the line it names to rel/appups/acknowledged, e.g.:");
+        output.WriteLine($"    {result.Findings.First(f => f.Severity == Otp.Safety.FindingSeverity.Warning).Key}");
     }
 
     private static string Relative(string path)

@@ -37,31 +37,60 @@ public sealed class UpgradeBuildTests : IDisposable
     }
 
     [FactNeeding("erl", "rebar3")]
-    public void An_upgrade_that_changes_a_process_loop_by_local_calls_warns_naming_its_function_and_line()
+    public void An_upgrade_that_changes_a_process_loop_by_local_calls_warns_fails_strict_builds_until_acknowledged_and_check_says_so()
     {
         var project = Path.Combine(work.FullName, "depot");
         foreach (var (vsn, call) in new[] { ("0.0.1", "loop(N + 1)"), ("0.0.2", "loop(N + 2)") })
         {
-            ProjectFiles.WriteRebar3Project(project, version: vsn);
-            WriteLoop(project, call);
-            Thread.Sleep(1100);
+            WriteLoopVersion(project, vsn, call);
             ExrmRun.Invoke("release", project).Succeeded();
         }
 
         var warned = ExrmRun.Invoke("release", project, "--format", "json").Succeeded();
-
         Assert.Contains(
-            "depot 0.0.1 -> 0.0.2: depot_loop.loop/1 (src/depot_loop.erl:4) waits in a receive and loops back to it by local calls",
+            "depot 0.0.1 -> 0.0.2: depot_loop:loop/1 (src/depot_loop.erl:4) waits in a receive and loops back to it by local calls",
             warned.All, StringComparison.Ordinal);
-        Assert.Contains("\"warnings\"", warned.Output, StringComparison.Ordinal);
-        Assert.Contains("depot_loop.loop/1", warned.Output, StringComparison.Ordinal);
+        Assert.Contains("\"key\": \"receive-loop depot_loop:loop/1\"", warned.Output, StringComparison.Ordinal);
+        Assert.Contains("\"location\": \"src/depot_loop.erl:4\"", warned.Output, StringComparison.Ordinal);
+
+        // --strict: the next version with the same hazard is not built, rel/ stays as it was; check says the same.
+        WriteLoopVersion(project, "0.0.3", "loop(N + 3)");
+        var before = TreeSnapshot.Take(Path.Combine(project, "rel"));
+        var strict = ExrmRun.Invoke("release", project, "--strict");
+        Assert.Equal(65, strict.ExitCode);
+        Assert.Contains("acknowledge it with the line \"receive-loop depot_loop:loop/1\" in rel/appups/acknowledged", strict.Error, StringComparison.Ordinal);
+        Assert.Equal(before, TreeSnapshot.Take(Path.Combine(project, "rel")));
+        var check = ExrmRun.Invoke("check", project, "--strict", "--format", "json");
+        Assert.Equal(65, check.ExitCode);
+        Assert.Contains("\"from\": [\n    \"0.0.2\"\n  ]", check.Output, StringComparison.Ordinal);
+        Assert.Contains("\"acknowledged\": false", check.Output, StringComparison.Ordinal);
+        Assert.Equal(0, ExrmRun.Invoke("check", project).Succeeded().ExitCode);
+
+        // Once acknowledged, it no longer warns nor stops a strict build, and is listed as acknowledged.
+        ProjectFiles.Write(project, "rel/appups/acknowledged", "# looked at: the loop is restarted by its supervisor\nreceive-loop depot_loop:loop/1\n");
+        var acknowledged = ExrmRun.Invoke("release", project, "--strict", "--format", "json").Succeeded();
+        Assert.DoesNotContain("warning:", acknowledged.Error, StringComparison.Ordinal);
+        Assert.Contains("\"acknowledged\": true", acknowledged.Output, StringComparison.Ordinal);
 
         // Calling itself by module name, the loop moves to the new code: nothing to warn of.
-        ProjectFiles.WriteRebar3Project(project, version: "0.0.3");
-        WriteLoop(project, "?MODULE:loop(N + 3)");
-        Thread.Sleep(1100);
-        var fixedLoop = ExrmRun.Invoke("release", project).Succeeded();
+        WriteLoopVersion(project, "0.0.4", "?MODULE:loop(N + 4)");
+        var fixedLoop = ExrmRun.Invoke("release", project, "--strict").Succeeded();
         Assert.DoesNotContain("waits in a receive", fixedLoop.All, StringComparison.Ordinal);
+    }
+
+    private static void WriteLoopVersion(string project, string vsn, string call)
+    {
+        ProjectFiles.WriteRebar3Project(project, version: vsn);
+        ProjectFiles.Write(project, "src/depot_loop.erl", $$"""
+            -module(depot_loop).
+            -export([start/0, loop/1]).
+            start() -> spawn(fun() -> loop(0) end).
+            loop(N) ->
+                receive
+                    {ping, From} -> From ! {pong, N}, {{call}}
+                end.
+            """);
+        Thread.Sleep(1100);
     }
 
     [FactNeeding("erl", "rebar3")]
@@ -80,7 +109,7 @@ public sealed class UpgradeBuildTests : IDisposable
             builds[vsn] = ExrmRun.Invoke("release", project).Succeeded();
         }
 
-        const string Warning = "depot: depot_front calls depot_text.old/0, which depot_text no longer exports in depot 0.0.2: after the upgrade from 0.0.1 that call fails with undef";
+        const string Warning = "depot: depot_front calls depot_text:old/0, which depot_text no longer exports in depot 0.0.2: after the upgrade from 0.0.1 that call fails with undef";
         Assert.Contains(Warning, builds["0.0.2"].All, StringComparison.Ordinal);
         Assert.DoesNotContain("fails with undef", builds["0.0.3"].All, StringComparison.Ordinal);
 
@@ -93,17 +122,6 @@ public sealed class UpgradeBuildTests : IDisposable
         release.Run("upgrade", "0.0.3").Succeeded();
         Assert.Equal("\"old 0.0.3\"", release.Run("rpc", "depot_front", "run").Succeeded().Output.Trim());
     }
-
-    private static void WriteLoop(string project, string call) =>
-        ProjectFiles.Write(project, "src/depot_loop.erl", $$"""
-            -module(depot_loop).
-            -export([start/0, loop/1]).
-            start() -> spawn(fun() -> loop(0) end).
-            loop(N) ->
-                receive
-                    {ping, From} -> From ! {pong, N}, {{call}}
-                end.
-            """);
 
     [FactNeeding("erl", "rebar3")]
     public void Changed_code_under_an_unchanged_version_is_refused_naming_the_application_and_a_module()

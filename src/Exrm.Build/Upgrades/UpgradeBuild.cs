@@ -30,6 +30,9 @@ internal static class UpgradeBuild
     {
         /// <summary>The base versions whose upgrade restarts the emulator (<see cref="RelupResult.EmulatorRestartsFrom"/>).</summary>
         public ImmutableArray<string> EmulatorRestartsFrom { get; init; } = [];
+
+        /// <summary>What the checks found the upgrade will do to running code, acknowledged ones marked.</summary>
+        public ImmutableArray<UpgradeFinding> Findings { get; init; } = [];
     }
 
     public static Result Plan(
@@ -53,6 +56,7 @@ internal static class UpgradeBuild
             .ToList();
         var problems = new List<ReleaseProblem>();
         var notes = ImmutableArray.CreateBuilder<string>();
+        var findings = new List<UpgradeFinding>();
         var appups = new Dictionary<(string, string), Appup>();
         var generated = ImmutableDictionary.CreateBuilder<string, Appup>(StringComparer.Ordinal);
         foreach (var (app, outcome, found) in outcomes)
@@ -62,11 +66,7 @@ internal static class UpgradeBuild
                 progress?.Report(new BuildEvent.Detail(detail));
             }
 
-            foreach (var warning in outcome.Warnings)
-            {
-                progress?.Report(new BuildEvent.Warning(warning));
-            }
-
+            findings.AddRange(outcome.Findings);
             notes.AddRange(outcome.Notes);
             problems.AddRange(outcome.Problems);
             if (found is ({ } appup, var isGenerated))
@@ -84,14 +84,18 @@ internal static class UpgradeBuild
             throw new ReleaseException(problems);
         }
 
-        foreach (var warning in StaleCallWarnings(release, resolved, bases, beams, problems))
-        {
-            progress?.Report(new BuildEvent.Warning(warning));
-        }
-
+        findings.AddRange(UpgradeChecks.StaleCalls(release, resolved, bases, beams, problems));
         if (problems.Count > 0)
         {
             throw new ReleaseException(problems);
+        }
+
+        var checkedFindings = Acknowledgements.Apply([.. findings], projectDir);
+        foreach (var finding in checkedFindings.Where(f => f.Severity == FindingSeverity.Warning))
+        {
+            progress?.Report(finding.Acknowledged
+                ? new BuildEvent.Detail($"  acknowledged in {Acknowledgements.RelativePath}: {finding.Key}")
+                : new BuildEvent.Warning(finding.ToString()));
         }
 
         // Modules that move from one application to another: the generated appups leave them alone, and the relup
@@ -122,6 +126,7 @@ internal static class UpgradeBuild
         return new Result(UnswappableModules.RestartingAfter(relup.Relup, moving), generated.ToImmutable(), notes.ToImmutable(), [.. releases.Select(r => r.Vsn)])
         {
             EmulatorRestartsFrom = [.. relup.EmulatorRestartsFrom.Union(moving.Keys, StringComparer.Ordinal)],
+            Findings = checkedFindings,
         };
     }
 
@@ -149,7 +154,7 @@ internal static class UpgradeBuild
             return null;
         }
 
-        WarnOfReceiveLoops(app, changedFrom, summaries.Value, projectDir, beams, outcome);
+        outcome.Findings.AddRange(UpgradeChecks.ReceiveLoops(app, changedFrom, summaries.Value, projectDir, beams, outcome.Details));
 
         if (UserAppup(app, projectDir, problems) is { } user)
         {
@@ -164,97 +169,6 @@ internal static class UpgradeBuild
         }
 
         return (Generate(app, changedFrom, summaries.Value, outcome), true);
-    }
-
-    /// <summary>
-    /// The calls an upgrade from each earlier release leaves without a callee (<see cref="StaleCalls"/>): exported
-    /// functions the new release dropped that its modules still call.
-    /// </summary>
-    private static IEnumerable<string> StaleCallWarnings(
-        ReleaseDefinition release, ResolvedApplications resolved, IReadOnlyList<EarlierRelease> bases, BeamCache beams, List<ReleaseProblem> problems)
-    {
-        // An application version an earlier release has holds the same code (UpgradePolicy refuses anything else).
-        var after = new Dictionary<string, (string, ModuleSummary)>(StringComparer.Ordinal);
-        foreach (var app in resolved.Applications)
-        {
-            var modules = bases.Select(b => b.Applications.GetValueOrDefault(app.Name)).FirstOrDefault(v => v?.Resource.Vsn == app.Vsn)?.Modules
-                ?? Summaries(app, beams, problems);
-            foreach (var module in modules.Values)
-            {
-                after[module.Name] = (app.Name, module);
-            }
-        }
-
-        foreach (var earlier in bases)
-        {
-            var before = earlier.Applications.Values.SelectMany(a => a.Modules.Values).GroupBy(m => m.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-            foreach (var stale in StaleCalls.Find(before, after))
-            {
-                var callee = $"{Named(stale.Callee.Module)}.{stale.Callee.Function}/{stale.Callee.Arity}";
-                var gone = stale.ModuleRemains
-                    ? $"which {Named(stale.Callee.Module)} no longer exports in {release.Name} {release.Vsn}"
-                    : $"whose module is no longer in {release.Name} {release.Vsn}";
-                yield return $"{stale.Application}: {Named(stale.Caller)} calls {callee}, {gone}: after the upgrade from {earlier.Release.Vsn} that call fails with undef. "
-                    + $"Keep exporting {callee} (deprecated) for as long as something calls it, or change {Named(stale.Caller)} in the same release.";
-            }
-        }
-    }
-
-    /// <summary>A module's name as its source writes it (Elixir's without the Elixir. prefix).</summary>
-    private static string Named(string module) => module.StartsWith("Elixir.", StringComparison.Ordinal) ? module["Elixir.".Length..] : module;
-
-    /// <summary>
-    /// The changed modules' process loops that stay on old code (<see cref="LocalReceiveLoops"/>): a process in one
-    /// survives this upgrade on the old code and is killed by the next upgrade of its module.
-    /// </summary>
-    private static void WarnOfReceiveLoops(
-        ResolvedApplication app,
-        ImmutableArray<ApplicationVersion> changedFrom,
-        ImmutableDictionary<string, ModuleSummary> newModules,
-        string projectDir,
-        BeamCache beams,
-        Outcome outcome)
-    {
-        var changed = newModules.Values
-            .Where(module => changedFrom.Any(old => old.Modules.TryGetValue(module.Name, out var before) && before.Md5 != module.Md5))
-            .OrderBy(module => module.Name, StringComparer.Ordinal);
-        var from = string.Join(", ", changedFrom.Select(old => old.Resource.Vsn));
-        foreach (var module in changed)
-        {
-            ImmutableArray<ReceiveLoop> loops;
-            try
-            {
-                loops = LocalReceiveLoops.Find(beams.Get(Path.Combine(app.App.EbinDir, module.Name + ".beam")).Module);
-            }
-            catch (BeamFormatException e)
-            {
-                // Code of a newer OTP than the decoder knows: the upgrade is built all the same, unchecked for loops.
-                outcome.Details.Add($"  {app.Name} {app.Vsn}: {module.Name}'s code was not checked for process loops: {e.Message}");
-                continue;
-            }
-
-            foreach (var loop in loops)
-            {
-                var name = Named(loop.Module);
-                var where = loop.Location is { } location ? $" ({ProjectPath(location.File, projectDir)}:{location.Line})" : string.Empty;
-                outcome.Warnings.Add(
-                    $"{app.Name} {from} -> {app.Vsn}: {name}.{loop.Function}/{loop.Arity}{where} waits in a receive and loops back to it by local calls: "
-                    + $"a process in it keeps running the old code after this upgrade, and the next upgrade of {name} kills it. "
-                    + "Call the loop by its module's name after each message (?MODULE:loop(...) in Erlang, __MODULE__.loop(...) in Elixir), or run the process as a gen_server.");
-            }
-        }
-    }
-
-    /// <summary>A source file as the user knows it: relative to the project when it is in it.</summary>
-    private static string ProjectPath(string file, string projectDir)
-    {
-        if (!Path.IsPathRooted(file))
-        {
-            return file;
-        }
-
-        var relative = Path.GetRelativePath(projectDir, file);
-        return relative.StartsWith("..", StringComparison.Ordinal) ? file : relative;
     }
 
     /// <summary>One generated appup for every earlier version, each reported with why each instruction is there.</summary>
@@ -349,7 +263,7 @@ internal static class UpgradeBuild
     }
 
     /// <summary>The application's modules as appups see them, read through the build's cache, which lib/ is later copied from.</summary>
-    private static ImmutableDictionary<string, ModuleSummary> Summaries(ResolvedApplication app, BeamCache beams, List<ReleaseProblem> problems)
+    internal static ImmutableDictionary<string, ModuleSummary> Summaries(ResolvedApplication app, BeamCache beams, List<ReleaseProblem> problems)
     {
         var read = app.Resource.Modules
             .AsParallel()
@@ -390,8 +304,8 @@ internal static class UpgradeBuild
 
         public List<ReleaseProblem> Problems { get; } = [];
 
-        /// <summary>What the upgrade will do to running processes that the user should know before deploying it.</summary>
-        public List<string> Warnings { get; } = [];
+        /// <summary>What the upgrade will do to running code that the user should know before deploying it.</summary>
+        public List<UpgradeFinding> Findings { get; } = [];
     }
 
     /// <summary>The appup text written next to the application's .app in the release.</summary>

@@ -22,6 +22,7 @@ internal static class ReleaseCommand
         var noStrip = new Option<bool>("--no-strip") { Description = "Keep debug information in the beams." };
         var alwaysCompile = new Option<bool>("--always-compile") { Description = "Run mix compile / rebar3 compile even when no file of the project changed since the last build." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show compiler output and every application." };
+        var strict = new Option<bool>("--strict") { Description = "Build no upgrade while its checks warn of something no one acknowledged (docs/safety.md)." };
         var format = new Option<string>("--format")
         {
             Description = "text: progress and a summary for people; json: the result as one JSON object on standard output (progress on standard error).",
@@ -30,7 +31,7 @@ internal static class ReleaseCommand
         format.AcceptOnlyFromAmong("text", "json");
         var command = new Command("release", "Build a self-contained release and its tarball (rel/<name>/releases/<vsn>/<name>.tar.gz).");
         command.Arguments.Add(dir);
-        foreach (var option in new Option[] { env, name, version, paths, upFrom, noUpgrade, noErts, erts, noStrip, alwaysCompile, verbose, format })
+        foreach (var option in new Option[] { env, name, version, paths, upFrom, noUpgrade, noErts, erts, noStrip, alwaysCompile, strict, verbose, format })
         {
             command.Options.Add(option);
         }
@@ -74,7 +75,8 @@ internal static class ReleaseCommand
                 ertsSetting,
                 Strip: !parsed.GetValue(noStrip),
                 UpFrom: [.. parsed.GetValue(upFrom) ?? []],
-                NoUpgrade: parsed.GetValue(noUpgrade));
+                NoUpgrade: parsed.GetValue(noUpgrade),
+                Strict: parsed.GetValue(strict));
             // With JSON on standard output, the progress lines go to standard error.
             var renderer = json
                 ? new BuildProgressRenderer(error, error, parsed.GetValue(verbose), style with { ColourOutput = style.ColourError })
