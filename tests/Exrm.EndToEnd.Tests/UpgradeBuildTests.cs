@@ -78,6 +78,38 @@ public sealed class UpgradeBuildTests : IDisposable
         Assert.DoesNotContain("waits in a receive", fixedLoop.All, StringComparison.Ordinal);
     }
 
+    [FactNeeding("erl", "rebar3")]
+    public void An_upgrade_that_changes_an_application_s_start_an_on_load_module_or_a_kept_fun_warns_and_a_restarting_appup_settles_the_start()
+    {
+        var project = Path.Combine(work.FullName, "depot");
+        var builds = new Dictionary<string, ExrmRun>();
+        foreach (var (vsn, arguments) in new[] { ("0.0.1", "[]"), ("0.0.2", "[fast]"), ("0.0.3", "[faster]") })
+        {
+            ProjectFiles.WriteRebar3Project(project, version: vsn);
+            var appSrc = Path.Combine(project, "src/depot.app.src");
+            File.WriteAllText(appSrc, File.ReadAllText(appSrc).Replace("{mod, {depot_app, []}}", $"{{mod, {{depot_app, {arguments}}}}}", StringComparison.Ordinal));
+            ProjectFiles.Write(project, "src/depot_boot.erl",
+                $"-module(depot_boot).\n-on_load(init/0).\n-export([version/0, remember/0]).\ninit() -> ok.\nversion() -> \"{vsn}\".\nremember() -> persistent_term:put(depot_hook, fun() -> ok end).\n");
+            if (vsn == "0.0.3")
+            {
+                ProjectFiles.Write(project, "rel/appups/depot/0.0.3.appup", """
+                    {"0.0.3", [{"0.0.2", [{restart_application, depot}]}], [{"0.0.2", [{restart_application, depot}]}]}.
+                    """);
+            }
+
+            Thread.Sleep(1100);
+            builds[vsn] = ExrmRun.Invoke("release", project, "--format", "json").Succeeded();
+        }
+
+        Assert.Contains("depot 0.0.1 -> 0.0.2: the application's start changed (mod {depot_app,[]} -> {depot_app,[fast]}), but a hot upgrade does not start it again", builds["0.0.2"].Error, StringComparison.Ordinal);
+        Assert.Contains("\"key\": \"start-changed depot\"", builds["0.0.2"].Output, StringComparison.Ordinal);
+        Assert.Contains("depot 0.0.1 -> 0.0.2: depot_boot has an on_load function, depot_boot:init/0, which runs on the node when the upgrade loads depot_boot", builds["0.0.2"].Error, StringComparison.Ordinal);
+        Assert.Contains("\"key\": \"on-load depot_boot\"", builds["0.0.2"].Output, StringComparison.Ordinal);
+        Assert.Contains("depot 0.0.1 -> 0.0.2: depot_boot:remember/0 (src/depot_boot.erl:6) keeps a fun of depot_boot in persistent_term", builds["0.0.2"].Error, StringComparison.Ordinal);
+        Assert.Contains("\"key\": \"escaping-fun depot_boot:remember/0 (persistent_term)\"", builds["0.0.2"].Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("start-changed", builds["0.0.3"].Output, StringComparison.Ordinal);
+    }
+
     private static void WriteLoopVersion(string project, string vsn, string call)
     {
         ProjectFiles.WriteRebar3Project(project, version: vsn);

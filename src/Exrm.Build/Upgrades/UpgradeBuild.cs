@@ -154,11 +154,12 @@ internal static class UpgradeBuild
             return null;
         }
 
-        outcome.Findings.AddRange(UpgradeChecks.ReceiveLoops(app, changedFrom, summaries.Value, projectDir, beams, outcome.Details));
+        outcome.Findings.AddRange(UpgradeChecks.ChangedModules(app, changedFrom, summaries.Value, projectDir, beams, outcome.Details));
 
         if (UserAppup(app, projectDir, problems) is { } user)
         {
             outcome.Notes.Add($"{app.Name} {app.Vsn}: the application's own appup");
+            outcome.Findings.AddRange(UpgradeChecks.StartChanges(app, changedFrom, user));
             return (user, false);
         }
 
@@ -168,7 +169,9 @@ internal static class UpgradeBuild
             return null;
         }
 
-        return (Generate(app, changedFrom, summaries.Value, outcome), true);
+        var generated = Generate(app, changedFrom, summaries.Value, outcome);
+        outcome.Findings.AddRange(UpgradeChecks.StartChanges(app, changedFrom, generated));
+        return (generated, true);
     }
 
     /// <summary>One generated appup for every earlier version, each reported with why each instruction is there.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Exrm.Build.Assembly;
 using Exrm.Erlang.Beam;
 using Exrm.Otp.Applications;
+using Exrm.Otp.Appups;
 using Exrm.Otp.AppupGeneration;
 using Exrm.Otp.Releases;
 using Exrm.Otp;
@@ -16,10 +17,11 @@ namespace Exrm.Build.Upgrades;
 internal static class UpgradeChecks
 {
     /// <summary>
-    /// The changed modules' process loops that stay on old code (<see cref="LocalReceiveLoops"/>): a process in one
-    /// survives this upgrade on the old code and is killed by the next upgrade of its module.
+    /// The checks of each module the upgrade changes: process loops that stay on old code
+    /// (<see cref="LocalReceiveLoops"/>), funs kept where they outlive the code (<see cref="EscapingFuns"/>), and code
+    /// that runs when the module is loaded (an on_load function; a NIF).
     /// </summary>
-    public static IEnumerable<UpgradeFinding> ReceiveLoops(
+    public static IEnumerable<UpgradeFinding> ChangedModules(
         ResolvedApplication app,
         ImmutableArray<ApplicationVersion> changedFrom,
         ImmutableDictionary<string, ModuleSummary> newModules,
@@ -30,18 +32,22 @@ internal static class UpgradeChecks
         var changed = newModules.Values
             .Where(module => changedFrom.Any(old => old.Modules.TryGetValue(module.Name, out var before) && before.Md5 != module.Md5))
             .OrderBy(module => module.Name, StringComparer.Ordinal);
-        var from = string.Join(", ", changedFrom.Select(old => old.Resource.Vsn));
+        var upgrade = $"{app.Name} {string.Join(", ", changedFrom.Select(old => old.Resource.Vsn))} -> {app.Vsn}";
         foreach (var module in changed)
         {
+            BeamFile beam;
             ImmutableArray<ReceiveLoop> loops;
+            ImmutableArray<EscapingFun> funs;
             try
             {
-                loops = LocalReceiveLoops.Find(beams.Get(Path.Combine(app.App.EbinDir, module.Name + ".beam")).Module);
+                beam = beams.Get(Path.Combine(app.App.EbinDir, module.Name + ".beam")).Module;
+                loops = LocalReceiveLoops.Find(beam);
+                funs = EscapingFuns.Find(beam);
             }
             catch (BeamFormatException e)
             {
-                // Code of a newer OTP than the decoder knows: the upgrade is built all the same, unchecked for loops.
-                details.Add($"  {app.Name} {app.Vsn}: {module.Name}'s code was not checked for process loops: {e.Message}");
+                // Code of a newer OTP than the decoder knows: the upgrade is built all the same, unchecked.
+                details.Add($"  {upgrade}: {module.Name}'s code was not checked: {e.Message}");
                 continue;
             }
 
@@ -55,11 +61,100 @@ internal static class UpgradeChecks
                     app.Name,
                     function,
                     location,
-                    $"{app.Name} {from} -> {app.Vsn}: {function}{(location is null ? string.Empty : $" ({location})")} waits in a receive and loops back to it by local calls: "
+                    $"{upgrade}: {function}{(location is null ? string.Empty : $" ({location})")} waits in a receive and loops back to it by local calls: "
                     + $"a process in it keeps running the old code after this upgrade, and the next upgrade of {ModuleText(loop.Module)} kills it.",
                     "Call the loop by its module's name after each message (?MODULE:loop(...) in Erlang, __MODULE__.loop(...) in Elixir), or run the process as a gen_server.");
             }
+
+            foreach (var fun in funs)
+            {
+                var function = FunctionText(fun.Module, fun.Function, fun.Arity);
+                var location = fun.Location is { } at ? $"{ProjectPath(at.File, projectDir)}:{at.Line}" : null;
+                var name = ModuleText(fun.Module);
+                yield return new UpgradeFinding(
+                    "escaping-fun",
+                    FindingSeverity.Warning,
+                    app.Name,
+                    $"{function} ({fun.Where})",
+                    location,
+                    $"{upgrade}: {function}{(location is null ? string.Empty : $" ({location})")} keeps a fun of {name} in {fun.Where}: such a fun points into the version of {name} "
+                    + $"that made it, and calling it fails with badfun once that version is purged, which the next upgrade of {name} does to the version this one replaces.",
+                    "Keep data there and call a named function, or keep a fun by name (fun ?MODULE:f/1 in Erlang, &__MODULE__.f/1 in Elixir), which is looked up at each call and survives upgrades.");
+            }
+
+            if (LoadTimeCode(app.Name, upgrade, module, beam) is { } loadTime)
+            {
+                yield return loadTime;
+            }
         }
+    }
+
+    /// <summary>
+    /// A changed module that runs code when the upgrade loads it: a NIF library (the upgrade restarts the emulator,
+    /// <see cref="UnswappableModules"/>), or an on_load function, whose failure fails the installation.
+    /// </summary>
+    private static UpgradeFinding? LoadTimeCode(string application, string upgrade, ModuleSummary module, BeamFile beam)
+    {
+        var name = ModuleText(module.Name);
+        if (module.LoadsNif)
+        {
+            return new UpgradeFinding(
+                "nif-module",
+                FindingSeverity.Info,
+                application,
+                name,
+                null,
+                $"{upgrade}: {name} loads a NIF library and changed: a running node cannot load it again, so the upgrade restarts the emulator and its processes and connections do not survive it.",
+                "Deploy it when a restart is acceptable, or leave the NIF module unchanged between versions that must upgrade hot.");
+        }
+
+        var onLoad = beam.Code.Functions.FirstOrDefault(f => f.Instructions.Any(i => i.Name == "on_load"));
+        if (onLoad is null)
+        {
+            return null;
+        }
+
+        var function = FunctionText(module.Name, onLoad.Name, onLoad.Arity);
+        return new UpgradeFinding(
+            "on-load",
+            FindingSeverity.Warning,
+            application,
+            name,
+            null,
+            $"{upgrade}: {name} has an on_load function, {function}, which runs on the node when the upgrade loads {name}: if it fails there, "
+            + "loading fails after the upgrade's point of no return and release_handler reboots the node on the old release.",
+            $"Make {function} succeed whatever the node is doing (check what it needs, return ok), and try the upgrade on a staging node first.");
+    }
+
+    /// <summary>
+    /// An application whose start (its mod: callback module and arguments, or its start phases) changed while its appup
+    /// does not restart it: the running application keeps the start it had, so the new one takes effect only at the
+    /// node's next boot.
+    /// </summary>
+    public static IEnumerable<UpgradeFinding> StartChanges(ResolvedApplication app, ImmutableArray<ApplicationVersion> changedFrom, Appup appup)
+    {
+        foreach (var old in changedFrom)
+        {
+            var (before, after) = (Text(old.Resource.Mod) + Text(old.Resource.StartPhases), Text(app.Resource.Mod) + Text(app.Resource.StartPhases));
+            var restarts = Appup.Find(appup.Up, old.Resource.Vsn)?.Instructions.Any(i => i is AppupInstruction.RestartApplication or AppupInstruction.RestartNewEmulator or AppupInstruction.RestartEmulator) ?? false;
+            if (before == after || restarts)
+            {
+                continue;
+            }
+
+            yield return new UpgradeFinding(
+                "start-changed",
+                FindingSeverity.Warning,
+                app.Name,
+                app.Name,
+                null,
+                $"{app.Name} {old.Resource.Vsn} -> {app.Vsn}: the application's start changed (mod {Text(old.Resource.Mod)} -> {Text(app.Resource.Mod)}"
+                + $"{(Text(old.Resource.StartPhases) == Text(app.Resource.StartPhases) ? string.Empty : ", start_phases too")}), but a hot upgrade does not start it again: "
+                + "the node keeps running it as it was started, and the new start takes effect at its next boot.",
+                $"Restart it with the upgrade: write rel/appups/{app.Name}/{app.Vsn}.appup with {{restart_application, {app.Name}}} (exrm appup shows the generated one), or deploy this version by a restart.");
+        }
+
+        static string Text(Exrm.Erlang.Terms.ErlangTerm? term) => term is null ? "none" : Exrm.Erlang.Text.ErlangText.Format(term);
     }
 
     /// <summary>

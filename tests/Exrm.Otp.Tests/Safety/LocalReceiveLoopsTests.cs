@@ -1,5 +1,6 @@
 using Exrm.Erlang.Beam;
 using Exrm.Otp.Safety;
+using Exrm.Otp.Tests.Support;
 using Exrm.Testing;
 
 namespace Exrm.Otp.Tests.Safety;
@@ -11,17 +12,6 @@ namespace Exrm.Otp.Tests.Safety;
 /// </summary>
 public sealed class LocalReceiveLoopsTests
 {
-    private const string Compiler = """
-        run(Source) ->
-            Dir = string:trim(os:cmd("mktemp -d")),
-            File = filename:join(Dir, "source.erl"),
-            ok = file:write_file(File, Source),
-            {ok, _, Bin} = compile:file(File, [binary, return_errors]),
-            ok = file:delete(File),
-            ok = file:del_dir(Dir),
-            Bin.
-        """;
-
     private static string Local(string version) => $$"""
         -module(exrm_loop_local).
         -export([start/0, version/0]).
@@ -74,7 +64,7 @@ public sealed class LocalReceiveLoopsTests
     [FactNeeding("erl")]
     public void A_receive_loop_by_local_calls_is_found_with_its_location_and_the_others_are_not()
     {
-        var beams = Compile(Local("1"), External("1"), Mutual, Drain, Server);
+        var beams = CompiledModule.Compile(Local("1"), External("1"), Mutual, Drain, Server);
 
         var local = Assert.Single(LocalReceiveLoops.Find(beams[0]));
         Assert.Equal(("exrm_loop_local", "loop", 1), (local.Module, local.Function, local.Arity));
@@ -103,26 +93,15 @@ public sealed class LocalReceiveLoopsTests
                 exit(Pid, kill),
                 Alive.
             """;
-        var local = Compile(Local("1"), Local("2"));
-        var external = Compile(External("1"), External("2"));
+        var local = CompiledModule.Compile(Local("1"), Local("2"));
+        var external = CompiledModule.Compile(External("1"), External("2"));
         var modules = new[] { ("exrm_loop_local", local), ("exrm_loop_external", external) };
 
         var alive = Exrm.Testing.Otp.RunEach(Upgrades, modules.Select(m => (ErlangTerm)Term.Tuple(
-            Term.Atom(m.Item1), new ErlangBinary([.. m.Item2[0].Bytes]), new ErlangBinary([.. m.Item2[1].Bytes]))));
+            Term.Atom(m.Item1), m.Item2[0].Binary, m.Item2[1].Binary)));
 
         Assert.Equal(["false", "true"], alive.Select(a => a.ToString()));
         Assert.NotEmpty(LocalReceiveLoops.Find(local[0]));
         Assert.Empty(LocalReceiveLoops.Find(external[0]));
-    }
-
-    private static List<CompiledModule> Compile(params string[] sources) =>
-        [.. Exrm.Testing.Otp.RunEach(Compiler, sources.Select(s => (ErlangTerm)Term.Utf8Binary(s)))
-            .Select(b => ((ErlangBinary)b).Bytes.ToArray())
-            .Select(bytes => new CompiledModule(BeamFile.Read(bytes), bytes))];
-
-    /// <summary>A module compiled by the test, readable as a <see cref="BeamFile"/> and loadable from its bytes.</summary>
-    private sealed record CompiledModule(BeamFile Beam, byte[] Bytes)
-    {
-        public static implicit operator BeamFile(CompiledModule module) => module.Beam;
     }
 }
