@@ -82,9 +82,65 @@ internal static class UpgradeChecks
                     "Keep data there and call a named function, or keep a fun by name (fun ?MODULE:f/1 in Erlang, &__MODULE__.f/1 in Elixir), which is looked up at each call and survives upgrades.");
             }
 
+            foreach (var stateChange in StateChanges(app, changedFrom, module, beam))
+            {
+                yield return stateChange;
+            }
+
             if (LoadTimeCode(app.Name, upgrade, module, beam) is { } loadTime)
             {
                 yield return loadTime;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A process module whose state record changed size (<see cref="StateShapes"/>) while its new code_change/3 does
+    /// not convert it: on the upgrade, release_handler has code_change/3 turn the running process's state into the new
+    /// one; on a downgrade, the new code's code_change({down, Vsn}, ...) must turn it back, before the old code loads.
+    /// </summary>
+    private static IEnumerable<UpgradeFinding> StateChanges(ResolvedApplication app, ImmutableArray<ApplicationVersion> changedFrom, ModuleSummary module, BeamFile beam)
+    {
+        if (module.State is not { } now)
+        {
+            yield break;
+        }
+
+        var name = ModuleText(module.Name);
+        var codeChange = FunctionText(module.Name, "code_change", 3);
+        foreach (var old in changedFrom)
+        {
+            if (old.Modules.GetValueOrDefault(module.Name)?.State is not { } before || before.Tag != now.Tag || before.Size == now.Size)
+            {
+                continue;
+            }
+
+            var (matched, built) = StateShapes.Conversions(beam, now.Tag);
+            var change = $"{app.Name} {old.Resource.Vsn} -> {app.Vsn}: {name}'s state changed from {before} to {now}";
+            if (!matched.Contains(before.Size))
+            {
+                yield return new UpgradeFinding(
+                    "state-change",
+                    FindingSeverity.Warning,
+                    app.Name,
+                    codeChange,
+                    null,
+                    $"{change}, but {codeChange} does not match the old one: the upgrade hands it each running process's old state, which it keeps as it is, "
+                    + "and the process's next message finds a state its code does not match (function_clause, badrecord).",
+                    $"Convert it in {codeChange}: match the old record as a tuple of {before.Size} elements ({{{now.Tag}, ...}}) and return {{ok, NewState}}.");
+            }
+
+            if (!built.Contains(before.Size))
+            {
+                yield return new UpgradeFinding(
+                    "state-downgrade",
+                    FindingSeverity.Warning,
+                    app.Name,
+                    codeChange,
+                    null,
+                    $"{change}, but {codeChange} never builds the old one: a downgrade to {old.Resource.Vsn} calls it with {{down, Vsn}} before the old code loads, "
+                    + "and leaves each process with a state the old code does not match.",
+                    $"Add a clause for {{down, _}} to {codeChange} that returns the old record, a tuple of {before.Size} elements ({{{now.Tag}, ...}}).");
             }
         }
     }

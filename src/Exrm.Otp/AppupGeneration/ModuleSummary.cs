@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Exrm.Erlang.Beam;
+using Exrm.Otp.Safety;
 
 namespace Exrm.Otp.AppupGeneration;
 
@@ -26,7 +27,24 @@ public sealed record ModuleSummary(string Name, string Md5, ModuleRole Role, Imm
             LoadsNif = beam.Imports.Any(i => i is { Module.Name: "erlang", Function.Name: "load_nif", Arity: 2 }),
             Exports = [.. beam.Exports.Select(e => new FunctionName(e.Name.Name, e.Arity))],
             Calls = [.. beam.Imports.Where(i => i.Module.Name != name).Select(i => new RemoteFunction(i.Module.Name, i.Function.Name, i.Arity))],
+            State = RoleOf(beam) == ModuleRole.Process ? StateOf(beam) : null,
         };
+    }
+
+    /// <summary>The record a process module keeps as its state, as its code shows it (<see cref="StateShapes"/>); null when it does not.</summary>
+    public StateShape? State { get; init; }
+
+    private static StateShape? StateOf(BeamFile beam)
+    {
+        try
+        {
+            return StateShapes.Of(beam);
+        }
+        catch (BeamFormatException)
+        {
+            // Code of a newer OTP than the decoder knows: nothing to compare the next version's state with.
+            return null;
+        }
     }
 
     /// <summary>The functions the module exports.</summary>
