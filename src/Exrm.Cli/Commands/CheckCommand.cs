@@ -12,19 +12,14 @@ internal static class CheckCommand
 {
     public static Command Create(TerminalStyle style)
     {
-        var dir = new Argument<DirectoryInfo?>("project") { Description = "The project directory (default: the current one).", Arity = ArgumentArity.ZeroOrOne };
-        var env = new Option<string?>("--env") { Description = "Build environment: MIX_ENV for Mix, the rebar3 profile (default: prod)." };
-        var name = new Option<string?>("--name") { Description = "The release to check (default: the project's first release, else its application)." };
-        var version = new Option<string?>("--version") { Description = "The new release's version (default: from mix.exs / rebar.config / the .app)." };
+        var dir = ProjectCommandOptions.Project();
+        var env = ProjectCommandOptions.Env();
+        var name = ProjectCommandOptions.Name("check");
+        var version = ProjectCommandOptions.Version();
         var from = new Option<string[]>("--from") { Description = "The release to upgrade from: a version kept in rel/<name>/releases, a tarball or a release directory; repeatable (default: the newest kept one)." };
         var strict = new Option<bool>("--strict") { Description = "Exit with 65 when a warning is not acknowledged." };
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Show compiler output and every application." };
-        var format = new Option<string>("--format")
-        {
-            Description = "text: the findings for people; json: the result as one JSON object on standard output (progress on standard error).",
-            DefaultValueFactory = _ => "text",
-        };
-        format.AcceptOnlyFromAmong("text", "json");
+        var verbose = ProjectCommandOptions.Verbose();
+        var format = ProjectCommandOptions.Format();
         var command = new Command("check", "Check what the upgrade to the project as it is now would do to running code, without building it.");
         command.Arguments.Add(dir);
         foreach (var option in new Option[] { env, name, version, from, strict, verbose, format })
@@ -41,9 +36,7 @@ internal static class CheckCommand
             var request = new ReleaseRequest(
                 new ProjectOptions(project, parsed.GetValue(env), parsed.GetValue(name), parsed.GetValue(version), []),
                 UpFrom: [.. parsed.GetValue(from) ?? []]);
-            var renderer = json
-                ? new BuildProgressRenderer(error, error, parsed.GetValue(verbose), style with { ColourOutput = style.ColourError })
-                : new BuildProgressRenderer(output, error, parsed.GetValue(verbose), style);
+            var renderer = ProjectCommandOptions.Renderer(json, parsed.GetValue(verbose), style, output, error);
             try
             {
                 var result = ReleaseBuilder.Check(request, renderer);

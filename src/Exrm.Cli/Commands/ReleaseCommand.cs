@@ -10,10 +10,10 @@ internal static class ReleaseCommand
     /// <param name="style">Whether standard output and error may be coloured.</param>
     public static Command Create(TerminalStyle style)
     {
-        var dir = new Argument<DirectoryInfo?>("project") { Description = "The project directory (default: the current one).", Arity = ArgumentArity.ZeroOrOne };
-        var env = new Option<string?>("--env") { Description = "Build environment: MIX_ENV for Mix, the rebar3 profile (default: prod)." };
-        var name = new Option<string?>("--name") { Description = "The release to build (default: the project's first release, else its application)." };
-        var version = new Option<string?>("--version") { Description = "The release version (default: from mix.exs / rebar.config / the .app)." };
+        var dir = ProjectCommandOptions.Project();
+        var env = ProjectCommandOptions.Env();
+        var name = ProjectCommandOptions.Name("build");
+        var version = ProjectCommandOptions.Version();
         var paths = new Option<string[]>("--path") { Description = "Build from compiled applications (ebin directories) instead of a Mix or rebar3 project; repeatable.", AllowMultipleArgumentsPerToken = false };
         var noErts = new Option<bool>("--no-erts") { Description = "Do not bundle ERTS: the target's own Erlang runs the release." };
         var erts = new Option<DirectoryInfo?>("--erts") { Description = "Bundle the ERTS and OTP applications of another OTP installation (its root directory)." };
@@ -21,14 +21,9 @@ internal static class ReleaseCommand
         var noUpgrade = new Option<bool>("--no-upgrade") { Description = "Build no appups and relup: this version is deployed by a restart, not a hot upgrade." };
         var noStrip = new Option<bool>("--no-strip") { Description = "Keep debug information in the beams." };
         var alwaysCompile = new Option<bool>("--always-compile") { Description = "Run mix compile / rebar3 compile even when no file of the project changed since the last build." };
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Show compiler output and every application." };
+        var verbose = ProjectCommandOptions.Verbose();
         var strict = new Option<bool>("--strict") { Description = "Build no upgrade while its checks warn of something no one acknowledged (docs/safety.md)." };
-        var format = new Option<string>("--format")
-        {
-            Description = "text: progress and a summary for people; json: the result as one JSON object on standard output (progress on standard error).",
-            DefaultValueFactory = _ => "text",
-        };
-        format.AcceptOnlyFromAmong("text", "json");
+        var format = ProjectCommandOptions.Format();
         var command = new Command("release", "Build a self-contained release and its tarball (rel/<name>/releases/<vsn>/<name>.tar.gz).");
         command.Arguments.Add(dir);
         foreach (var option in new Option[] { env, name, version, paths, upFrom, noUpgrade, noErts, erts, noStrip, alwaysCompile, strict, verbose, format })
@@ -77,10 +72,7 @@ internal static class ReleaseCommand
                 UpFrom: [.. parsed.GetValue(upFrom) ?? []],
                 NoUpgrade: parsed.GetValue(noUpgrade),
                 Strict: parsed.GetValue(strict));
-            // With JSON on standard output, the progress lines go to standard error.
-            var renderer = json
-                ? new BuildProgressRenderer(error, error, parsed.GetValue(verbose), style with { ColourOutput = style.ColourError })
-                : new BuildProgressRenderer(output, error, parsed.GetValue(verbose), style);
+            var renderer = ProjectCommandOptions.Renderer(json, parsed.GetValue(verbose), style, output, error);
             try
             {
                 var result = ReleaseBuilder.Build(request, renderer);
