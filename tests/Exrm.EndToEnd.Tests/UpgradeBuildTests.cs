@@ -87,7 +87,9 @@ public sealed class UpgradeBuildTests : IDisposable
         {
             ProjectFiles.WriteRebar3Project(project, version: vsn);
             var appSrc = Path.Combine(project, "src/depot.app.src");
-            File.WriteAllText(appSrc, File.ReadAllText(appSrc).Replace("{mod, {depot_app, []}}", $"{{mod, {{depot_app, {arguments}}}}}", StringComparison.Ordinal));
+            File.WriteAllText(appSrc, File.ReadAllText(appSrc)
+                .Replace("{mod, {depot_app, []}}", $"{{mod, {{depot_app, {arguments}}}}}", StringComparison.Ordinal)
+                .Replace("{registered, [depot_sup, depot_counter]}", vsn == "0.0.1" ? "{registered, [depot_sup, depot_counter]}" : "{registered, [depot_sup, depot_counter, depot_cache]}", StringComparison.Ordinal));
             ProjectFiles.Write(project, "src/depot_boot.erl",
                 $"-module(depot_boot).\n-on_load(init/0).\n-export([version/0, remember/0]).\ninit() -> ok.\nversion() -> \"{vsn}\".\nremember() -> persistent_term:put(depot_hook, fun() -> ok end).\n");
             if (vsn == "0.0.3")
@@ -107,6 +109,7 @@ public sealed class UpgradeBuildTests : IDisposable
         Assert.Contains("\"key\": \"on-load depot_boot\"", builds["0.0.2"].Output, StringComparison.Ordinal);
         Assert.Contains("depot 0.0.1 -> 0.0.2: depot_boot:remember/0 (src/depot_boot.erl:6) keeps a fun of depot_boot in persistent_term", builds["0.0.2"].Error, StringComparison.Ordinal);
         Assert.Contains("\"key\": \"escaping-fun depot_boot:remember/0 (persistent_term)\"", builds["0.0.2"].Output, StringComparison.Ordinal);
+        Assert.Contains("depot 0.0.1 -> 0.0.2: the application registers depot_cache now (its .app's registered), but its appup starts and stops no process", builds["0.0.2"].Error, StringComparison.Ordinal);
         Assert.DoesNotContain("start-changed", builds["0.0.3"].Output, StringComparison.Ordinal);
     }
 

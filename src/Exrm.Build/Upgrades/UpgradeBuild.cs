@@ -159,7 +159,7 @@ internal static class UpgradeBuild
         if (UserAppup(app, projectDir, problems) is { } user)
         {
             outcome.Notes.Add($"{app.Name} {app.Vsn}: the application's own appup");
-            outcome.Findings.AddRange(UpgradeChecks.StartChanges(app, changedFrom, user));
+            outcome.Findings.AddRange(UpgradeChecks.ApplicationChanges(app, changedFrom, user));
             return (user, false);
         }
 
@@ -170,7 +170,7 @@ internal static class UpgradeBuild
         }
 
         var generated = Generate(app, changedFrom, summaries.Value, outcome);
-        outcome.Findings.AddRange(UpgradeChecks.StartChanges(app, changedFrom, generated));
+        outcome.Findings.AddRange(UpgradeChecks.ApplicationChanges(app, changedFrom, generated));
         return (generated, true);
     }
 

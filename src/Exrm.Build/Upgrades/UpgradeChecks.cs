@@ -183,31 +183,51 @@ internal static class UpgradeChecks
     }
 
     /// <summary>
-    /// An application whose start (its mod: callback module and arguments, or its start phases) changed while its appup
-    /// does not restart it: the running application keeps the start it had, so the new one takes effect only at the
-    /// node's next boot.
+    /// An application whose start changed while its appup does not restart it: its mod (callback module and arguments)
+    /// or its start phases, used only when it starts, so the running application keeps the start it had; or its
+    /// registered names (the processes it runs), none of which the appup starts or stops.
     /// </summary>
-    public static IEnumerable<UpgradeFinding> StartChanges(ResolvedApplication app, ImmutableArray<ApplicationVersion> changedFrom, Appup appup)
+    public static IEnumerable<UpgradeFinding> ApplicationChanges(ResolvedApplication app, ImmutableArray<ApplicationVersion> changedFrom, Appup appup)
     {
         foreach (var old in changedFrom)
         {
-            var (before, after) = (Text(old.Resource.Mod) + Text(old.Resource.StartPhases), Text(app.Resource.Mod) + Text(app.Resource.StartPhases));
-            var restarts = Appup.Find(appup.Up, old.Resource.Vsn)?.Instructions.Any(i => i is AppupInstruction.RestartApplication or AppupInstruction.RestartNewEmulator or AppupInstruction.RestartEmulator) ?? false;
-            if (before == after || restarts)
+            var instructions = Appup.Find(appup.Up, old.Resource.Vsn)?.Instructions ?? [];
+            if (instructions.Any(i => i is AppupInstruction.RestartApplication or AppupInstruction.RestartNewEmulator or AppupInstruction.RestartEmulator))
             {
                 continue;
             }
 
-            yield return new UpgradeFinding(
-                "start-changed",
-                FindingSeverity.Warning,
-                app.Name,
-                app.Name,
-                null,
-                $"{app.Name} {old.Resource.Vsn} -> {app.Vsn}: the application's start changed (mod {Text(old.Resource.Mod)} -> {Text(app.Resource.Mod)}"
-                + $"{(Text(old.Resource.StartPhases) == Text(app.Resource.StartPhases) ? string.Empty : ", start_phases too")}), but a hot upgrade does not start it again: "
-                + "the node keeps running it as it was started, and the new start takes effect at its next boot.",
-                $"Restart it with the upgrade: write rel/appups/{app.Name}/{app.Vsn}.appup with {{restart_application, {app.Name}}} (exrm appup shows the generated one), or deploy this version by a restart.");
+            var upgrade = $"{app.Name} {old.Resource.Vsn} -> {app.Vsn}";
+            var (before, after) = (Text(old.Resource.Mod) + Text(old.Resource.StartPhases), Text(app.Resource.Mod) + Text(app.Resource.StartPhases));
+            if (before != after)
+            {
+                yield return new UpgradeFinding(
+                    "start-changed",
+                    FindingSeverity.Warning,
+                    app.Name,
+                    app.Name,
+                    null,
+                    $"{upgrade}: the application's start changed (mod {Text(old.Resource.Mod)} -> {Text(app.Resource.Mod)}"
+                    + $"{(Text(old.Resource.StartPhases) == Text(app.Resource.StartPhases) ? string.Empty : ", start_phases too")}), but a hot upgrade does not start it again: "
+                    + "the node keeps running it as it was started, and the new start takes effect at its next boot.",
+                    $"Restart it with the upgrade: write rel/appups/{app.Name}/{app.Vsn}.appup with {{restart_application, {app.Name}}} (exrm appup shows the generated one), or deploy this version by a restart.");
+            }
+
+            var added = app.Resource.Registered.Except(old.Resource.Registered).ToList();
+            var removed = old.Resource.Registered.Except(app.Resource.Registered).ToList();
+            if ((added.Count > 0 || removed.Count > 0) && !instructions.Any(i => i is AppupInstruction.Apply))
+            {
+                var change = string.Join(" and ", new[] { added.Count > 0 ? $"registers {string.Join(", ", added)} now" : null, removed.Count > 0 ? $"no longer {string.Join(", ", removed)}" : null }.OfType<string>());
+                yield return new UpgradeFinding(
+                    "registered-changed",
+                    FindingSeverity.Warning,
+                    app.Name,
+                    app.Name,
+                    null,
+                    $"{upgrade}: the application {change} (its .app's registered), but its appup starts and stops no process: "
+                    + "after the upgrade the node runs the processes it ran before, until its next boot.",
+                    $"Start or stop them with the upgrade (a changed supervisor's generated appup restarts its new children; otherwise {{apply, {{supervisor, restart_child, [Sup, Id]}}}} in rel/appups/{app.Name}/{app.Vsn}.appup), or restart the application with it.");
+            }
         }
 
         static string Text(Exrm.Erlang.Terms.ErlangTerm? term) => term is null ? "none" : Exrm.Erlang.Text.ErlangText.Format(term);
