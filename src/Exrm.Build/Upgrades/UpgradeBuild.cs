@@ -84,7 +84,10 @@ internal static class UpgradeBuild
             throw new ReleaseException(problems);
         }
 
-        findings.AddRange(UpgradeChecks.StaleCalls(release, resolved, bases, beams, problems));
+        // The summaries the appups were made from, so that the call check reads no beam a second time.
+        var summarized = outcomes.Where(o => o.outcome.Summaries is not null).ToDictionary(o => o.app.Name, o => o.outcome.Summaries!, StringComparer.Ordinal);
+        findings.AddRange(UpgradeChecks.StaleCalls(
+            release, resolved, bases, app => summarized.GetValueOrDefault(app.Name) ?? Summaries(app, beams, problems)));
         if (problems.Count > 0)
         {
             throw new ReleaseException(problems);
@@ -139,7 +142,7 @@ internal static class UpgradeBuild
         ResolvedApplication app, IReadOnlyList<EarlierRelease> bases, string projectDir, BeamCache beams, Outcome outcome)
     {
         var problems = outcome.Problems;
-        var summaries = new Lazy<ImmutableDictionary<string, ModuleSummary>>(() => Summaries(app, beams, problems));
+        var summaries = new Lazy<ImmutableDictionary<string, ModuleSummary>>(() => outcome.Summaries = Summaries(app, beams, problems));
         if (app.App.Origin is ApplicationOrigin.Project or ApplicationOrigin.Dependency)
         {
             foreach (var same in UpgradePolicy.SameVersion(app.Name, app.Vsn, bases))
@@ -266,7 +269,7 @@ internal static class UpgradeBuild
     }
 
     /// <summary>The application's modules as appups see them, read through the build's cache, which lib/ is later copied from.</summary>
-    internal static ImmutableDictionary<string, ModuleSummary> Summaries(ResolvedApplication app, BeamCache beams, List<ReleaseProblem> problems)
+    private static ImmutableDictionary<string, ModuleSummary> Summaries(ResolvedApplication app, BeamCache beams, List<ReleaseProblem> problems)
     {
         var read = app.Resource.Modules
             .AsParallel()
@@ -306,6 +309,9 @@ internal static class UpgradeBuild
         public List<string> Notes { get; } = [];
 
         public List<ReleaseProblem> Problems { get; } = [];
+
+        /// <summary>The new version's module summaries, once something needed them.</summary>
+        public ImmutableDictionary<string, ModuleSummary>? Summaries { get; set; }
 
         /// <summary>What the upgrade will do to running code that the user should know before deploying it.</summary>
         public List<UpgradeFinding> Findings { get; } = [];

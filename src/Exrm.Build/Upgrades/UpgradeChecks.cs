@@ -237,15 +237,19 @@ internal static class UpgradeChecks
     /// The calls an upgrade from each earlier release leaves without a callee (<see cref="Otp.Safety.StaleCalls"/>):
     /// exported functions the new release dropped that its modules still call.
     /// </summary>
+    /// <param name="summariesOf">The module summaries of an application version no earlier release has.</param>
     public static IEnumerable<UpgradeFinding> StaleCalls(
-        ReleaseDefinition release, ResolvedApplications resolved, IReadOnlyList<EarlierRelease> bases, BeamCache beams, List<ReleaseProblem> problems)
+        ReleaseDefinition release,
+        ResolvedApplications resolved,
+        IReadOnlyList<EarlierRelease> bases,
+        Func<ResolvedApplication, ImmutableDictionary<string, ModuleSummary>> summariesOf)
     {
         // An application version an earlier release has holds the same code (UpgradePolicy refuses anything else).
         var after = new Dictionary<string, (string, ModuleSummary)>(StringComparer.Ordinal);
         foreach (var app in resolved.Applications)
         {
             var modules = bases.Select(b => b.Applications.GetValueOrDefault(app.Name)).FirstOrDefault(v => v?.Resource.Vsn == app.Vsn)?.Modules
-                ?? UpgradeBuild.Summaries(app, beams, problems);
+                ?? summariesOf(app);
             foreach (var module in modules.Values)
             {
                 after[module.Name] = (app.Name, module);
