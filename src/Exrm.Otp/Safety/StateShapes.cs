@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Exrm.Erlang.Beam;
+using Exrm.Erlang.Terms;
 
 namespace Exrm.Otp.Safety;
 
@@ -47,8 +48,18 @@ public static class StateShapes
         var built = instructions
             .Where(i => i.Name == "put_tuple2" && i.Operands[1] is BeamOperand.OperandList { Elements: [BeamOperand.Atom { Value.Name: var first }, ..] } && first == tag)
             .Select(i => ((BeamOperand.OperandList)i.Operands[1]).Elements.Length);
-        return ([.. matched], [.. built]);
+        // A record whose fields are all constants is a literal ({ok, {state, 0}}), anywhere inside one.
+        var literal = instructions.SelectMany(i => i.Operands).OfType<BeamOperand.Literal>().SelectMany(l => TaggedTuples(l.Value, tag));
+        return ([.. matched], [.. built, .. literal]);
     }
+
+    private static IEnumerable<int> TaggedTuples(ErlangTerm term, string tag) => term switch
+    {
+        ErlangTuple tuple => (tuple.Elements is [ErlangAtom { Name: var first }, ..] && first == tag ? [tuple.Elements.Length] : Array.Empty<int>())
+            .Concat(tuple.Elements.SelectMany(e => TaggedTuples(e, tag))),
+        ErlangList list => list.Elements.SelectMany(e => TaggedTuples(e, tag)),
+        _ => [],
+    };
 
     /// <summary>An is_tagged_tuple test: the register it tests, the tag and the tuple's size.</summary>
     private static (BeamOperand Register, string Tag, int Size)? TaggedTest(BeamInstruction instruction) =>

@@ -36,10 +36,15 @@ public sealed class StateShapesTests
         "handle_call(next, _From, #state{count = C, step = St} = S) -> {reply, C + St, S#state{count = C + St}}.",
         "code_change({down, _}, #state{count = C}, _) -> {ok, {state, C}};\ncode_change(_Old, {state, C}, _) -> {ok, #state{count = C, step = 1}}.");
 
+    private static readonly string V2ConstantDown = Counter(
+        "count, step = 1",
+        "handle_call(next, _From, #state{count = C, step = St} = S) -> {reply, C + St, S#state{count = C + St}}.",
+        "code_change({down, _}, _, _) -> {ok, {state, 0}};\ncode_change(_Old, {state, C}, _) -> {ok, #state{count = C, step = 1}}.");
+
     [FactNeeding("erl")]
     public void The_state_record_and_what_code_change_converts_are_read_from_the_code()
     {
-        var modules = CompiledModule.Compile(V1, V2Kept, V2Converted);
+        var modules = CompiledModule.Compile(V1, V2Kept, V2Converted, V2ConstantDown);
 
         Assert.Equal(new StateShape("state", 2), StateShapes.Of(modules[0]));
         Assert.Equal(new StateShape("state", 3), ModuleSummary.FromBeam(modules[1]).State);
@@ -49,6 +54,7 @@ public sealed class StateShapesTests
         var converted = StateShapes.Conversions(modules[2], "state");
         Assert.Contains(2, converted.Matched);
         Assert.Contains(2, converted.Built);
+        Assert.Contains(2, StateShapes.Conversions(modules[3], "state").Built);
     }
 
     [FactNeeding("erl")]
