@@ -12,14 +12,18 @@ public sealed record TerminalStyle(bool ColourOutput, bool ColourError)
     public static TerminalStyle Plain { get; } = new(false, false);
 
     /// <summary>The style for this process's own standard output and error.</summary>
-    public static TerminalStyle Detect()
+    public static TerminalStyle Detect() =>
+        Detect(Environment.GetEnvironmentVariable, outputIsTerminal: !Console.IsOutputRedirected, errorIsTerminal: !Console.IsErrorRedirected);
+
+    /// <summary>The style for an output and an error stream that are or are not terminals, under the variables <paramref name="variable"/> gives.</summary>
+    public static TerminalStyle Detect(Func<string, string?> variable, bool outputIsTerminal, bool errorIsTerminal)
     {
-        if (Environment.GetEnvironmentVariable("NO_COLOR") is { Length: > 0 } || Environment.GetEnvironmentVariable("TERM") == "dumb")
+        if (variable("NO_COLOR") is { Length: > 0 } || variable("TERM") == "dumb")
         {
             return Plain;
         }
 
-        return new TerminalStyle(!Console.IsOutputRedirected, !Console.IsErrorRedirected);
+        return new TerminalStyle(outputIsTerminal, errorIsTerminal);
     }
 
     /// <summary>A stage line's arrow on standard output: bold blue.</summary>

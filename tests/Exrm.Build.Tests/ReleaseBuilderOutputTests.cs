@@ -10,6 +10,7 @@ namespace Exrm.Build.Tests;
 /// Real builds: one at a time per rel/ (the build lock, taken before the project is read), and a tarball that
 /// is owner-only, has its vm.args 0600 and is reproducible under SOURCE_DATE_EPOCH.
 /// </summary>
+[Collection(ProcessEnvironment.Name)]
 public sealed class ReleaseBuilderOutputTests : IDisposable
 {
     private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("exrm-tarball-");

@@ -92,21 +92,14 @@ public sealed class JsonOutputTests : IDisposable
         ExrmCli.Run(["release", project], output, error, new TerminalStyle(ColourOutput: true, ColourError: true));
         Assert.StartsWith("\u001b[1;31mexrm:\u001b[0m ", error.ToString(), StringComparison.Ordinal);
 
-        Assert.Equal(TerminalStyle.Plain, WithNoColor(TerminalStyle.Detect));
-    }
-
-    private static TerminalStyle WithNoColor(Func<TerminalStyle> detect)
-    {
-        var before = Environment.GetEnvironmentVariable("NO_COLOR");
-        Environment.SetEnvironmentVariable("NO_COLOR", "1");
-        try
-        {
-            return detect();
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("NO_COLOR", before);
-        }
+        static TerminalStyle Under(string? noColor, string? term, bool terminals) =>
+            TerminalStyle.Detect(name => name switch { "NO_COLOR" => noColor, "TERM" => term, _ => null }, terminals, terminals);
+        Assert.Equal(new TerminalStyle(true, true), Under(null, "xterm", terminals: true));
+        Assert.Equal(new TerminalStyle(true, true), Under("", "xterm", terminals: true));
+        Assert.Equal(TerminalStyle.Plain, Under(null, "xterm", terminals: false));
+        Assert.Equal(TerminalStyle.Plain, Under("1", "xterm", terminals: true));
+        Assert.Equal(TerminalStyle.Plain, Under(null, "dumb", terminals: true));
+        Assert.Equal(new TerminalStyle(false, true), TerminalStyle.Detect(_ => null, outputIsTerminal: false, errorIsTerminal: true));
     }
 
     private string ShelfProject(string applications)
