@@ -4,6 +4,7 @@
 // With 'integers' first, it reads and writes huge integer literals instead (IntegerTextBench).
 // With 'tarball REL_DIR' first, it packs a built release's directory instead (TarballBench).
 // With 'appups OLD.tar.gz NEW.tar.gz' first, it makes the appups and relup between two releases instead (AppupScalingBench).
+// With 'code' first, it decodes the code of the same files and runs the upgrade checks on it instead (CodeDecodeBench).
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Exrm.Bench;
@@ -19,6 +20,12 @@ if (args.Length > 1 && args[0] == "tarball")
 if (args.Length > 2 && args[0] == "appups")
 {
     return AppupScalingBench.Run(args[1], args[2], args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 5);
+}
+
+if (args.Length > 0 && args[0] == "code")
+{
+    var launcher = ErlLauncher.FindProgram("erl") ?? throw new InvalidOperationException("erl was not found on PATH: the benchmark decodes OTP's own modules.");
+    return CodeDecodeBench.Run(launcher, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
 }
 
 var integers = args.Length > 0 && args[0] == "integers";

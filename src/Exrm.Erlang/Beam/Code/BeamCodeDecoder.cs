@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace Exrm.Erlang.Beam;
 
@@ -12,6 +13,19 @@ namespace Exrm.Erlang.Beam;
 internal static class BeamCodeDecoder
 {
     private const int HeaderFields = 16;
+
+    /// <summary>How many small registers, labels and numbers have one shared operand each (operands are immutable).</summary>
+    private const int Shared = 4096;
+
+    private static readonly BeamOperand.X[] SharedX = [.. Enumerable.Range(0, Shared).Select(i => new BeamOperand.X(i))];
+    private static readonly BeamOperand.Y[] SharedY = [.. Enumerable.Range(0, Shared).Select(i => new BeamOperand.Y(i))];
+    private static readonly BeamOperand.Label[] SharedLabels = [.. Enumerable.Range(0, Shared).Select(i => new BeamOperand.Label(i))];
+    private static readonly BeamOperand.Unsigned[] SharedUnsigned = [.. Enumerable.Range(0, Shared).Select(i => new BeamOperand.Unsigned(i))];
+    private static readonly BeamOperand.Nil SharedNil = new();
+
+    /// <summary>"operand N of NAME" for each operand of each opcode, for messages: made once, not per operand read.</summary>
+    private static readonly string[][] OperandNames =
+        [.. Enumerable.Range(0, BeamOpcodes.Max + 1).Select(n => BeamOpcodes.Find(n) is { } op ? Enumerable.Range(1, op.Arity).Select(i => $"operand {i} of {op.Name}").ToArray() : [])];
 
     public static BeamCode Decode(BeamFile file, BeamSource source)
     {
@@ -35,17 +49,19 @@ internal static class BeamCodeDecoder
         reader.Skip(headerSize - HeaderFields, "the rest of the 'Code' chunk's header");
 
         var tables = new Tables(file);
-        var instructions = new List<BeamInstruction>();
+        // About one instruction per three bytes of code: sized once rather than grown.
+        var instructions = new List<BeamInstruction>(chunk.Data.Length / 3);
         while (!reader.AtEnd)
         {
             var at = reader.Offset;
             var number = reader.ReadByte("an opcode");
             var opcode = BeamOpcodes.Find(number)
                 ?? throw reader.Error(at, $"opcode {number} is not a BEAM instruction of OTP 24 to 28 (they end at {BeamOpcodes.Max})");
-            var operands = ImmutableArray.CreateBuilder<BeamOperand>(opcode.Arity);
-            for (var i = 0; i < opcode.Arity; i++)
+            var operands = new BeamOperand[opcode.Arity];
+            var names = OperandNames[number];
+            for (var i = 0; i < operands.Length; i++)
             {
-                operands.Add(ReadOperand(ref reader, tables, $"operand {i + 1} of {opcode.Name}"));
+                operands[i] = ReadOperand(ref reader, tables, names[i]);
             }
 
             if (opcode.Name == "int_code_end")
@@ -58,7 +74,7 @@ internal static class BeamCodeDecoder
                 throw reader.Error(at, $"a label instruction with operand {operands[0]}, expected a label number (tag u)");
             }
 
-            instructions.Add(new BeamInstruction(opcode, operands.MoveToImmutable()));
+            instructions.Add(new BeamInstruction(opcode, ImmutableCollectionsMarshal.AsImmutableArray(operands)));
         }
 
         return new BeamCode(opcodeMax, labelCount, SplitFunctions(instructions, reader, chunk.Offset), ReadLambdas(file, source), file.FindChunk(BeamChunkId.StrT)?.Data ?? ReadOnlyMemory<byte>.Empty);
@@ -70,44 +86,43 @@ internal static class BeamCodeDecoder
     /// </summary>
     private static ImmutableArray<BeamCodeFunction> SplitFunctions(List<BeamInstruction> instructions, BeamReader reader, int chunkOffset)
     {
+        var all = CollectionsMarshal.AsSpan(instructions);
         var functions = ImmutableArray.CreateBuilder<BeamCodeFunction>();
-        var current = new List<BeamInstruction>();
+        var start = 0;
         (string Name, int Arity, int Entry)? head = null;
-        foreach (var instruction in instructions)
+        for (var i = 0; i < all.Length; i++)
         {
+            var instruction = all[i];
             if (instruction.Name == "func_info")
             {
-                var lead = current.Count;
-                while (lead > 0 && current[lead - 1].Name is "label" or "line")
+                var lead = i;
+                while (lead > start && all[lead - 1].Name is "label" or "line")
                 {
                     lead--;
                 }
 
                 // The labels and lines right before func_info open the new function; before the first one, everything does.
-                var carried = head is null ? current : current.GetRange(lead, current.Count - lead);
                 if (head is { } done)
                 {
-                    functions.Add(new BeamCodeFunction(done.Name, done.Arity, done.Entry, [.. current.Take(lead)]));
+                    functions.Add(new BeamCodeFunction(done.Name, done.Arity, done.Entry, [.. all[start..lead]]));
+                    start = lead;
                 }
 
-                current = [.. carried, instruction];
                 head = instruction.Operands is [_, BeamOperand.Atom function, BeamOperand.Unsigned arity]
                     ? (function.Value.Name, (int)arity.Value, -1)
                     : throw reader.Error(chunkOffset, $"a func_info with operands {string.Join(", ", instruction.Operands)}, expected a module, a function name and an arity");
                 continue;
             }
 
-            if (head is { Entry: -1 } open && instruction.Name == "label" && current[^1].Name == "func_info")
+            if (head is { Entry: -1 } open && instruction.Name == "label" && all[i - 1].Name == "func_info")
             {
                 head = open with { Entry = (int)((BeamOperand.Unsigned)instruction.Operands[0]).Value };
             }
-
-            current.Add(instruction);
         }
 
         if (head is { } last)
         {
-            functions.Add(new BeamCodeFunction(last.Name, last.Arity, last.Entry, [.. current]));
+            functions.Add(new BeamCodeFunction(last.Name, last.Arity, last.Entry, [.. all[start..]]));
         }
 
         return functions.ToImmutable();
@@ -156,13 +171,13 @@ internal static class BeamCodeDecoder
         var value = CompactEncoding.ReadValue(ref reader, first, signed: tag == 1, what);
         return tag switch
         {
-            0 => new BeamOperand.Unsigned(value),
+            0 => value < Shared ? SharedUnsigned[(int)value] : new BeamOperand.Unsigned(value),
             1 => new BeamOperand.Int(value),
-            2 when value.IsZero => new BeamOperand.Nil(),
-            2 => new BeamOperand.Atom(tables.Atom(value, ref reader, at)),
-            3 => new BeamOperand.X(Small(value, ref reader, at, what)),
-            4 => new BeamOperand.Y(Small(value, ref reader, at, what)),
-            5 => new BeamOperand.Label(Small(value, ref reader, at, what)),
+            2 when value.IsZero => SharedNil,
+            2 => tables.Atom(value, ref reader, at),
+            3 => Small(value, ref reader, at, what) is var x && x < Shared ? SharedX[x] : new BeamOperand.X(x),
+            4 => Small(value, ref reader, at, what) is var y && y < Shared ? SharedY[y] : new BeamOperand.Y(y),
+            5 => Small(value, ref reader, at, what) is var label && label < Shared ? SharedLabels[label] : new BeamOperand.Label(label),
             _ => new BeamOperand.Character(value),
         };
     }
@@ -190,7 +205,7 @@ internal static class BeamCodeDecoder
                 var elements = ImmutableArray.CreateBuilder<BeamOperand>(length);
                 for (var i = 0; i < length; i++)
                 {
-                    elements.Add(ReadOperand(ref reader, tables, $"{what}, element {i + 1}"));
+                    elements.Add(ReadOperand(ref reader, tables, what));
                 }
 
                 return new BeamOperand.OperandList(elements.MoveToImmutable());
@@ -248,9 +263,12 @@ internal static class BeamCodeDecoder
     /// <summary>The module's tables operands refer to by index.</summary>
     private sealed class Tables(BeamFile file)
     {
-        public Terms.ErlangAtom Atom(BigInteger index, ref BeamReader reader, int at) =>
+        private readonly BeamOperand.Atom?[] atoms = new BeamOperand.Atom?[file.Atoms.Length];
+
+        /// <summary>The atom operand of the atom table's entry (1-based), one per entry.</summary>
+        public BeamOperand.Atom Atom(BigInteger index, ref BeamReader reader, int at) =>
             index >= 1 && index <= file.Atoms.Length
-                ? file.Atoms[(int)index - 1]
+                ? atoms[(int)index - 1] ??= new BeamOperand.Atom(file.Atoms[(int)index - 1])
                 : throw reader.Error(at, $"atom {index}, but the atom table has {file.Atoms.Length}");
 
         public Terms.ErlangTerm Literal(int index, ref BeamReader reader, int at) =>
