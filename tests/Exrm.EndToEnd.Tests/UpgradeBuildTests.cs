@@ -67,15 +67,22 @@ public sealed class UpgradeBuildTests : IDisposable
         Assert.Equal(0, ExrmRun.Invoke("check", project).Succeeded().ExitCode);
 
         // Once acknowledged, it no longer warns nor stops a strict build, and is listed as acknowledged.
-        ProjectFiles.Write(project, "rel/appups/acknowledged", "# looked at: the loop is restarted by its supervisor\nreceive-loop depot_loop:loop/1\n");
+        // A line that acknowledges nothing of this upgrade is pointed out, by its line.
+        ProjectFiles.Write(project, "rel/appups/acknowledged", "# looked at: the loop is restarted by its supervisor\nreceive-loop depot_loop:loop/1\nreceive-loop depot_loop:gone/0\n");
         var acknowledged = ExrmRun.Invoke("release", project, "--strict", "--format", "json").Succeeded();
         Assert.DoesNotContain("warning:", acknowledged.Error, StringComparison.Ordinal);
+        Assert.Contains("rel/appups/acknowledged:3: \"receive-loop depot_loop:gone/0\" acknowledges no finding of this upgrade", acknowledged.Error, StringComparison.Ordinal);
         Assert.Contains("\"acknowledged\": true", acknowledged.Output, StringComparison.Ordinal);
 
-        // Calling itself by module name, the loop moves to the new code: nothing to warn of.
+        // Calling itself by module name, the new loop moves to the new code; the processes in 0.0.3's loop still
+        // stay behind this once, which is reported (acknowledged here); the next version has nothing to report.
         WriteLoopVersion(project, "0.0.4", "?MODULE:loop(N + 4)");
-        var fixedLoop = ExrmRun.Invoke("release", project, "--strict").Succeeded();
-        Assert.DoesNotContain("waits in a receive", fixedLoop.All, StringComparison.Ordinal);
+        var fixedLoop = ExrmRun.Invoke("release", project, "--strict", "--format", "json").Succeeded();
+        Assert.Contains("depot 0.0.3 -> 0.0.4: in 0.0.3, depot_loop:loop/1 (src/depot_loop.erl:4) waits in a receive and loops back to it by local calls", fixedLoop.Output, StringComparison.Ordinal);
+        WriteLoopVersion(project, "0.0.5", "?MODULE:loop(N + 5)");
+        var settled = ExrmRun.Invoke("release", project, "--strict", "-v").Succeeded();
+        Assert.DoesNotContain("waits in a receive", settled.All, StringComparison.Ordinal);
+        Assert.Contains("\"receive-loop depot_loop:loop/1\" acknowledges no finding of this upgrade", settled.All, StringComparison.Ordinal);
     }
 
     [FactNeeding("erl", "rebar3")]
@@ -103,13 +110,13 @@ public sealed class UpgradeBuildTests : IDisposable
             builds[vsn] = ExrmRun.Invoke("release", project, "--format", "json").Succeeded();
         }
 
-        Assert.Contains("depot 0.0.1 -> 0.0.2: the application's start changed (mod {depot_app,[]} -> {depot_app,[fast]}), but a hot upgrade does not start it again", builds["0.0.2"].Error, StringComparison.Ordinal);
+        Assert.Contains("depot 0.0.1 -> 0.0.2: the application's start changed (mod {depot_app,[]} -> {depot_app,[fast]}, src/depot.app.src:5), but a hot upgrade does not start it again", builds["0.0.2"].Error, StringComparison.Ordinal);
         Assert.Contains("\"key\": \"start-changed depot\"", builds["0.0.2"].Output, StringComparison.Ordinal);
-        Assert.Contains("depot 0.0.1 -> 0.0.2: depot_boot has an on_load function, depot_boot:init/0, which runs on the node when the upgrade loads depot_boot", builds["0.0.2"].Error, StringComparison.Ordinal);
+        Assert.Contains("depot 0.0.1 -> 0.0.2: depot_boot has an on_load function, depot_boot:init/0 (src/depot_boot.erl:4), which runs on the node when the upgrade loads depot_boot", builds["0.0.2"].Error, StringComparison.Ordinal);
         Assert.Contains("\"key\": \"on-load depot_boot\"", builds["0.0.2"].Output, StringComparison.Ordinal);
         Assert.Contains("depot 0.0.1 -> 0.0.2: depot_boot:remember/0 (src/depot_boot.erl:6) keeps a fun of depot_boot in persistent_term", builds["0.0.2"].Error, StringComparison.Ordinal);
         Assert.Contains("\"key\": \"escaping-fun depot_boot:remember/0 (persistent_term)\"", builds["0.0.2"].Output, StringComparison.Ordinal);
-        Assert.Contains("depot 0.0.1 -> 0.0.2: the application registers depot_cache now (its .app's registered), but its appup starts and stops no process", builds["0.0.2"].Error, StringComparison.Ordinal);
+        Assert.Contains("depot 0.0.1 -> 0.0.2: the application registers depot_cache now (its .app's registered, src/depot.app.src:4), but its appup starts and stops no process", builds["0.0.2"].Error, StringComparison.Ordinal);
         Assert.DoesNotContain("start-changed", builds["0.0.3"].Output, StringComparison.Ordinal);
     }
 
@@ -144,7 +151,7 @@ public sealed class UpgradeBuildTests : IDisposable
             builds[vsn] = ExrmRun.Invoke("release", project).Succeeded();
         }
 
-        const string Warning = "depot: depot_front calls depot_text:old/0, which depot_text no longer exports in depot 0.0.2: after the upgrade from 0.0.1 that call fails with undef";
+        const string Warning = "depot: depot_front (src/depot_front.erl:3) calls depot_text:old/0, which depot_text no longer exports in depot 0.0.2: after the upgrade from 0.0.1 that call fails with undef";
         Assert.Contains(Warning, builds["0.0.2"].All, StringComparison.Ordinal);
         Assert.DoesNotContain("fails with undef", builds["0.0.3"].All, StringComparison.Ordinal);
 

@@ -13,19 +13,28 @@ internal static class Acknowledgements
     /// <summary>The file, relative to the project.</summary>
     public static readonly string RelativePath = Path.Combine("rel", "appups", "acknowledged");
 
-    /// <summary>The findings, those the project acknowledges marked so.</summary>
-    public static ImmutableArray<UpgradeFinding> Apply(ImmutableArray<UpgradeFinding> findings, string projectDir)
+    /// <summary>
+    /// The findings, those the project acknowledges marked so, and a note for each line of the file that acknowledges
+    /// none of them (written for another upgrade, or a key mistyped), naming the line.
+    /// </summary>
+    public static (ImmutableArray<UpgradeFinding> Findings, ImmutableArray<string> Unmatched) Apply(ImmutableArray<UpgradeFinding> findings, string projectDir)
     {
         var file = Path.Combine(projectDir, RelativePath);
-        if (findings.IsEmpty || !File.Exists(file))
+        if (!File.Exists(file))
         {
-            return findings;
+            return (findings, []);
         }
 
-        var keys = File.ReadAllLines(file)
-            .Select(line => line.Trim())
-            .Where(line => line.Length > 0 && !line.StartsWith('#'))
-            .ToHashSet(StringComparer.Ordinal);
-        return [.. findings.Select(f => keys.Contains(f.Key) ? f with { Acknowledged = true } : f)];
+        var lines = File.ReadAllLines(file)
+            .Select((line, index) => (Key: line.Trim(), Line: index + 1))
+            .Where(line => line.Key.Length > 0 && !line.Key.StartsWith('#'))
+            .ToList();
+        var keys = lines.Select(line => line.Key).ToHashSet(StringComparer.Ordinal);
+        var found = findings.Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
+        var unmatched = lines
+            .Where(line => !found.Contains(line.Key))
+            .Select(line => $"{RelativePath}:{line.Line}: \"{line.Key}\" acknowledges no finding of this upgrade: remove it once the upgrade it was written for is deployed (or correct the key)")
+            .ToImmutableArray();
+        return ([.. findings.Select(f => keys.Contains(f.Key) ? f with { Acknowledged = true } : f)], unmatched);
     }
 }

@@ -87,13 +87,14 @@ internal static class UpgradeBuild
         // The summaries the appups were made from, so that the call check reads no beam a second time.
         var summarized = outcomes.Where(o => o.outcome.Summaries is not null).ToDictionary(o => o.app.Name, o => o.outcome.Summaries!, StringComparer.Ordinal);
         findings.AddRange(UpgradeChecks.StaleCalls(
-            release, resolved, bases, app => summarized.GetValueOrDefault(app.Name) ?? Summaries(app, beams, problems)));
+            release, resolved, bases, app => summarized.GetValueOrDefault(app.Name) ?? Summaries(app, beams, problems), beams, projectDir));
         if (problems.Count > 0)
         {
             throw new ReleaseException(problems);
         }
 
-        var checkedFindings = Acknowledgements.Apply([.. findings], projectDir);
+        var (checkedFindings, unmatched) = Acknowledgements.Apply([.. findings], projectDir);
+        notes.AddRange(unmatched);
         foreach (var finding in checkedFindings.Where(f => f.Severity == FindingSeverity.Warning))
         {
             progress?.Report(finding.Acknowledged
@@ -162,7 +163,7 @@ internal static class UpgradeBuild
         if (UserAppup(app, projectDir, problems) is { } user)
         {
             outcome.Notes.Add($"{app.Name} {app.Vsn}: the application's own appup");
-            outcome.Findings.AddRange(UpgradeChecks.ApplicationChanges(app, changedFrom, user));
+            outcome.Findings.AddRange(UpgradeChecks.ApplicationChanges(app, changedFrom, user, projectDir));
             return (user, false);
         }
 
@@ -173,7 +174,7 @@ internal static class UpgradeBuild
         }
 
         var generated = Generate(app, changedFrom, summaries.Value, outcome);
-        outcome.Findings.AddRange(UpgradeChecks.ApplicationChanges(app, changedFrom, generated));
+        outcome.Findings.AddRange(UpgradeChecks.ApplicationChanges(app, changedFrom, generated, projectDir));
         return (generated, true);
     }
 

@@ -51,25 +51,15 @@ internal static class UpgradeChecks
                 continue;
             }
 
-            foreach (var loop in loops)
+            foreach (var finding in LoopFindings(app.Name, upgrade, module, loops, changedFrom, projectDir, details))
             {
-                var function = FunctionText(loop.Module, loop.Function, loop.Arity);
-                var location = loop.Location is { } at ? $"{ProjectPath(at.File, projectDir)}:{at.Line}" : null;
-                yield return new UpgradeFinding(
-                    "receive-loop",
-                    FindingSeverity.Warning,
-                    app.Name,
-                    function,
-                    location,
-                    $"{upgrade}: {function}{(location is null ? string.Empty : $" ({location})")} waits in a receive and loops back to it by local calls: "
-                    + $"a process in it keeps running the old code after this upgrade, and the next upgrade of {ModuleText(loop.Module)} kills it.",
-                    "Call the loop by its module's name after each message (?MODULE:loop(...) in Erlang, __MODULE__.loop(...) in Elixir), or run the process as a gen_server.");
+                yield return finding;
             }
 
             foreach (var fun in funs)
             {
                 var function = FunctionText(fun.Module, fun.Function, fun.Arity);
-                var location = fun.Location is { } at ? $"{ProjectPath(at.File, projectDir)}:{at.Line}" : null;
+                var location = Where(fun.Location, projectDir);
                 var name = ModuleText(fun.Module);
                 yield return new UpgradeFinding(
                     "escaping-fun",
@@ -77,20 +67,87 @@ internal static class UpgradeChecks
                     app.Name,
                     $"{function} ({fun.Where})",
                     location,
-                    $"{upgrade}: {function}{(location is null ? string.Empty : $" ({location})")} keeps a fun of {name} in {fun.Where}: such a fun points into the version of {name} "
-                    + $"that made it, and calling it fails with badfun once that version is purged, which the next upgrade of {name} does to the version this one replaces.",
+                    $"{upgrade}: {function}{At(location)} keeps a fun of {name} in {fun.Where}: such a fun points into the version of {name} "
+                    + $"that made it, and calling it fails with badfun once that version is purged: "
+                    + $"the upgrade that replaces that version purges it as soon as no process runs its code, at the latest the next upgrade of {name} does.",
                     "Keep data there and call a named function, or keep a fun by name (fun ?MODULE:f/1 in Erlang, &__MODULE__.f/1 in Elixir), which is looked up at each call and survives upgrades.");
             }
 
-            foreach (var stateChange in StateChanges(app, changedFrom, module, beam))
+            foreach (var stateChange in StateChanges(app, changedFrom, module, beam, projectDir))
             {
                 yield return stateChange;
             }
 
-            if (LoadTimeCode(app.Name, upgrade, module, beam) is { } loadTime)
+            if (LoadTimeCode(app.Name, upgrade, module, beam, projectDir) is { } loadTime)
             {
                 yield return loadTime;
             }
+        }
+    }
+
+    /// <summary>
+    /// Process loops by local calls in a changed module, in the code the node runs now (its processes stay on that code
+    /// after this upgrade) and in the new code (its processes stay on it after the next one): one finding per function.
+    /// </summary>
+    private static IEnumerable<UpgradeFinding> LoopFindings(
+        string application,
+        string upgrade,
+        ModuleSummary module,
+        ImmutableArray<ReceiveLoop> newLoops,
+        ImmutableArray<ApplicationVersion> changedFrom,
+        string projectDir,
+        List<string> details)
+    {
+        var oldLoops = new Dictionary<(string, int), (List<string> Versions, ReceiveLoop Loop)>();
+        foreach (var old in changedFrom)
+        {
+            if (!old.Beams.TryGetValue(module.Name, out var bytes) || old.Modules.GetValueOrDefault(module.Name)?.Md5 == module.Md5)
+            {
+                continue;
+            }
+
+            try
+            {
+                foreach (var loop in LocalReceiveLoops.Find(BeamFile.Read(bytes, $"{module.Name}.beam of {application} {old.Resource.Vsn}")))
+                {
+                    if (!oldLoops.TryGetValue((loop.Function, loop.Arity), out var seen))
+                    {
+                        oldLoops[(loop.Function, loop.Arity)] = seen = ([], loop);
+                    }
+
+                    seen.Versions.Add(old.Resource.Vsn);
+                }
+            }
+            catch (Exrm.Erlang.ErlangFormatException e)
+            {
+                details.Add($"  {upgrade}: the code of {module.Name} in {old.Resource.Vsn} was not checked: {e.Message}");
+            }
+        }
+
+        const string Consequence = "bin/<name> then restarts it through its supervisor, losing its state, or refuses the upgrade until it is stopped (--kill-lingering); release_handler alone kills it";
+        const string Fix = "Call the loop by its module's name after each message (?MODULE:loop(...) in Erlang, __MODULE__.loop(...) in Elixir), or run the process as a gen_server.";
+        var name = ModuleText(module.Name);
+        foreach (var loop in newLoops)
+        {
+            var function = FunctionText(loop.Module, loop.Function, loop.Arity);
+            var location = Where(loop.Location, projectDir);
+            var now = oldLoops.Remove((loop.Function, loop.Arity), out var before)
+                ? $"a process in it now stays on the code of {string.Join(", ", before.Versions)} after this upgrade, and one in the new code stays on it after the next upgrade of {name}: {Consequence}."
+                : $"a process in it stays on this version's code after the next upgrade of {name}: {Consequence}.";
+            yield return new UpgradeFinding(
+                "receive-loop", FindingSeverity.Warning, application, function, location,
+                $"{upgrade}: {function}{At(location)} waits in a receive and loops back to it by local calls: {now}", Fix);
+        }
+
+        foreach (var (versions, loop) in oldLoops.Values)
+        {
+            var function = FunctionText(loop.Module, loop.Function, loop.Arity);
+            var location = Where(loop.Location, projectDir);
+            yield return new UpgradeFinding(
+                "receive-loop", FindingSeverity.Warning, application, function, location,
+                $"{upgrade}: in {string.Join(", ", versions)}, {function}{At(location)} waits in a receive and loops back to it by local calls: "
+                + $"a process in it now stays on that code after this upgrade ({Consequence}). The new code leaves such a loop, so this is the last upgrade it happens to.",
+                $"Nothing to change in the code: see what the upgrade does to those processes with bin/<name> upgrade --check before it reaches a node, and acknowledge this finding.");
         }
     }
 
@@ -99,7 +156,7 @@ internal static class UpgradeChecks
     /// not convert it: on the upgrade, release_handler has code_change/3 turn the running process's state into the new
     /// one; on a downgrade, the new code's code_change({down, Vsn}, ...) must turn it back, before the old code loads.
     /// </summary>
-    private static IEnumerable<UpgradeFinding> StateChanges(ResolvedApplication app, ImmutableArray<ApplicationVersion> changedFrom, ModuleSummary module, BeamFile beam)
+    private static IEnumerable<UpgradeFinding> StateChanges(ResolvedApplication app, ImmutableArray<ApplicationVersion> changedFrom, ModuleSummary module, BeamFile beam, string projectDir)
     {
         if (module.State is not { } now)
         {
@@ -107,6 +164,7 @@ internal static class UpgradeChecks
         }
 
         var name = ModuleText(module.Name);
+        var location = Where(SourceLines.OfFunction(beam, "code_change", 3), projectDir);
         var codeChange = FunctionText(module.Name, "code_change", 3);
         foreach (var old in changedFrom)
         {
@@ -124,8 +182,8 @@ internal static class UpgradeChecks
                     FindingSeverity.Warning,
                     app.Name,
                     codeChange,
-                    null,
-                    $"{change}, but {codeChange} does not match the old one: the upgrade hands it each running process's old state, which it keeps as it is, "
+                    location,
+                    $"{change}, but {codeChange}{At(location)} does not match the old one: the upgrade hands it each running process's old state, which it keeps as it is, "
                     + "and the process's next message finds a state its code does not match (function_clause, badrecord).",
                     $"Convert it in {codeChange}: match the old record as a tuple of {before.Size} elements ({{{now.Tag}, ...}}) and return {{ok, NewState}}.");
             }
@@ -137,8 +195,8 @@ internal static class UpgradeChecks
                     FindingSeverity.Warning,
                     app.Name,
                     codeChange,
-                    null,
-                    $"{change}, but {codeChange} never builds the old one: a downgrade to {old.Resource.Vsn} calls it with {{down, Vsn}} before the old code loads, "
+                    location,
+                    $"{change}, but {codeChange}{At(location)} never builds the old one: a downgrade to {old.Resource.Vsn} calls it with {{down, Vsn}} before the old code loads, "
                     + "and leaves each process with a state the old code does not match.",
                     $"Add a clause for {{down, _}} to {codeChange} that returns the old record, a tuple of {before.Size} elements ({{{now.Tag}, ...}}).");
             }
@@ -149,7 +207,7 @@ internal static class UpgradeChecks
     /// A changed module that runs code when the upgrade loads it: a NIF library (the upgrade restarts the emulator,
     /// <see cref="UnswappableModules"/>), or an on_load function, whose failure fails the installation.
     /// </summary>
-    private static UpgradeFinding? LoadTimeCode(string application, string upgrade, ModuleSummary module, BeamFile beam)
+    private static UpgradeFinding? LoadTimeCode(string application, string upgrade, ModuleSummary module, BeamFile beam, string projectDir)
     {
         var name = ModuleText(module.Name);
         if (module.LoadsNif)
@@ -171,13 +229,14 @@ internal static class UpgradeChecks
         }
 
         var function = FunctionText(module.Name, onLoad.Name, onLoad.Arity);
+        var location = Where(SourceLines.OfFunction(beam, onLoad.Name, onLoad.Arity), projectDir);
         return new UpgradeFinding(
             "on-load",
             FindingSeverity.Warning,
             application,
             name,
-            null,
-            $"{upgrade}: {name} has an on_load function, {function}, which runs on the node when the upgrade loads {name}: if it fails there, "
+            location,
+            $"{upgrade}: {name} has an on_load function, {function}{At(location)}, which runs on the node when the upgrade loads {name}: if it fails there, "
             + "loading fails after the upgrade's point of no return and release_handler reboots the node on the old release.",
             $"Make {function} succeed whatever the node is doing (check what it needs, return ok), and try the upgrade on a staging node first.");
     }
@@ -187,7 +246,7 @@ internal static class UpgradeChecks
     /// or its start phases, used only when it starts, so the running application keeps the start it had; or its
     /// registered names (the processes it runs), none of which the appup starts or stops.
     /// </summary>
-    public static IEnumerable<UpgradeFinding> ApplicationChanges(ResolvedApplication app, ImmutableArray<ApplicationVersion> changedFrom, Appup appup)
+    public static IEnumerable<UpgradeFinding> ApplicationChanges(ResolvedApplication app, ImmutableArray<ApplicationVersion> changedFrom, Appup appup, string projectDir)
     {
         foreach (var old in changedFrom)
         {
@@ -201,14 +260,16 @@ internal static class UpgradeChecks
             var (before, after) = (Text(old.Resource.Mod) + Text(old.Resource.StartPhases), Text(app.Resource.Mod) + Text(app.Resource.StartPhases));
             if (before != after)
             {
+                var key = Text(old.Resource.Mod) != Text(app.Resource.Mod) ? "mod" : "start_phases";
+                var location = ApplicationSource.Location(app, projectDir, key);
                 yield return new UpgradeFinding(
                     "start-changed",
                     FindingSeverity.Warning,
                     app.Name,
                     app.Name,
-                    null,
+                    location,
                     $"{upgrade}: the application's start changed (mod {Text(old.Resource.Mod)} -> {Text(app.Resource.Mod)}"
-                    + $"{(Text(old.Resource.StartPhases) == Text(app.Resource.StartPhases) ? string.Empty : ", start_phases too")}), but a hot upgrade does not start it again: "
+                    + $"{(Text(old.Resource.StartPhases) == Text(app.Resource.StartPhases) ? string.Empty : ", start_phases too")}{(location is null ? string.Empty : $", {location}")}), but a hot upgrade does not start it again: "
                     + "the node keeps running it as it was started, and the new start takes effect at its next boot.",
                     $"Restart it with the upgrade: write rel/appups/{app.Name}/{app.Vsn}.appup with {{restart_application, {app.Name}}} (exrm appup shows the generated one), or deploy this version by a restart.");
             }
@@ -218,13 +279,14 @@ internal static class UpgradeChecks
             if ((added.Count > 0 || removed.Count > 0) && !instructions.Any(i => i is AppupInstruction.Apply))
             {
                 var change = string.Join(" and ", new[] { added.Count > 0 ? $"registers {string.Join(", ", added)} now" : null, removed.Count > 0 ? $"no longer {string.Join(", ", removed)}" : null }.OfType<string>());
+                var location = ApplicationSource.Location(app, projectDir, "registered");
                 yield return new UpgradeFinding(
                     "registered-changed",
                     FindingSeverity.Warning,
                     app.Name,
                     app.Name,
-                    null,
-                    $"{upgrade}: the application {change} (its .app's registered), but its appup starts and stops no process: "
+                    location,
+                    $"{upgrade}: the application {change} (its .app's registered{(location is null ? string.Empty : $", {location}")}), but its appup starts and stops no process: "
                     + "after the upgrade the node runs the processes it ran before, until its next boot.",
                     $"Start or stop them with the upgrade (a changed supervisor's generated appup restarts its new children; otherwise {{apply, {{supervisor, restart_child, [Sup, Id]}}}} in rel/appups/{app.Name}/{app.Vsn}.appup), or restart the application with it.");
             }
@@ -238,11 +300,14 @@ internal static class UpgradeChecks
     /// exported functions the new release dropped that its modules still call.
     /// </summary>
     /// <param name="summariesOf">The module summaries of an application version no earlier release has.</param>
+    /// <param name="beams">Where the code of a module that makes such a call is read, for the line of the call.</param>
     public static IEnumerable<UpgradeFinding> StaleCalls(
         ReleaseDefinition release,
         ResolvedApplications resolved,
         IReadOnlyList<EarlierRelease> bases,
-        Func<ResolvedApplication, ImmutableDictionary<string, ModuleSummary>> summariesOf)
+        Func<ResolvedApplication, ImmutableDictionary<string, ModuleSummary>> summariesOf,
+        BeamCache beams,
+        string projectDir)
     {
         // An application version an earlier release has holds the same code (UpgradePolicy refuses anything else).
         var after = new Dictionary<string, (string, ModuleSummary)>(StringComparer.Ordinal);
@@ -264,15 +329,36 @@ internal static class UpgradeChecks
                 var callee = FunctionText(stale.Callee.Module, stale.Callee.Function, stale.Callee.Arity);
                 var (caller, module) = (ModuleText(stale.Caller), ModuleText(stale.Callee.Module));
                 var gone = stale.ModuleRemains ? $"which {module} no longer exports in {release.Name} {release.Vsn}" : $"whose module is no longer in {release.Name} {release.Vsn}";
+                var location = Where(CallLocation(resolved, stale, beams), projectDir);
                 yield return new UpgradeFinding(
                     "stale-call",
                     FindingSeverity.Warning,
                     stale.Application,
                     $"{caller} -> {callee}",
-                    null,
-                    $"{stale.Application}: {caller} calls {callee}, {gone}: after the upgrade from {earlier.Release.Vsn} that call fails with undef.",
+                    location,
+                    $"{stale.Application}: {caller}{At(location)} calls {callee}, {gone}: after the upgrade from {earlier.Release.Vsn} that call fails with undef.",
                     $"Keep exporting {callee} (deprecated) for as long as something calls it, or change {caller} in the same release.");
             }
+        }
+    }
+
+    /// <summary>Where the calling module makes the call, read from its code in the new release; null when that cannot be read.</summary>
+    private static Erlang.Beam.BeamLocation? CallLocation(ResolvedApplications resolved, Otp.Safety.StaleCall stale, BeamCache beams)
+    {
+        var app = resolved.Applications.FirstOrDefault(a => a.Name == stale.Application);
+        if (app is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var beam = beams.Get(Path.Combine(app.App.EbinDir, stale.Caller + ".beam")).Module;
+            return SourceLines.OfCall(beam, stale.Callee.Module, stale.Callee.Function, stale.Callee.Arity);
+        }
+        catch (Exception e) when (e is BeamFormatException or IOException)
+        {
+            return null;
         }
     }
 
@@ -283,8 +369,15 @@ internal static class UpgradeChecks
     private static string FunctionText(string module, string function, int arity) =>
         module.StartsWith("Elixir.", StringComparison.Ordinal) ? $"{ModuleText(module)}.{function}/{arity}" : $"{module}:{function}/{arity}";
 
+    /// <summary>A location as the user knows it (file:line, the file relative to the project when it is in it), or null.</summary>
+    private static string? Where(Erlang.Beam.BeamLocation? location, string projectDir) =>
+        location is { } at ? $"{ProjectPath(at.File, projectDir)}:{at.Line}" : null;
+
+    /// <summary>" (file:line)" after a name in a message, or nothing without a location.</summary>
+    private static string At(string? location) => location is null ? string.Empty : $" ({location})";
+
     /// <summary>A source file as the user knows it: relative to the project when it is in it.</summary>
-    private static string ProjectPath(string file, string projectDir)
+    internal static string ProjectPath(string file, string projectDir)
     {
         if (!Path.IsPathRooted(file))
         {

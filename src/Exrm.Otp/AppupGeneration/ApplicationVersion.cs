@@ -11,4 +11,11 @@ namespace Exrm.Otp.AppupGeneration;
 public sealed record ApplicationVersion(
     AppResource Resource,
     ImmutableDictionary<string, ModuleSummary> Modules,
-    string? AppupText);
+    string? AppupText)
+{
+    /// <summary>
+    /// The BEAM file of each module by name, where the version was read from a release (the upgrade checks decode the
+    /// code a running node has, for the modules an upgrade replaces); empty otherwise.
+    /// </summary>
+    public ImmutableDictionary<string, byte[]> Beams { get; init; } = ImmutableDictionary<string, byte[]>.Empty;
+}

@@ -61,7 +61,9 @@ public static class EarlierReleaseReader
             problems.AddRange(read.Select(r => r.Problem).OfType<ReleaseProblem>());
             var modules = read.Select(r => r.Summary).OfType<ModuleSummary>().ToImmutableDictionary(m => m.Name, StringComparer.Ordinal);
             var appup = files.TryGetValue(ebin + entry.Application + ".appup", out var appupBytes) ? Encoding.UTF8.GetString(appupBytes) : null;
-            applications[entry.Application] = new ApplicationVersion(resource, modules, appup);
+            var beams = files.Where(f => f.Key.StartsWith(ebin, StringComparison.Ordinal) && f.Key.EndsWith(".beam", StringComparison.Ordinal) && f.Key.IndexOf('/', ebin.Length) < 0)
+                .ToImmutableDictionary(f => f.Key[ebin.Length..^".beam".Length], f => f.Value, StringComparer.Ordinal);
+            applications[entry.Application] = new ApplicationVersion(resource, modules, appup) { Beams = beams };
         }
 
         return problems.Count == 0 ? new EarlierRelease(release, source, applications.ToImmutable()) : throw new ReleaseException(problems);

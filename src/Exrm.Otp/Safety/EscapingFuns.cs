@@ -51,7 +51,13 @@ public static class EscapingFuns
     {
         ArgumentNullException.ThrowIfNull(beam);
         var found = ImmutableArray.CreateBuilder<EscapingFun>();
-        foreach (var function in beam.Code.Functions)
+        // A fun of the module is made by make_fun2/3 from an entry of its fun table: without one, nothing to follow.
+        if (beam.Code.Lambdas.IsEmpty)
+        {
+            return [];
+        }
+
+        foreach (var function in beam.Code.Functions.Where(f => f.Instructions.Any(i => i.Name is "make_fun2" or "make_fun3")))
         {
             foreach (var (where, location) in Escapes(beam, function))
             {
@@ -76,7 +82,7 @@ public static class EscapingFuns
             switch (instruction.Name)
             {
                 case "line":
-                    line = beam.LineTable.Location((int)((BeamOperand.Unsigned)ops[0]).Value) ?? line;
+                    line = SourceLines.At(beam, instruction) ?? line;
                     break;
                 case "make_fun2":
                     Set(holding, new BeamOperand.X(0), true);

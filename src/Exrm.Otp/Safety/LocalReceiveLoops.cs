@@ -22,6 +22,12 @@ public static class LocalReceiveLoops
     {
         ArgumentNullException.ThrowIfNull(beam);
         var code = beam.Code;
+        var waiting = code.Functions.Where(Waits).ToList();
+        if (waiting.Count == 0)
+        {
+            return [];
+        }
+
         var module = beam.Module.Name;
         var calls = code.Functions.ToDictionary(f => f, f => LocalCallees(code, f));
         var external = code.Functions
@@ -33,7 +39,7 @@ public static class LocalReceiveLoops
             .ToHashSet();
 
         var loops = ImmutableArray.CreateBuilder<ReceiveLoop>();
-        foreach (var function in code.Functions.Where(Waits))
+        foreach (var function in waiting)
         {
             var cycle = CycleThrough(function, calls);
             if (cycle.Count == 0 || cycle.Any(f => external.Contains((f.Name, f.Arity))))
@@ -112,7 +118,7 @@ public static class LocalReceiveLoops
         BeamLocation? last = null;
         foreach (var instruction in function.Instructions)
         {
-            if (instruction.Name == "line" && beam.LineTable.Location((int)((BeamOperand.Unsigned)instruction.Operands[0]).Value) is { } location)
+            if (SourceLines.At(beam, instruction) is { } location)
             {
                 last = location;
             }
