@@ -27,6 +27,7 @@ public sealed partial class BeamFile
     private readonly Lazy<BeamLiteralTable> _literals;
     private readonly Lazy<BeamCode> _code;
     private readonly Lazy<BeamLineTable> _lineTable;
+    private readonly Lazy<Dictionary<(string Name, int Arity), (int Start, int End)>> _functionIndex;
 
     private BeamFile(
         BeamSource source,
@@ -48,6 +49,7 @@ public sealed partial class BeamFile
         _literals = new Lazy<BeamLiteralTable>(DecodeLiterals);
         _code = new Lazy<BeamCode>(DecodeCode);
         _lineTable = new Lazy<BeamLineTable>(DecodeLineTable);
+        _functionIndex = new Lazy<Dictionary<(string, int), (int, int)>>(() => BeamCodeDecoder.IndexFunctions(this, _source));
     }
 
     /// <summary>The file the module was read from; null when it was read from memory.</summary>

@@ -28,8 +28,8 @@ public static class StateShapes
         ArgumentNullException.ThrowIfNull(beam);
         foreach (var (name, arity, state) in Callbacks)
         {
-            var function = beam.Code.Functions.FirstOrDefault(f => f.Name == name && f.Arity == arity);
-            var test = function?.Instructions.FirstOrDefault(i => TaggedTest(i) is { Register: BeamOperand.X x } && x.Index == state);
+            // Only these functions are decoded: the state of every process module of both releases is read this way.
+            var test = beam.FunctionCode(name, arity).FirstOrDefault(i => TaggedTest(i) is { Register: BeamOperand.X x } && x.Index == state);
             if (test is not null && TaggedTest(test) is { } found)
             {
                 return new StateShape(found.Tag, found.Size);
@@ -43,7 +43,7 @@ public static class StateShapes
     public static (ImmutableHashSet<int> Matched, ImmutableHashSet<int> Built) Conversions(BeamFile beam, string tag)
     {
         ArgumentNullException.ThrowIfNull(beam);
-        var instructions = beam.Code.Functions.FirstOrDefault(f => f.Name == "code_change" && f.Arity == 3)?.Instructions ?? [];
+        var instructions = beam.FunctionCode("code_change", 3);
         var matched = instructions.Select(TaggedTest).Where(t => t?.Tag == tag).Select(t => t!.Value.Size);
         var built = instructions
             .Where(i => i.Name == "put_tuple2" && i.Operands[1] is BeamOperand.OperandList { Elements: [BeamOperand.Atom { Value.Name: var first }, ..] } && first == tag)

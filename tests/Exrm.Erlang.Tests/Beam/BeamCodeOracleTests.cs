@@ -86,4 +86,44 @@ public sealed class BeamCodeOracleTests
             $"{differences.Count} of {files.Count} modules differ from beam_disasm, the first ones:\n{string.Join('\n', differences.Take(5))}");
         Assert.True(files.Count > 1000, $"only {files.Count} modules were compared");
     }
+
+    [FactNeeding("erl", "elixir")]
+    public void One_function_decoded_alone_is_what_decoding_the_whole_module_gives_for_it()
+    {
+        var files = BeamLibAnswers.Shared.Files;
+        var differences = new List<string>();
+        var functions = 0;
+        foreach (var file in files)
+        {
+            var whole = BeamFile.Read(file);
+            var alone = BeamFile.Read(file);
+            foreach (var function in whole.Code.Functions)
+            {
+                functions++;
+                var expected = function.Instructions.SkipWhile(i => i.Name != "func_info").ToList();
+                var actual = alone.FunctionCode(function.Name, function.Arity);
+                if (actual.Length != expected.Count || !actual.Zip(expected).All(p => Same(p.First, p.Second)))
+                {
+                    differences.Add($"{file}: {function.Name}/{function.Arity}");
+                }
+            }
+
+            Assert.Empty(alone.FunctionCode("no_such_function", 0));
+        }
+
+        Assert.True(differences.Count == 0, $"{differences.Count} functions differ, the first ones:\n{string.Join('\n', differences.Take(5))}");
+        Assert.True(functions > 50_000, $"only {functions} functions were compared");
+    }
+
+    /// <summary>Instructions compared by value (an operand list's ImmutableArray compares by reference).</summary>
+    private static bool Same(BeamInstruction a, BeamInstruction b) =>
+        a.Opcode == b.Opcode && a.Operands.Length == b.Operands.Length && a.Operands.Zip(b.Operands).All(p => Same(p.First, p.Second));
+
+    private static bool Same(BeamOperand a, BeamOperand b) => (a, b) switch
+    {
+        (BeamOperand.OperandList x, BeamOperand.OperandList y) => x.Elements.Length == y.Elements.Length && x.Elements.Zip(y.Elements).All(p => Same(p.First, p.Second)),
+        (BeamOperand.Allocation x, BeamOperand.Allocation y) => x.Needs.SequenceEqual(y.Needs),
+        (BeamOperand.TypedRegister x, BeamOperand.TypedRegister y) => x.TypeIndex == y.TypeIndex && Same(x.Register, y.Register),
+        _ => a.Equals(b),
+    };
 }

@@ -29,6 +29,93 @@ internal static class BeamCodeDecoder
 
     public static BeamCode Decode(BeamFile file, BeamSource source)
     {
+        var (chunk, header) = OpenCode(file, source);
+        var reader = new BeamReader(chunk.Data.Span[header.CodeStart..], chunk.Offset + header.CodeStart, source);
+        var tables = new Tables(file);
+        // About one instruction per three bytes of code: sized once rather than grown.
+        var instructions = new List<BeamInstruction>(chunk.Data.Length / 3);
+        while (!reader.AtEnd && ReadInstruction(ref reader, tables) is { } instruction)
+        {
+            instructions.Add(instruction);
+        }
+
+        return new BeamCode(header.OpcodeMax, header.LabelCount, SplitFunctions(instructions, reader, chunk.Offset), ReadLambdas(file, source), file.FindChunk(BeamChunkId.StrT)?.Data ?? ReadOnlyMemory<byte>.Empty);
+    }
+
+    /// <summary>
+    /// Where each function's code is in the Code chunk (offsets in the chunk's data): from its func_info to the next
+    /// function's func_info. Found by reading every instruction without building its operands, which is what makes
+    /// decoding one function (<see cref="DecodeRange"/>) cheaper than decoding them all.
+    /// </summary>
+    public static Dictionary<(string Name, int Arity), (int Start, int End)> IndexFunctions(BeamFile file, BeamSource source)
+    {
+        var (chunk, header) = OpenCode(file, source);
+        var reader = new BeamReader(chunk.Data.Span[header.CodeStart..], chunk.Offset + header.CodeStart, source);
+        var tables = new Tables(file);
+        var index = new Dictionary<(string, int), (int, int)>();
+        ((string, int) Function, int Start)? open = null;
+        while (!reader.AtEnd)
+        {
+            var at = reader.Offset - chunk.Offset;
+            var opcode = ReadOpcode(ref reader);
+            if (opcode.Name is "func_info" or "int_code_end")
+            {
+                if (open is { } done)
+                {
+                    index.TryAdd(done.Function, (done.Start, at));
+                }
+
+                if (opcode.Name == "int_code_end")
+                {
+                    break;
+                }
+
+                var names = OperandNames[opcode.Number];
+                ReadOperand(ref reader, tables, names[0]);
+                var function = ReadOperand(ref reader, tables, names[1]);
+                var arity = ReadOperand(ref reader, tables, names[2]);
+                open = function is BeamOperand.Atom name && arity is BeamOperand.Unsigned { Value: var a } && a <= int.MaxValue
+                    ? ((name.Value.Name, (int)a), at)
+                    : throw reader.Error(chunk.Offset + at, $"a func_info with operands {function}, {arity}, expected a function name and an arity");
+                continue;
+            }
+
+            foreach (var name in OperandNames[opcode.Number])
+            {
+                SkipOperand(ref reader, name);
+            }
+        }
+
+        return index;
+    }
+
+    /// <summary>
+    /// The instructions of the Code chunk between two offsets of <see cref="IndexFunctions"/>, without the labels and
+    /// line at the end (they open the function after it).
+    /// </summary>
+    public static ImmutableArray<BeamInstruction> DecodeRange(BeamFile file, BeamSource source, (int Start, int End) range)
+    {
+        var chunk = file.FindChunk(BeamChunkId.Code) ?? throw source.Error(0, "the module has no 'Code' chunk");
+        var reader = new BeamReader(chunk.Data.Span[range.Start..range.End], chunk.Offset + range.Start, source);
+        var tables = new Tables(file);
+        var instructions = new List<BeamInstruction>();
+        while (!reader.AtEnd && ReadInstruction(ref reader, tables) is { } instruction)
+        {
+            instructions.Add(instruction);
+        }
+
+        var end = instructions.Count;
+        while (end > 0 && instructions[end - 1].Name is "label" or "line")
+        {
+            end--;
+        }
+
+        return [.. CollectionsMarshal.AsSpan(instructions)[..end]];
+    }
+
+    /// <summary>The Code chunk and what its header says: the highest opcode, the label count, and where the instructions start.</summary>
+    private static (BeamChunk Chunk, (int OpcodeMax, int LabelCount, int CodeStart) Header) OpenCode(BeamFile file, BeamSource source)
+    {
         var chunk = file.FindChunk(BeamChunkId.Code) ?? throw source.Error(0, "the module has no 'Code' chunk");
         var reader = new BeamReader(chunk.Data.Span, chunk.Offset, source);
         var headerSize = reader.ReadInt32("the 'Code' chunk's header size");
@@ -47,37 +134,116 @@ internal static class BeamCodeDecoder
         var labelCount = reader.ReadInt32("the 'Code' chunk's label count");
         reader.ReadInt32("the 'Code' chunk's function count");
         reader.Skip(headerSize - HeaderFields, "the rest of the 'Code' chunk's header");
+        return (chunk, (opcodeMax, labelCount, reader.Offset - chunk.Offset));
+    }
 
-        var tables = new Tables(file);
-        // About one instruction per three bytes of code: sized once rather than grown.
-        var instructions = new List<BeamInstruction>(chunk.Data.Length / 3);
-        while (!reader.AtEnd)
+    private static BeamOpcode ReadOpcode(ref BeamReader reader)
+    {
+        var at = reader.Offset;
+        var number = reader.ReadByte("an opcode");
+        return BeamOpcodes.Find(number)
+            ?? throw reader.Error(at, $"opcode {number} is not a BEAM instruction of OTP 24 to 28 (they end at {BeamOpcodes.Max})");
+    }
+
+    /// <summary>The next instruction; null at int_code_end.</summary>
+    private static BeamInstruction? ReadInstruction(ref BeamReader reader, Tables tables)
+    {
+        var at = reader.Offset;
+        var opcode = ReadOpcode(ref reader);
+        var operands = new BeamOperand[opcode.Arity];
+        var names = OperandNames[opcode.Number];
+        for (var i = 0; i < operands.Length; i++)
         {
-            var at = reader.Offset;
-            var number = reader.ReadByte("an opcode");
-            var opcode = BeamOpcodes.Find(number)
-                ?? throw reader.Error(at, $"opcode {number} is not a BEAM instruction of OTP 24 to 28 (they end at {BeamOpcodes.Max})");
-            var operands = new BeamOperand[opcode.Arity];
-            var names = OperandNames[number];
-            for (var i = 0; i < operands.Length; i++)
-            {
-                operands[i] = ReadOperand(ref reader, tables, names[i]);
-            }
-
-            if (opcode.Name == "int_code_end")
-            {
-                break;
-            }
-
-            if (opcode.Name == "label" && !(operands[0] is BeamOperand.Unsigned { Value: var label } && label <= int.MaxValue))
-            {
-                throw reader.Error(at, $"a label instruction with operand {operands[0]}, expected a label number (tag u)");
-            }
-
-            instructions.Add(new BeamInstruction(opcode, ImmutableCollectionsMarshal.AsImmutableArray(operands)));
+            operands[i] = ReadOperand(ref reader, tables, names[i]);
         }
 
-        return new BeamCode(opcodeMax, labelCount, SplitFunctions(instructions, reader, chunk.Offset), ReadLambdas(file, source), file.FindChunk(BeamChunkId.StrT)?.Data ?? ReadOnlyMemory<byte>.Empty);
+        if (opcode.Name == "int_code_end")
+        {
+            return null;
+        }
+
+        if (opcode.Name == "label" && !(operands[0] is BeamOperand.Unsigned { Value: var label } && label <= int.MaxValue))
+        {
+            throw reader.Error(at, $"a label instruction with operand {operands[0]}, expected a label number (tag u)");
+        }
+
+        return new BeamInstruction(opcode, ImmutableCollectionsMarshal.AsImmutableArray(operands));
+    }
+
+    /// <summary>Moves past one operand as <see cref="ReadOperand"/> reads it, building nothing (atoms and literals are not looked up).</summary>
+    private static void SkipOperand(ref BeamReader reader, string what)
+    {
+        var at = reader.Offset;
+        var first = reader.ReadByte(what);
+        var tag = first & 0x07;
+        if (tag != 7)
+        {
+            SkipValue(ref reader, first, what);
+            return;
+        }
+
+        switch (first >> 4)
+        {
+            case 0 when (first & 0x08) == 0:
+                reader.Skip(8, what);
+                break;
+            case 1 when (first & 0x08) == 0:
+                for (var length = SkipCount(ref reader, what); length > 0; length--)
+                {
+                    SkipOperand(ref reader, what);
+                }
+
+                break;
+            case 2 or 4 when (first & 0x08) == 0:
+                SkipCount(ref reader, what);
+                break;
+            case 3 when (first & 0x08) == 0:
+                for (var count = SkipCount(ref reader, what); count > 0; count--)
+                {
+                    SkipOperand(ref reader, what);
+                    SkipOperand(ref reader, what);
+                }
+
+                break;
+            case 5 when (first & 0x08) == 0:
+                SkipOperand(ref reader, what);
+                SkipCount(ref reader, what);
+                break;
+            default:
+                throw reader.Error(at, $"{what}: extended tag byte {first}, expected a kind from 0 to 5");
+        }
+    }
+
+    /// <summary>Moves past a value of the compact encoding: it is only read through when it is long.</summary>
+    private static void SkipValue(ref BeamReader reader, byte first, string what)
+    {
+        if ((first & 0x08) == 0)
+        {
+            return;
+        }
+
+        if ((first & 0x10) == 0)
+        {
+            reader.Skip(1, what);
+            return;
+        }
+
+        if (first >> 5 < 7)
+        {
+            reader.Skip((first >> 5) + 2, what);
+            return;
+        }
+
+        CompactEncoding.ReadValue(ref reader, first, signed: false, what);
+    }
+
+    /// <summary>A count (tag u), as lists and allocation lists give their length.</summary>
+    private static int SkipCount(ref BeamReader reader, string what)
+    {
+        var at = reader.Offset;
+        var first = reader.ReadByte(what);
+        var value = (first & 0x07) == 0 ? CompactEncoding.ReadValue(ref reader, first, signed: false, what) : -1;
+        return value >= 0 && value <= int.MaxValue ? (int)value : throw reader.Error(at, $"{what}: expected an unsigned number (tag u)");
     }
 
     /// <summary>
