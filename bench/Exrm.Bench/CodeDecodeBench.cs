@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Exrm.Erlang.Beam;
 using Exrm.Otp.Safety;
@@ -37,16 +36,8 @@ internal static class CodeDecodeBench
     private static TimeSpan Median(int iterations, Action action)
     {
         action();
-        var times = new List<TimeSpan>();
-        for (var i = 0; i < iterations; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            action();
-            times.Add(watch.Elapsed);
-        }
-
-        return times.Order().ElementAt(times.Count / 2);
+        return IntegerTextBench.Median(iterations, action);
     }
 
-    private static void Row(string what, TimeSpan time) => Console.WriteLine($"| {what,-38} | {time.TotalMilliseconds,7:F0} ms |");
+    private static void Row(string what, TimeSpan time) => IntegerTextBench.Row(what, time);
 }

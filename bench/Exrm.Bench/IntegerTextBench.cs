@@ -85,7 +85,8 @@ internal static class IntegerTextBench
         return new string(digits);
     }
 
-    private static TimeSpan Median(int iterations, Action action)
+    /// <summary>The median time of <paramref name="iterations"/> runs of <paramref name="action"/>.</summary>
+    internal static TimeSpan Median(int iterations, Action action)
     {
         var times = new List<TimeSpan>();
         for (var i = 0; i < iterations; i++)
@@ -98,5 +99,6 @@ internal static class IntegerTextBench
         return times.Order().ElementAt(times.Count / 2);
     }
 
-    private static void Row(string what, TimeSpan time) => Console.WriteLine($"| {what,-38} | {time.TotalMilliseconds,7:F0} ms |");
+    /// <summary>A row of the benchmarks' two-column table.</summary>
+    internal static void Row(string what, TimeSpan time) => Console.WriteLine($"| {what,-38} | {time.TotalMilliseconds,7:F0} ms |");
 }
