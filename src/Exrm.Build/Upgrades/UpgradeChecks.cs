@@ -146,7 +146,7 @@ internal static class UpgradeChecks
             yield return new UpgradeFinding(
                 "receive-loop", FindingSeverity.Warning, application, function, location,
                 $"{upgrade}: in {string.Join(", ", versions)}, {function}{At(location)} waits in a receive and loops back to it by local calls: "
-                + $"a process in it now stays on that code after this upgrade ({Consequence}). The new code leaves such a loop, so this is the last upgrade it happens to.",
+                + $"a process in it now stays on that code after this upgrade ({Consequence}). The new code leaves such a loop, so the processes it starts do not stay behind.",
                 $"Nothing to change in the code: see what the upgrade does to those processes with bin/<name> upgrade --check before it reaches a node, and acknowledge this finding.");
         }
     }
