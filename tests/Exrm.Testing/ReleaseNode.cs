@@ -11,13 +11,16 @@ public sealed class ReleaseNode : IDisposable
 {
     private readonly List<int> _pids = [];
     private readonly string? _ownedRoot;
+    private readonly bool _ownsEpmd;
 
     /// <param name="environment">Variables for every command (RELEASE_NODE, ${VAR} values, ...), set after the defaults.</param>
     /// <param name="deleteRoot">Delete the release directory on <see cref="Dispose"/>, once its node is stopped.</param>
-    public ReleaseNode(string root, string name, IReadOnlyDictionary<string, string?> environment, bool deleteRoot = false)
+    /// <param name="epmd">An epmd shared with other nodes (those of a cluster), which the caller stops; else one of its own.</param>
+    public ReleaseNode(string root, string name, IReadOnlyDictionary<string, string?> environment, bool deleteRoot = false, EpmdInstance? epmd = null)
     {
         _ownedRoot = deleteRoot ? root : null;
-        Epmd = EpmdInstance.Start();
+        _ownsEpmd = epmd is null;
+        Epmd = epmd ?? EpmdInstance.Start();
         Command = new ReleaseCommand(root, name)
             .With(Epmd.Environment)
             // Loopback only, for the node and for every helper node the script starts.
@@ -98,7 +101,11 @@ public sealed class ReleaseNode : IDisposable
         }
         finally
         {
-            Epmd.Dispose();
+            if (_ownsEpmd)
+            {
+                Epmd.Dispose();
+            }
+
             DeleteOwnedRoot();
         }
     }

@@ -14,11 +14,15 @@ internal sealed class DeployedRelease : IDisposable
 
     private readonly ReleaseNode node;
 
-    private DeployedRelease(string root, ReleaseNode node)
+    private DeployedRelease(string root, string nodeName, ReleaseNode node)
     {
         Root = root;
+        NodeName = nodeName;
         this.node = node;
     }
+
+    /// <summary>The node's full name (RELEASE_NODE), unique to this deployment.</summary>
+    public string NodeName { get; }
 
     /// <summary>The release's root directory (where the tarball was extracted).</summary>
     public string Root { get; }
@@ -30,12 +34,18 @@ internal sealed class DeployedRelease : IDisposable
     public ReleaseNode Node => node;
 
     /// <param name="environment">Variables for every command, e.g. those the release's ${VAR} references need.</param>
-    public static DeployedRelease Extract(string tarball, string name, string root, params (string Name, string Value)[] environment)
+    public static DeployedRelease Extract(string tarball, string name, string root, params (string Name, string Value)[] environment) =>
+        Extract(tarball, name, root, epmd: null, environment);
+
+    /// <param name="epmd">An epmd shared with the other nodes of a cluster (the caller stops it); null for one of its own.</param>
+    /// <param name="environment">Variables for every command, e.g. those the release's ${VAR} references need.</param>
+    public static DeployedRelease Extract(string tarball, string name, string root, EpmdInstance? epmd, params (string Name, string Value)[] environment)
     {
         Unpack(tarball, root);
         var variables = environment.ToDictionary(v => v.Name, v => (string?)v.Value);
-        variables["RELEASE_NODE"] = $"{name}_{Guid.NewGuid():N}"[..(name.Length + 9)] + "@127.0.0.1";
-        return new DeployedRelease(root, new ReleaseNode(root, name, variables));
+        var nodeName = $"{name}_{Guid.NewGuid():N}"[..(name.Length + 9)] + "@127.0.0.1";
+        variables["RELEASE_NODE"] = nodeName;
+        return new DeployedRelease(root, nodeName, new ReleaseNode(root, name, variables, epmd: epmd));
     }
 
     /// <summary>Extracts a release tarball into <paramref name="root"/> (created when missing) with tar, as an operator would.</summary>

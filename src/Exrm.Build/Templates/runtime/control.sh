@@ -166,6 +166,13 @@ Options of install, upgrade and downgrade:
   --grace SECONDS       how long processes may take to leave old code by themselves (default 5)
   --kill-lingering      stop the processes that no supervisor can restart, naming each
 
+versions and unpack take --cluster: every node of the cluster, that is this node, the nodes
+RELEASE_CLUSTER or --nodes NODE,... name, and the nodes it is connected to that run this release.
+versions --cluster shows each node's releases side by side; unpack VSN --cluster sends the package
+to every node over Erlang distribution (checked by its md5 there), unpacks it on each and has each
+check that it can install it, or unpacks it on none. With --cluster: --skip-unreachable goes on
+without the named nodes that do not answer; --format json prints one JSON object.
+
 The cookie comes from RELEASE_COOKIE, else the file RELEASE_COOKIE_FILE names, else releases/COOKIE;
 it is handed to every node started here through the environment, never on a command line.
 Distribution (the node's port and epmd, which start starts when none runs) listens on loopback only;
@@ -176,7 +183,7 @@ RELEASE_CONTROL=helper runs them from a short-lived helper node, as the other co
 
 Environment: RELEASE_NODE, RELEASE_COOKIE, RELEASE_COOKIE_FILE, RELEASE_DISTRIBUTION_INTERFACE,
 RELEASE_VSN, RELEASE_START_TIMEOUT, RELEASE_STOP_TIMEOUT, RELEASE_RPC_TIMEOUT (seconds),
-RELEASE_CONTROL, ERL_EPMD_PORT.
+RELEASE_CONTROL, RELEASE_CLUSTER, ERL_EPMD_PORT.
 
 Exit codes: 0 ok, 1 the command failed, 2 usage, 3 the node is not running,
 4 cookie mismatch, 5 already running, 6 the release is misconfigured.
@@ -775,6 +782,35 @@ drop_inflated() { # removes what inflate_package made, once its gzip is done
     EXRM_INFLATED_PACKAGE=''
 }
 
+parse_cluster_options() { # parse_cluster_options ARGS...: the options of a command on the whole cluster
+    # (docs/cluster.md): CLUSTER (set by --cluster), CLUSTER_NODES (--nodes, else RELEASE_CLUSTER), CLUSTER_FORMAT
+    # (--format: text or json), CLUSTER_SKIP (skip with --skip-unreachable, else keep); CLUSTER_OTHERS counts the
+    # other arguments. Options of the cluster without --cluster are refused.
+    CLUSTER=; CLUSTER_NODES=${RELEASE_CLUSTER:-}; CLUSTER_FORMAT=text; CLUSTER_SKIP=keep; CLUSTER_OTHERS=0
+    cluster_only=
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --cluster) CLUSTER=1 ;;
+            --skip-unreachable) CLUSTER_SKIP=skip; cluster_only=$1 ;;
+            --nodes=*) CLUSTER_NODES=${1#--nodes=}; cluster_only=--nodes ;;
+            --format=*) CLUSTER_FORMAT=${1#--format=}; cluster_only=--format ;;
+            --nodes | --format)
+                [ $# -ge 2 ] || { usage >&2; exit $EXIT_USAGE; }
+                case $1 in --nodes) CLUSTER_NODES=$2 ;; *) CLUSTER_FORMAT=$2 ;; esac
+                cluster_only=$1
+                shift
+                ;;
+            *) CLUSTER_OTHERS=$((CLUSTER_OTHERS + 1)) ;;
+        esac
+        shift
+    done
+    case $CLUSTER_FORMAT in
+        text | json) ;;
+        *) fail $EXIT_USAGE "--format takes text or json, not \"$CLUSTER_FORMAT\"" ;;
+    esac
+    [ -n "$CLUSTER" ] || [ -z "$cluster_only" ] || fail $EXIT_USAGE "$cluster_only goes with --cluster"
+}
+
 check_vsn() { # check_vsn VSN: exits 2 unless VSN can name a directory under releases/
     case $1 in
         '' | . | .. | */* | -*) { usage >&2; exit $EXIT_USAGE; } ;;
@@ -1056,26 +1092,34 @@ case $COMMAND in
         done
         echo ok
         ;;
-    restart | reboot | ping | pid | versions)
-        [ $# -eq 0 ] || { usage >&2; exit $EXIT_USAGE; }
-        if [ "$COMMAND" = versions ]; then
-            load_vm_args
-            # With no epmd there is no node to ask: the helper reads releases/RELEASES without distribution.
-            if ! epmd_running; then
-                DIST=''
-                NODE=''
-            fi
-            helper versions
+    versions)
+        parse_cluster_options "$@"
+        [ "$CLUSTER_OTHERS" -eq 0 ] || { usage >&2; exit $EXIT_USAGE; }
+        if [ -n "$CLUSTER" ]; then
+            remote cluster_versions "$CLUSTER_NODES" "$CLUSTER_FORMAT" "$CLUSTER_SKIP"
             exit
         fi
+        load_vm_args
+        # With no epmd there is no node to ask: the helper reads releases/RELEASES without distribution.
+        if ! epmd_running; then
+            DIST=''
+            NODE=''
+        fi
+        helper versions
+        ;;
+    restart | reboot | ping | pid)
+        [ $# -eq 0 ] || { usage >&2; exit $EXIT_USAGE; }
         remote "$COMMAND"
         ;;
     unpack | upgrade | install | downgrade | remove)
         # VSN, PACKAGE (unpack and upgrade) and the options of install, upgrade and downgrade
         # (docs/upgrades.md, "Processes that linger"), in any order.
         VSN=; PACKAGE_ARG=; CHECK=; GRACE=5; KILL_LINGERING=
+        parse_cluster_options "$@"
         while [ $# -gt 0 ]; do
             case $1 in
+                --cluster | --skip-unreachable | --format=* | --nodes=*) ;;
+                --format | --nodes) shift ;;
                 --check | --kill-lingering | --grace | --grace=*)
                     case $COMMAND in unpack | remove) { usage >&2; exit $EXIT_USAGE; } ;; esac
                     case $1 in
@@ -1099,6 +1143,12 @@ case $COMMAND in
         case $GRACE in
             '' | *[!0-9]*) fail $EXIT_USAGE "--grace takes a whole number of seconds, not \"$GRACE\"" ;;
         esac
+        if [ -n "$CLUSTER" ]; then
+            [ "$COMMAND" = unpack ] || fail $EXIT_USAGE "--cluster works with versions and unpack; $COMMAND a whole cluster node by node for now (docs/cluster.md)"
+            PACKAGE=$(find_package "$VSN" "$PACKAGE_ARG") || exit
+            remote cluster_unpack "$VSN" "$PACKAGE" "$CLUSTER_NODES" "$CLUSTER_FORMAT" "$CLUSTER_SKIP"
+            exit
+        fi
         case $COMMAND in
             unpack | upgrade)
                 PACKAGE=$(find_package "$VSN" "$PACKAGE_ARG") || exit

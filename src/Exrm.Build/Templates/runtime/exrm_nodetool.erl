@@ -22,7 +22,7 @@
 %% decided in one place, and the functions stay callable (and testable) without halting the VM.
 -module(exrm_nodetool).
 
--export([main/0, on_node/2, run/2, outcome/2, parse_arguments/1, parse_timeout/1, target_node/2, fail/2, exit_with/3, stop/1, script/1]).
+-export([main/0, on_node/2, run/2, outcome/2, outcome/4, parse_arguments/1, parse_timeout/1, target_node/2, fail/2, exit_with/3, stop/1, script/1]).
 %% Shared by the other exrm_nodetool_* modules, which import them.
 -export([text/2, checked/1]).
 -export_type([context/0, flavor/0, command/0, exit_code/0]).
@@ -46,7 +46,12 @@
                  | {downgrade, string(), exrm_nodetool_install:options()}
                  | {remove, string()}
                  | {recover, string(), string(), string()}
-                 | {runtime_config, file:filename()}.
+                 | {runtime_config, file:filename()}
+                 | {cluster_versions, cluster()}
+                 | {cluster_unpack, string(), file:filename(), cluster()}.
+%% The nodes RELEASE_CLUSTER or --nodes name, and the options of a command on the whole cluster
+%% (exrm_nodetool_cluster): JSON output, and whether nodes that do not answer are left out.
+-type cluster() :: #{names := string(), json := boolean(), skip_unreachable := boolean()}.
 -type exit_code() :: 0 | 1 | 3 | 4 | 10 | 11 | 12.
 
 -define(FAILED, 1).
@@ -274,7 +279,15 @@ execute({remove, Vsn}, Context) ->
 execute({recover, Vsn, Verb, Handler}, Context) ->
     exrm_nodetool_install:recover(Context, Vsn, Verb, Handler);
 execute({runtime_config, Dir}, Context) ->
-    exrm_nodetool_runtime_config:merge(Context, Dir).
+    exrm_nodetool_runtime_config:merge(Context, Dir);
+execute({cluster_versions, Cluster}, Context) ->
+    exrm_nodetool_cluster:versions(Context, cluster_options(Cluster, Context));
+execute({cluster_unpack, Vsn, Tar, Cluster}, Context) ->
+    exrm_nodetool_cluster:unpack(Context, Vsn, Tar, cluster_options(Cluster, Context)).
+
+-spec cluster_options(cluster(), context()) -> exrm_nodetool_cluster:options().
+cluster_options(#{names := Names} = Cluster, #{node := Node}) ->
+    (maps:remove(names, Cluster))#{nodes => exrm_nodetool_cluster:parse_nodes(Names, Node)}.
 
 %% --- arguments --------------------------------------------------------------------------------
 
@@ -299,6 +312,8 @@ command("downgrade", [Vsn | Options]) -> with_install_options(Options, fun(Parse
 command("remove", [Vsn]) -> {ok, {remove, Vsn}};
 command("recover", [Vsn, Verb, Handler]) -> {ok, {recover, Vsn, Verb, Handler}};
 command("runtime_config", [Dir]) -> {ok, {runtime_config, Dir}};
+command("cluster_versions", [Names, Format, Skip]) -> cluster_command(Names, Format, Skip, fun(C) -> {cluster_versions, C} end);
+command("cluster_unpack", [Vsn, Tar, Names, Format, Skip]) -> cluster_command(Names, Format, Skip, fun(C) -> {cluster_unpack, Vsn, Tar, C} end);
 command("wait", [Seconds]) ->
     case seconds(Seconds) of
         {ok, N} -> {ok, {wait, N}};
@@ -306,6 +321,14 @@ command("wait", [Seconds]) ->
     end;
 command(Command, Args) ->
     {error, text("nodetool: unknown command ~tp with arguments ~tp", [Command, Args])}.
+
+%% A command on the cluster: the nodes named, the output format (text or json) and whether to skip
+%% unreachable nodes (skip or keep), as bin/<name> passes them on.
+-spec cluster_command(string(), string(), string(), fun((cluster()) -> command())) -> {ok, command()} | {error, string()}.
+cluster_command(Names, Format, Skip, Command) when Format =:= "text" orelse Format =:= "json", Skip =:= "skip" orelse Skip =:= "keep" ->
+    {ok, Command(#{names => Names, json => Format =:= "json", skip_unreachable => Skip =:= "skip"})};
+cluster_command(_Names, Format, Skip, _Command) ->
+    {error, text("nodetool: unknown cluster options ~tp ~tp", [Format, Skip])}.
 
 %% The options of install and downgrade, as bin/<name> passes them on.
 -spec with_install_options([string()], fun((exrm_nodetool_install:options()) -> command())) -> {ok, command()} | {error, string()}.
