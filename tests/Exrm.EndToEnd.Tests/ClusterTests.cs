@@ -106,8 +106,9 @@ public sealed class ClusterTests : IDisposable
             Assert.Equal("permanent", nodes[b.NodeName].GetProperty("releases").EnumerateArray().Single(r => r.GetProperty("version").GetString() == "0.0.2").GetProperty("status").GetString());
         }
 
-        var upgrade = a.Run("upgrade", "0.0.2", "--cluster");
-        Assert.Equal(2, upgrade.ExitCode);
-        Assert.Contains("--cluster works with versions and unpack", upgrade.Outcome.StandardError, StringComparison.Ordinal);
+        var remove = a.Run("remove", "0.0.2", "--cluster");
+        Assert.Equal(2, remove.ExitCode);
+        Assert.Contains("remove takes no --cluster", remove.Outcome.StandardError, StringComparison.Ordinal);
+        Assert.Equal(2, a.Run("versions", "--skip-unreachable").ExitCode);
     }
 }

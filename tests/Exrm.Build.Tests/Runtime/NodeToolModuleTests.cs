@@ -28,7 +28,7 @@ public sealed class NodeToolModuleTests
             """{ok, {"n@h", erlang, {unpack, "0.2.0", "", "/srv/releases"}}}"""),
         new("arguments", "upgrade takes what unpack takes and the options of install",
             """exrm_nodetool:parse_arguments(["n@h", "erlang", "upgrade", "0.2.0", "/p/demo.tar.gz", "/srv/releases", "--grace", "2"])""",
-            """{ok, {"n@h", erlang, {upgrade, "0.2.0", "/p/demo.tar.gz", "/srv/releases", #{check => false, grace_ms => 2000, kill_lingering => false, package => undefined}}}}"""),
+            """{ok, {"n@h", erlang, {upgrade, "0.2.0", "/p/demo.tar.gz", "/srv/releases", #{check => false, grace_ms => 2000, kill_lingering => false, package => undefined, permanent => true}}}}"""),
         new("arguments", "wait takes whole seconds",
             """exrm_nodetool:parse_arguments(["n@h", "erlang", "wait", "30"])""",
             """{ok, {"n@h", erlang, {wait, 30}}}"""),
@@ -250,13 +250,34 @@ public sealed class NodeToolModuleTests
         // exrm_nodetool: the options of install and downgrade.
         new("arguments", "install takes a version, the verb and options",
             """exrm_nodetool:parse_arguments(["n@h", "erlang", "install", "0.2.0", "upgrade", "--grace", "7", "--kill-lingering"])""",
-            """{ok, {"n@h", erlang, {install, "0.2.0", "upgrade", #{check => false, grace_ms => 7000, kill_lingering => true, package => undefined}}}}"""),
+            """{ok, {"n@h", erlang, {install, "0.2.0", "upgrade", #{check => false, grace_ms => 7000, kill_lingering => true, package => undefined, permanent => true}}}}"""),
         new("arguments", "downgrade without options waits 5 s and stops nothing",
             """exrm_nodetool:parse_arguments(["n@h", "erlang", "downgrade", "0.1.0"])""",
-            """{ok, {"n@h", erlang, {downgrade, "0.1.0", #{check => false, grace_ms => 5000, kill_lingering => false, package => undefined}}}}"""),
+            """{ok, {"n@h", erlang, {downgrade, "0.1.0", #{check => false, grace_ms => 5000, kill_lingering => false, package => undefined, permanent => true}}}}"""),
         new("arguments", "a check of a package not yet unpacked",
             """exrm_nodetool:parse_arguments(["n@h", "erlang", "install", "0.2.0", "upgrade", "--check", "--package", "/p/demo.tar.gz"])""",
-            """{ok, {"n@h", erlang, {install, "0.2.0", "upgrade", #{check => true, grace_ms => 5000, kill_lingering => false, package => "/p/demo.tar.gz"}}}}"""),
+            """{ok, {"n@h", erlang, {install, "0.2.0", "upgrade", #{check => true, grace_ms => 5000, kill_lingering => false, package => "/p/demo.tar.gz", permanent => true}}}}"""),
+        new("arguments", "an install whose release a cluster makes permanent later",
+            """exrm_nodetool:parse_arguments(["n@h", "erlang", "install", "0.2.0", "upgrade", "--no-permanent"])""",
+            """{ok, {"n@h", erlang, {install, "0.2.0", "upgrade", #{check => false, grace_ms => 5000, kill_lingering => false, package => undefined, permanent => false}}}}"""),
+        new("arguments", "a rolling upgrade of the cluster that goes on past a failed node",
+            """exrm_nodetool:parse_arguments(["n@h", "erlang", "cluster_change", "upgrade", "0.2.0", "/p/demo.tar.gz", "b@h c@h", "json", "keep", "2", "keep-going", "--grace", "3"])""",
+            """{ok, {"n@h", erlang, {cluster_change, "0.2.0", "/p/demo.tar.gz", #{names => "b@h c@h", json => true, skip_unreachable => false}, #{verb => upgrade, grace => 3, kill_lingering => false, rolling => 2, keep_going => true, check => false}}}}"""),
+        new("arguments", "a cluster's batches are one node or more",
+            """exrm_nodetool:parse_arguments(["n@h", "erlang", "cluster_change", "downgrade", "0.1.0", "", "", "text", "skip", "0", "stop"])""",
+            """{error, "--rolling takes a number of nodes (1 or more), not \"0\""}"""),
+        new("cluster", "nodes named by commas or spaces, a bare name on the first node's host",
+            """exrm_nodetool_cluster:parse_nodes("b@h1, c  d@h2", 'a@h0')""",
+            """['b@h1', 'c@h0', 'd@h2']"""),
+        new("cluster", "batches of N in order, all together in one",
+            """{exrm_nodetool_cluster:batches([a, b, c], 2), exrm_nodetool_cluster:batches([a, b, c], all), exrm_nodetool_cluster:batches([], 1)}""",
+            """{[[a, b], [c]], [[a, b, c]], []}"""),
+        new("cluster", "versions in the order of their numbers",
+            """lists:sort(fun exrm_nodetool_cluster:version_order/2, ["0.0.10", "0.0.9", "1.0.0-rc1", "0.1.0"])""",
+            """["0.0.9", "0.0.10", "0.1.0", "1.0.0-rc1"]"""),
+        new("cluster", "JSON text of maps, lists, strings with escapes, booleans and null",
+            """unicode:characters_to_binary(exrm_nodetool_cluster:json(#{<<"b">> => [1, true, null], <<"a">> => <<"q\"\n\x{e9}"/utf8>>}))""",
+            """<<"{\"a\":\"q\\\"\\n\x{e9}\",\"b\":[1,true,null]}"/utf8>>"""),
         new("arguments", "a grace period that is not whole seconds",
             """exrm_nodetool:parse_arguments(["n@h", "erlang", "downgrade", "0.1.0", "--grace", "1.5"])""",
             """{error, "--grace takes a whole number of seconds, not \"1.5\""}"""),
@@ -371,6 +392,10 @@ public sealed class NodeToolModuleTests
     [TheoryNeeding("erl", "erlc")]
     [MemberData(nameof(Of), "runtime config")]
     public void Finds_values_sys_config_cannot_hold(string name) => Check(name);
+
+    [TheoryNeeding("erl", "erlc")]
+    [MemberData(nameof(Of), "cluster")]
+    public void Reads_the_cluster_s_nodes_and_writes_its_tables_and_json(string name) => Check(name);
 
     [FactNeeding("erl", "erlc")]
     public void Case_names_are_unique() =>

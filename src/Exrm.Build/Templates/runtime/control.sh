@@ -166,12 +166,17 @@ Options of install, upgrade and downgrade:
   --grace SECONDS       how long processes may take to leave old code by themselves (default 5)
   --kill-lingering      stop the processes that no supervisor can restart, naming each
 
-versions and unpack take --cluster: every node of the cluster, that is this node, the nodes
-RELEASE_CLUSTER or --nodes NODE,... name, and the nodes it is connected to that run this release.
-versions --cluster shows each node's releases side by side; unpack VSN --cluster sends the package
-to every node over Erlang distribution (checked by its md5 there), unpacks it on each and has each
-check that it can install it, or unpacks it on none. With --cluster: --skip-unreachable goes on
-without the named nodes that do not answer; --format json prints one JSON object.
+versions, unpack, upgrade, install and downgrade take --cluster: every node of the cluster, that is
+this node, the nodes RELEASE_CLUSTER or --nodes NODE,... name, and the nodes it is connected to that
+run this release (docs/cluster.md). versions --cluster shows each node's releases side by side;
+unpack VSN --cluster sends the package to every node over Erlang distribution (checked by its md5
+there), unpacks it on each and has each check that it can install it, or unpacks it on none.
+upgrade, install and downgrade --cluster do that first (phase 1: nothing is installed unless every
+node can take it), then install on every node (--rolling N: N nodes at a time, each batch checked
+before the next), take the nodes back when one fails (unless --keep-going), and make the release
+permanent only once every node runs it. --check with --cluster prints each node's plan, once the
+release is unpacked on every node. --skip-unreachable goes on without the named nodes that do not
+answer; --format json prints one JSON object.
 
 The cookie comes from RELEASE_COOKIE, else the file RELEASE_COOKIE_FILE names, else releases/COOKIE;
 it is handed to every node started here through the environment, never on a command line.
@@ -784,14 +789,23 @@ drop_inflated() { # removes what inflate_package made, once its gzip is done
 
 parse_cluster_options() { # parse_cluster_options ARGS...: the options of a command on the whole cluster
     # (docs/cluster.md): CLUSTER (set by --cluster), CLUSTER_NODES (--nodes, else RELEASE_CLUSTER), CLUSTER_FORMAT
-    # (--format: text or json), CLUSTER_SKIP (skip with --skip-unreachable, else keep); CLUSTER_OTHERS counts the
-    # other arguments. Options of the cluster without --cluster are refused.
+    # (--format: text or json), CLUSTER_SKIP (skip with --skip-unreachable, else keep), CLUSTER_ROLLING (--rolling N,
+    # else all), CLUSTER_KEEP (keep-going with --keep-going, else stop); CLUSTER_OTHERS counts the other arguments.
+    # Options of the cluster without --cluster are refused.
     CLUSTER=; CLUSTER_NODES=${RELEASE_CLUSTER:-}; CLUSTER_FORMAT=text; CLUSTER_SKIP=keep; CLUSTER_OTHERS=0
+    CLUSTER_ROLLING=all; CLUSTER_KEEP=stop
     cluster_only=
     while [ $# -gt 0 ]; do
         case $1 in
             --cluster) CLUSTER=1 ;;
             --skip-unreachable) CLUSTER_SKIP=skip; cluster_only=$1 ;;
+            --keep-going) CLUSTER_KEEP=keep-going; cluster_only=$1 ;;
+            --rolling=*) CLUSTER_ROLLING=${1#--rolling=}; cluster_only=--rolling ;;
+            --rolling)
+                [ $# -ge 2 ] || { usage >&2; exit $EXIT_USAGE; }
+                CLUSTER_ROLLING=$2; cluster_only=$1
+                shift
+                ;;
             --nodes=*) CLUSTER_NODES=${1#--nodes=}; cluster_only=--nodes ;;
             --format=*) CLUSTER_FORMAT=${1#--format=}; cluster_only=--format ;;
             --nodes | --format)
@@ -1118,8 +1132,8 @@ case $COMMAND in
         parse_cluster_options "$@"
         while [ $# -gt 0 ]; do
             case $1 in
-                --cluster | --skip-unreachable | --format=* | --nodes=*) ;;
-                --format | --nodes) shift ;;
+                --cluster | --skip-unreachable | --keep-going | --format=* | --nodes=* | --rolling=*) ;;
+                --format | --nodes | --rolling) shift ;;
                 --check | --kill-lingering | --grace | --grace=*)
                     case $COMMAND in unpack | remove) { usage >&2; exit $EXIT_USAGE; } ;; esac
                     case $1 in
@@ -1144,9 +1158,18 @@ case $COMMAND in
             '' | *[!0-9]*) fail $EXIT_USAGE "--grace takes a whole number of seconds, not \"$GRACE\"" ;;
         esac
         if [ -n "$CLUSTER" ]; then
-            [ "$COMMAND" = unpack ] || fail $EXIT_USAGE "--cluster works with versions and unpack; $COMMAND a whole cluster node by node for now (docs/cluster.md)"
-            PACKAGE=$(find_package "$VSN" "$PACKAGE_ARG") || exit
-            remote cluster_unpack "$VSN" "$PACKAGE" "$CLUSTER_NODES" "$CLUSTER_FORMAT" "$CLUSTER_SKIP"
+            PACKAGE=
+            case $COMMAND in
+                remove) fail $EXIT_USAGE "remove takes no --cluster: remove a release on each node" ;;
+                unpack | upgrade) [ -n "$CHECK" ] || { PACKAGE=$(find_package "$VSN" "$PACKAGE_ARG") || exit; } ;;
+            esac
+            if [ "$COMMAND" = unpack ]; then
+                remote cluster_unpack "$VSN" "$PACKAGE" "$CLUSTER_NODES" "$CLUSTER_FORMAT" "$CLUSTER_SKIP"
+            else
+                # shellcheck disable=SC2086 # CHECK and KILL_LINGERING are empty or one word
+                remote cluster_change "$COMMAND" "$VSN" "$PACKAGE" "$CLUSTER_NODES" "$CLUSTER_FORMAT" "$CLUSTER_SKIP" \
+                    "$CLUSTER_ROLLING" "$CLUSTER_KEEP" --grace "$GRACE" $CHECK $KILL_LINGERING
+            fi
             exit
         fi
         case $COMMAND in
@@ -1179,6 +1202,14 @@ case $COMMAND in
             downgrade) control downgrade "$VSN" --grace "$GRACE" $CHECK $KILL_LINGERING ;;
             *) control install "$VSN" "$COMMAND" --grace "$GRACE" $CHECK $KILL_LINGERING ;;
         esac
+        ;;
+    render_config)
+        # Used by the cluster commands (docs/cluster.md): a node renders the configuration of a release it has
+        # unpacked with its own environment, by running this on its own machine.
+        [ $# -eq 1 ] || { usage >&2; exit $EXIT_USAGE; }
+        check_vsn "$1"
+        [ -d "$RELEASES_DIR/$1" ] || fail $EXIT_FAILED "release $1 is not unpacked here ($RELEASES_DIR/$1 is missing)"
+        render_release_config "$1"
         ;;
     eval)
         [ $# -eq 1 ] || { usage >&2; exit $EXIT_USAGE; }

@@ -48,7 +48,8 @@
                  | {recover, string(), string(), string()}
                  | {runtime_config, file:filename()}
                  | {cluster_versions, cluster()}
-                 | {cluster_unpack, string(), file:filename(), cluster()}.
+                 | {cluster_unpack, string(), file:filename(), cluster()}
+                 | {cluster_change, string(), file:filename(), cluster(), exrm_nodetool_cluster:change()}.
 %% The nodes RELEASE_CLUSTER or --nodes name, and the options of a command on the whole cluster
 %% (exrm_nodetool_cluster): JSON output, and whether nodes that do not answer are left out.
 -type cluster() :: #{names := string(), json := boolean(), skip_unreachable := boolean()}.
@@ -283,7 +284,9 @@ execute({runtime_config, Dir}, Context) ->
 execute({cluster_versions, Cluster}, Context) ->
     exrm_nodetool_cluster:versions(Context, cluster_options(Cluster, Context));
 execute({cluster_unpack, Vsn, Tar, Cluster}, Context) ->
-    exrm_nodetool_cluster:unpack(Context, Vsn, Tar, cluster_options(Cluster, Context)).
+    exrm_nodetool_cluster:unpack(Context, Vsn, Tar, cluster_options(Cluster, Context));
+execute({cluster_change, Vsn, Tar, Cluster, Change}, Context) ->
+    exrm_nodetool_cluster:change(Context, Vsn, Tar, cluster_options(Cluster, Context), Change).
 
 -spec cluster_options(cluster(), context()) -> exrm_nodetool_cluster:options().
 cluster_options(#{names := Names} = Cluster, #{node := Node}) ->
@@ -314,6 +317,16 @@ command("recover", [Vsn, Verb, Handler]) -> {ok, {recover, Vsn, Verb, Handler}};
 command("runtime_config", [Dir]) -> {ok, {runtime_config, Dir}};
 command("cluster_versions", [Names, Format, Skip]) -> cluster_command(Names, Format, Skip, fun(C) -> {cluster_versions, C} end);
 command("cluster_unpack", [Vsn, Tar, Names, Format, Skip]) -> cluster_command(Names, Format, Skip, fun(C) -> {cluster_unpack, Vsn, Tar, C} end);
+command("cluster_change", [Verb, Vsn, Tar, Names, Format, Skip, Rolling, KeepGoing | Options])
+  when Verb =:= "upgrade"; Verb =:= "install"; Verb =:= "downgrade" ->
+    case {rolling(Rolling), with_install_options(Options, fun(Parsed) -> {install, Vsn, Verb, Parsed} end)} of
+        {{ok, Batch}, {ok, {install, _, _, #{check := Check, grace_ms := Grace, kill_lingering := Kill}}}} ->
+            Change = #{verb => list_to_atom(Verb), grace => Grace div 1000, kill_lingering => Kill, rolling => Batch,
+                       keep_going => KeepGoing =:= "keep-going", check => Check},
+            cluster_command(Names, Format, Skip, fun(C) -> {cluster_change, Vsn, Tar, C, Change} end);
+        {{error, _} = Error, _} -> Error;
+        {_, Error} -> Error
+    end;
 command("wait", [Seconds]) ->
     case seconds(Seconds) of
         {ok, N} -> {ok, {wait, N}};
@@ -333,7 +346,7 @@ cluster_command(_Names, Format, Skip, _Command) ->
 %% The options of install and downgrade, as bin/<name> passes them on.
 -spec with_install_options([string()], fun((exrm_nodetool_install:options()) -> command())) -> {ok, command()} | {error, string()}.
 with_install_options(Arguments, Command) ->
-    case install_options(Arguments, #{check => false, grace_ms => 5000, kill_lingering => false, package => undefined}) of
+    case install_options(Arguments, #{check => false, grace_ms => 5000, kill_lingering => false, package => undefined, permanent => true}) of
         {ok, Options} -> {ok, Command(Options)};
         {error, _} = Error -> Error
     end.
@@ -342,6 +355,7 @@ with_install_options(Arguments, Command) ->
 install_options([], Options) -> {ok, Options};
 install_options(["--check" | Rest], Options) -> install_options(Rest, Options#{check := true});
 install_options(["--kill-lingering" | Rest], Options) -> install_options(Rest, Options#{kill_lingering := true});
+install_options(["--no-permanent" | Rest], Options) -> install_options(Rest, Options#{permanent := false});
 install_options(["--package", Package | Rest], Options) -> install_options(Rest, Options#{package := Package});
 install_options(["--grace", Seconds | Rest], Options) ->
     case seconds(Seconds) of
@@ -350,6 +364,16 @@ install_options(["--grace", Seconds | Rest], Options) ->
     end;
 install_options([Other | _], _Options) ->
     {error, text("nodetool: unknown option ~tp of install, upgrade or downgrade", [Other])}.
+
+%% --rolling N: N nodes at a time; "all": all together.
+-spec rolling(string()) -> {ok, pos_integer() | all} | {error, string()}.
+rolling("all") ->
+    {ok, all};
+rolling(Text) ->
+    case seconds(Text) of
+        {ok, N} when N > 0 -> {ok, N};
+        _ -> {error, text("--rolling takes a number of nodes (1 or more), not ~tp", [Text])}
+    end.
 
 -spec seconds(string()) -> {ok, non_neg_integer()} | error.
 seconds(Text) ->

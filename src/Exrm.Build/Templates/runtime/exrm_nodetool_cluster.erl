@@ -10,14 +10,19 @@
 
 -import(exrm_nodetool, [text/2]).
 
--export([versions/2, unpack/4, members/2, parse_nodes/2, json/1, version_order/2]).
--export([package_md5/1]).
--export_type([options/0]).
+-export([versions/2, unpack/4, change/5, members/2, parse_nodes/2, json/1, version_order/2, batches/2]).
+-export([package_md5/1, render_here/2]).
+-export_type([options/0, change/0]).
 
 %% nodes: the nodes named; json: print one JSON object instead of text; skip_unreachable: go on
 %% without the named nodes that do not answer.
 -type options() :: #{nodes := [node()], json := boolean(), skip_unreachable := boolean()}.
 -type member() :: {node(), reachable | unreachable | {other_release, [string()]}}.
+%% An upgrade or downgrade of the whole cluster: the options of install on each node, how many nodes
+%% install at a time (all: all together), and whether the others go on when one fails.
+%% check: only each node's plan (the release must be unpacked on every node).
+-type change() :: #{verb := upgrade | install | downgrade, grace := non_neg_integer(), kill_lingering := boolean(),
+                    rolling := pos_integer() | all, keep_going := boolean(), check := boolean()}.
 -type json() :: null | boolean() | integer() | binary() | [json()] | #{binary() => json()}.
 
 %% The modules a node of the cluster needs to run the commands of bin/<name> itself.
@@ -69,6 +74,240 @@ unpack(#{release := Release} = Context, Vsn, Tar, Options) ->
         _ ->
             exrm_nodetool:fail("~ts ~ts was unpacked on no node: ~ts",
                                [Release, Vsn, lists:join("; ", [text("~ts: ~ts", [Node, Why]) || {Node, Why} <- Failed])])
+    end.
+
+%% Upgrades (from the package Tar) or downgrades every node of the cluster to Vsn, in two phases.
+%% Phase 1, on every node: the package there and unpacked (upgrade), and the node able to install Vsn
+%% (release_handler's check; no emulator restart; no configuration to render on that machine). When a
+%% node fails it, nothing is installed anywhere. Phase 2: each node installs Vsn, Rolling nodes at a
+%% time, each batch checked (the node answers, runs Vsn and every application Vsn starts) before the
+%% next. When a node fails, the nodes that installed Vsn go back to the release they ran (unless
+%% keep_going). Vsn is made permanent on the nodes only when every node runs it.
+-spec change(exrm_nodetool:context(), string(), file:filename(), options(), change()) -> ok.
+change(Context, Vsn, _Tar, Options, #{check := true} = Change) ->
+    check(Context, Vsn, Options, Change);
+change(#{release := Release} = Context, Vsn, Tar, Options, #{verb := Verb} = Change) ->
+    Verb =:= upgrade andalso Tar =:= "" andalso
+        exrm_nodetool:fail("no package for ~ts here: give its path (\"~ts upgrade ~ts PACKAGE --cluster\")", [Vsn, exrm_nodetool:script(Context), Vsn]),
+    Members = members(Context, Options),
+    require_reachable(Members, Options),
+    Nodes = [Node || {Node, reachable} <- Members],
+    Json = maps:get(json, Options),
+    Json orelse io:format("~ts ~ts to ~ts on ~b nodes, ~ts~n",
+                          [Verb, Release, Vsn, length(Nodes), case Change of #{rolling := all} -> "all together"; #{rolling := N} -> text("~b at a time", [N]) end]),
+    Prepared = prepare(Context, Nodes, Vsn, Tar, Change),
+    Json orelse io:format("Phase 1 done: every node can install ~ts~n", [Vsn]),
+    Installed = install_batches(Context, batches([Node || {Node, _} <- Prepared], maps:get(rolling, Change)), Vsn, Change, Json, []),
+    Failed = [{Node, Why} || {Node, {failed, Why}} <- Installed],
+    RolledBack = case Failed =/= [] andalso not maps:get(keep_going, Change) of
+                     true -> [{Node, roll_back(Context, Node, proplists:get_value(Node, Prepared), Change)} || {Node, _} <- Installed];
+                     false -> []
+                 end,
+    Permanent = Failed =:= [] andalso length(Installed) =:= length(Prepared),
+    Permanent andalso [make_permanent(Context, Node, Vsn) || {Node, _} <- Installed],
+    Final = [{Node, running_on(Context, Node)} || Node <- Nodes],
+    report_change(Context, Vsn, Prepared, Installed, RolledBack, Final, Permanent, Options),
+    Failed =:= [] orelse
+        exrm_nodetool:fail("~ts to ~ts failed on ~ts. ~ts", [Verb, Vsn, lists:join(", ", [text("~ts (~ts)", [N, W]) || {N, W} <- Failed]),
+                                                            case RolledBack of
+                                                                [] -> "The nodes that installed it keep it, not permanent (--keep-going)";
+                                                                _ -> "The nodes that had installed it were taken back; see above where each stands"
+                                                            end]),
+    ok.
+
+%% --check: what installing Vsn would do on each node (the processes in the way and what would happen
+%% to them), with nothing changed; Vsn must be unpacked on every node (unpack VSN --cluster).
+-spec check(exrm_nodetool:context(), string(), options(), change()) -> ok.
+check(Context, Vsn, Options, #{verb := Verb, grace := Grace}) ->
+    Members = members(Context, Options),
+    require_reachable(Members, Options),
+    Plans = lists:map(
+              fun({Node, _}) ->
+                      Step = case Verb of downgrade -> ["downgrade", Vsn]; _ -> ["install", Vsn, atom_to_list(Verb)] end,
+                      {Code, Output} = try
+                                           ok = load_modules(Context, Node),
+                                           unknown =:= exrm_nodetool_release:status_of(Vsn, call(Node, release_handler, which_releases, [], maps:get(timeout, Context)))
+                                               andalso throw({failed, text("~ts is not unpacked there: run \"~ts unpack ~ts --cluster\" first", [Vsn, exrm_nodetool:script(Context), Vsn])}),
+                                           capture(fun() -> run_on(Context, Node, Step ++ ["--check", "--grace", integer_to_list(Grace)]) end)
+                                       catch
+                                           throw:{failed, Why} -> {1, Why}
+                                       end,
+                      {Node, Code, string:trim(Output)}
+              end, [M || {_, reachable} = M <- Members]),
+    case Options of
+        #{json := true} ->
+            print_json(#{<<"ok">> => lists:all(fun({_, Code, _}) -> Code =:= 0 end, Plans), <<"version">> => bin(Vsn),
+                         <<"nodes">> => [node_json(Node, reachable, #{<<"plan">> => bin(Plan), <<"ok">> => Code =:= 0}) || {Node, Code, Plan} <- Plans]});
+        #{json := false} ->
+            [io:format("~ts:~n~ts~n", [Node, [["  ", Line, "\n"] || Line <- string:split(Plan, "\n", all)]]) || {Node, _, Plan} <- Plans]
+    end,
+    case [Node || {Node, Code, _} <- Plans, Code =/= 0] of
+        [] -> ok;
+        Failed -> exrm_nodetool:fail("--check failed on ~ts", [lists:join(", ", [atom_to_list(N) || N <- Failed])])
+    end.
+
+%% Phase 1: the nodes with the release they run; fails after undoing what it unpacked when a node
+%% cannot take Vsn.
+-spec prepare(exrm_nodetool:context(), [node()], string(), file:filename(), change()) -> [{node(), string()}].
+prepare(Context, Nodes, Vsn, Tar, #{verb := Verb}) ->
+    Md5 = case Tar of "" -> none; _ -> package_md5(Tar) end,
+    _ = Verb,
+    Steps = [{Node, prepare_on(Context, Node, Vsn, Tar, Md5, Verb)} || Node <- Nodes],
+    case [{Node, Why} || {Node, {failed, Why, _}} <- Steps] of
+        [] ->
+            [{Node, From} || {Node, {_, From}} <- Steps, From =/= Vsn];
+        Failed ->
+            Undone = [{Node, remove_again(Context, Node, Vsn)} || {Node, {unpacked, _}} <- Steps],
+            exrm_nodetool:fail("phase 1 failed, nothing was installed on any node: ~ts~ts",
+                               [lists:join("; ", [text("~ts: ~ts", [Node, Why]) || {Node, Why} <- Failed]),
+                                [text("; ~ts: ~ts", [Node, U]) || {Node, U} <- Undone]])
+    end.
+
+%% Phase 1 on one node: {unpacked | already, From}, From the release it runs (Vsn when it runs Vsn
+%% already), or why it cannot take Vsn.
+-spec prepare_on(exrm_nodetool:context(), node(), string(), file:filename(), binary() | none, upgrade | install | downgrade) ->
+          {unpacked | already, string()} | {failed, string(), string()}.
+prepare_on(#{timeout := Timeout} = Context, Node, Vsn, Tar, Md5, Verb) ->
+    try
+        ok = load_modules(Context, Node),
+        Which = call(Node, release_handler, which_releases, [], Timeout),
+        From = exrm_nodetool_release:running_vsn(Which),
+        Outcome = case Verb of
+                      _ when Verb =:= upgrade; Verb =:= install ->
+                          case unpack_on(Context, Node, Vsn, Tar, Md5) of
+                              {failed, Reason, _} -> throw({failed, Reason});
+                              {Unpacked, _} -> Unpacked
+                          end;
+                      downgrade when From =:= Vsn ->
+                          already;
+                      downgrade ->
+                          exrm_nodetool_release:status_of(Vsn, Which) =:= unknown andalso
+                              throw({failed, text("~ts is not a release of ~ts", [Vsn, Node])}),
+                          installable(Node, Vsn, Timeout),
+                          already
+                  end,
+        From =:= Vsn orelse begin
+            call(Node, exrm_nodetool_install, restarts_emulator_between, [From, Vsn], Timeout) andalso
+                throw({failed, text("going from ~ts to ~ts restarts the emulator, which a cluster command does not do yet: ~ts each node with heart on its own", [From, Vsn, Verb])}),
+            %% Rendered by the node's own bin/<name>, with the node's own environment, as an install there does.
+            call(Node, exrm_nodetool_release, needs_rendering, [Vsn], Timeout) andalso
+                case call(Node, ?MODULE, render_here, [release_name(Context), Vsn], Timeout) of
+                    {0, _} -> true;
+                    {_, Output} -> throw({failed, text("its configuration of ~ts cannot be rendered there: ~ts", [Vsn, string:trim(Output)])})
+                end
+        end,
+        {Outcome, From}
+    catch
+        throw:{failed, Why} -> {failed, string:trim(Why), ""}
+    end.
+
+%% Renders release Vsn's configuration (vm.args and sys.config from their .src files, runtime.exs,
+%% config providers) on this node's machine with this node's environment, the values it was started
+%% with: runs render_config of this node's bin/<name>. Its exit status and what it printed.
+-spec render_here(string(), string()) -> {non_neg_integer(), string()}.
+render_here(Release, Vsn) ->
+    Script = filename:join([code:root_dir(), "bin", Release]),
+    Port = open_port({spawn_executable, Script}, [{args, ["render_config", Vsn]}, exit_status, stderr_to_stdout, binary, hide]),
+    port_output(Port, []).
+
+-spec port_output(port(), [binary()]) -> {non_neg_integer(), string()}.
+port_output(Port, Acc) ->
+    receive
+        {Port, {data, Data}} -> port_output(Port, [Data | Acc]);
+        {Port, {exit_status, Status}} -> {Status, unicode:characters_to_list(lists:reverse(Acc))}
+    end.
+
+%% The nodes in batches of N, in order (all: one batch).
+-spec batches([node()], pos_integer() | all) -> [[node()]].
+batches([], _) -> [];
+batches(Nodes, all) -> [Nodes];
+batches(Nodes, N) when length(Nodes) =< N -> [Nodes];
+batches(Nodes, N) -> {Batch, Rest} = lists:split(N, Nodes), [Batch | batches(Rest, N)].
+
+%% Phase 2: each batch installed, then checked; stops at the first batch with a failure unless
+%% keep_going. Each node's outcome: installed, or {failed, Why}.
+-spec install_batches(exrm_nodetool:context(), [[node()]], string(), change(), boolean(), [{node(), installed | {failed, string()}}]) ->
+          [{node(), installed | {failed, string()}}].
+install_batches(_Context, [], _Vsn, _Change, _Json, Done) ->
+    lists:reverse(Done);
+install_batches(Context, [Batch | Rest], Vsn, Change, Json, Done) ->
+    Json orelse io:format("Installing on ~ts~n", [lists:join(", ", [atom_to_list(N) || N <- Batch])]),
+    Outcomes = [{Node, install_on(Context, Node, Vsn, Change)} || Node <- Batch],
+    Checked = [{Node, case Outcome of installed -> health(Context, Node, Vsn); _ -> Outcome end} || {Node, Outcome} <- Outcomes],
+    Json orelse [io:format("  ~ts: ~ts~n", [Node, case O of installed -> "installed " ++ Vsn ++ ", answers and runs its applications"; {failed, Why} -> "FAILED: " ++ Why end])
+                 || {Node, O} <- Checked],
+    case lists:any(fun({_, O}) -> O =/= installed end, Checked) andalso not maps:get(keep_going, Change) of
+        true -> lists:reverse(Done, Checked);
+        false -> install_batches(Context, Rest, Vsn, Change, Json, lists:reverse(Checked, Done))
+    end.
+
+-spec install_on(exrm_nodetool:context(), node(), string(), change()) -> installed | {failed, string()}.
+install_on(Context, Node, Vsn, #{verb := Verb, grace := Grace, kill_lingering := Kill}) ->
+    Step = case Verb of
+               downgrade -> ["downgrade", Vsn];
+               _ -> ["install", Vsn, atom_to_list(Verb)]
+           end,
+    Options = ["--grace", integer_to_list(Grace), "--no-permanent"] ++ [case Kill of true -> "--kill-lingering"; false -> [] end || Kill],
+    case capture(fun() -> run_on(Context, Node, Step ++ Options) end) of
+        {0, _} -> installed;
+        {_, Output} -> {failed, string:trim(Output)}
+    end.
+
+%% A node after its install: it answers, runs Vsn, and runs every application Vsn starts.
+-spec health(exrm_nodetool:context(), node(), string()) -> installed | {failed, string()}.
+health(#{timeout := Timeout} = Context, Node, Vsn) ->
+    case running_on(Context, Node) of
+        Vsn ->
+            Rel = filename:join([rpc:call(Node, code, root_dir, [], Timeout), "releases", Vsn, release_name(Context) ++ ".rel"]),
+            Started = case rpc:call(Node, application, which_applications, [], Timeout) of
+                          Apps when is_list(Apps) -> [A || {A, _, _} <- Apps];
+                          _ -> []
+                      end,
+            Expected = case rpc:call(Node, file, consult, [Rel], Timeout) of
+                           {ok, [{release, _, _, Entries}]} -> [element(1, E) || E <- Entries, not lists:member(element(tuple_size(E), E), [load, none])];
+                           _ -> []
+                       end,
+            case Expected -- Started of
+                [] -> installed;
+                Missing -> {failed, text("installed, but ~ts do not run", [lists:join(", ", [atom_to_list(A) || A <- Missing])])}
+            end;
+        Other ->
+            {failed, text("installed, but it runs ~ts", [Other])}
+    end.
+
+%% Takes Node back to From after another node failed: what it says.
+-spec roll_back(exrm_nodetool:context(), node(), string() | undefined, change()) -> string().
+roll_back(_Context, _Node, undefined, _Change) ->
+    "nothing to take back";
+roll_back(Context, Node, From, #{grace := Grace}) ->
+    case running_on(Context, Node) of
+        From ->
+            text("runs ~ts", [From]);
+        _ ->
+            case capture(fun() -> run_on(Context, Node, ["install", From, "install", "--grace", integer_to_list(Grace)]) end) of
+                {0, _} -> text("back on ~ts", [From]);
+                {_, Output} -> text("could not go back to ~ts: ~ts", [From, string:trim(Output)])
+            end
+    end.
+
+-spec make_permanent(exrm_nodetool:context(), node(), string()) -> ok.
+make_permanent(#{timeout := Timeout}, Node, Vsn) ->
+    case rpc:call(Node, release_handler, make_permanent, [Vsn], Timeout) of
+        ok -> ok;
+        Other -> io:format(standard_error, "~ts: ~ts could not be made permanent: ~tp~n", [Node, Vsn, Other])
+    end.
+
+%% The release the node runs now, or "unknown" when it does not answer.
+-spec running_on(exrm_nodetool:context(), node()) -> string().
+running_on(#{timeout := Timeout}, Node) ->
+    case rpc:call(Node, release_handler, which_releases, [], Timeout) of
+        Which when is_list(Which) ->
+            case exrm_nodetool_release:running_vsn(Which) of
+                undefined -> "unknown";
+                Vsn -> Vsn
+            end;
+        _ ->
+            "unknown"
     end.
 
 %% --- the cluster ------------------------------------------------------------------------------
@@ -154,14 +393,21 @@ unpack_on(#{timeout := Timeout} = Context, Node, Vsn, Tar, Md5) ->
                end,
         {Code, Output} = capture(fun() -> run_on(Context, Node, ["unpack", Vsn, package_there(Sent), RelDir]) end),
         Code =:= 0 orelse throw({failed, Output}),
-        Before =:= current orelse Before =:= permanent orelse
-            case call(Node, release_handler, check_install_release, [Vsn], Timeout) of
-                {ok, _, _} -> true;
-                {error, Reason} -> throw({failed, Output ++ text("release_handler cannot install it: ~ts", [exrm_nodetool_errors:release_handler(Reason)])})
-            end,
+        Before =:= current orelse Before =:= permanent orelse installable(Node, Vsn, Timeout),
         {case Before of unknown -> unpacked; current -> installed; permanent -> installed; _ -> already end, Output}
     catch
         throw:{failed, Why} -> {failed, string:trim(Why), ""}
+    end.
+
+%% release_handler on Node can install Vsn (its check_install_release), or the command fails.
+%% Processes that run old code the install purges are not a failure here: the install itself gives
+%% them time, restarts them through their supervisors, or refuses, naming them (docs/upgrades.md).
+-spec installable(node(), string(), timeout()) -> true.
+installable(Node, Vsn, Timeout) ->
+    case call(Node, release_handler, check_install_release, [Vsn], Timeout) of
+        {ok, _, _} -> true;
+        {error, {old_processes, _}} -> true;
+        {error, Reason} -> throw({failed, text("release_handler cannot install it: ~ts", [exrm_nodetool_errors:release_handler(Reason)])})
     end.
 
 -spec package_there(none | file:filename()) -> file:filename().
@@ -401,6 +647,25 @@ report_unpack(_Context, Vsn, Size, Steps, Undone, #{json := false}) ->
               Note = case lists:keyfind(Node, 1, Undone) of {_, U} -> "; " ++ U; false -> "" end,
               io:format("  ~ts: ~ts~ts~n", [Node, Outcome, Note])
       end, Steps).
+
+-spec report_change(exrm_nodetool:context(), string(), [{node(), string()}], [{node(), installed | {failed, string()}}],
+                    [{node(), string()}], [{node(), string()}], boolean(), options()) -> ok.
+report_change(#{release := Release}, Vsn, Prepared, Installed, RolledBack, Final, Permanent, #{json := true}) ->
+    print_json(#{<<"ok">> => Permanent, <<"release">> => bin(Release), <<"version">> => bin(Vsn), <<"permanent">> => Permanent,
+                 <<"nodes">> => [node_json(Node, reachable,
+                                           #{<<"from">> => case lists:keyfind(Node, 1, Prepared) of {_, F} -> bin(F); false -> null end,
+                                             <<"installed">> => case lists:keyfind(Node, 1, Installed) of {_, installed} -> true; {_, _} -> false; false -> null end,
+                                             <<"failure">> => case lists:keyfind(Node, 1, Installed) of {_, {failed, Why}} -> bin(Why); _ -> null end,
+                                             <<"rolled_back">> => case lists:keyfind(Node, 1, RolledBack) of {_, R} -> bin(R); false -> null end,
+                                             <<"runs">> => bin(Running)})
+                                 || {Node, Running} <- Final]});
+report_change(_Context, Vsn, _Prepared, _Installed, RolledBack, Final, Permanent, #{json := false}) ->
+    [io:format("Taking back ~ts: ~ts~n", [Node, R]) || {Node, R} <- RolledBack],
+    case Permanent of
+        true -> io:format("~ts is permanent on every node~n", [Vsn]);
+        false -> [io:format("  ~ts runs ~ts~n", [Node, Running]) || {Node, Running} <- Final]
+    end,
+    ok.
 
 -spec node_json(node(), atom() | tuple(), #{binary() => json()}) -> #{binary() => json()}.
 node_json(Node, Status, Extra) ->

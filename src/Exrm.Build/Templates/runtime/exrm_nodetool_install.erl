@@ -7,7 +7,7 @@
 -import(exrm_nodetool, [text/2]).
 
 -export([plain_path/1, install/4, downgrade/3, recover/4]).
--export([instructions/4, restarts_emulator/1, downgrade_path/5]).
+-export([instructions/4, restarts_emulator/1, downgrade_path/5, restarts_emulator_between/2]).
 -export_type([options/0]).
 
 %% What file:consult/1 answers for a relup file.
@@ -15,11 +15,13 @@
 
 %% The options of install, upgrade and downgrade (docs/upgrades.md, "Processes that linger"): print
 %% the plan only; how long processes may take to leave old code; stop those no supervisor restarts;
-%% the package to read the relup from when the release is not unpacked yet (with check).
+%% the package to read the relup from when the release is not unpacked yet (with check); whether the
+%% installed release is made permanent (a cluster makes it permanent once every node has it).
 -type options() :: #{check := boolean(),
                      grace_ms := non_neg_integer(),
                      kill_lingering := boolean(),
-                     package := file:filename() | undefined}.
+                     package := file:filename() | undefined,
+                     permanent := boolean()}.
 
 %% Installs the unpacked release Vsn and makes it permanent; Verb (install, upgrade, downgrade) is
 %% the command the user ran, for the messages.
@@ -47,6 +49,11 @@ downgrade(Context, Vsn, Options) ->
             end
     end,
     install_checked(Context, Vsn, "downgrade", Options).
+
+%% Whether going from the release From to Vsn restarts the emulator, by the relups on this node.
+-spec restarts_emulator_between(string(), string()) -> boolean().
+restarts_emulator_between(From, Vsn) ->
+    restarts_emulator(instructions(From, Vsn, read_relup(Vsn), read_relup(From))).
 
 %% --- decisions --------------------------------------------------------------------------------
 
@@ -109,7 +116,13 @@ install_checked(Context, Vsn, Verb, #{check := true} = Options) ->
     end;
 install_checked(Context, Vsn, Verb, Options) ->
     Script = exrm_nodetool:script(Context),
-    case status(Context, Vsn) of
+    %% A permanent release the node does not run (it runs one installed after it, not yet permanent) is
+    %% installed again: that is how a cluster goes back when one of its nodes failed.
+    Status = case status(Context, Vsn) of
+                 permanent -> case running(Context) of Vsn -> permanent; _ -> old end;
+                 Other -> Other
+             end,
+    case Status of
         permanent ->
             io:format("~ts is already installed and permanent~n", [Vsn]);
         current ->
@@ -134,7 +147,7 @@ install_checked(Context, Vsn, Verb, Options) ->
                                       exrm_nodetool:fail("cannot install ~ts: ~ts. The node still runs ~ts. ~ts",
                                                          [Vsn, exrm_nodetool_errors:release_handler(CheckError), From, Retry])
                               end,
-                              run_install(Context, From, Vsn, Restarts, Retry)
+                              run_install(Context, From, Vsn, Restarts, Retry, maps:get(permanent, Options, true))
                       end,
             case Restarts of
                 %% The node boots again into Vsn: no process of the old emulator lingers.
@@ -198,8 +211,8 @@ packaged_relup(_Context, Vsn, _Verb, #{package := Package}) ->
 
 %% release_handler:install_release/2, then: making Vsn permanent, waiting for the emulator restart,
 %% or saying where the node stands after a failure.
--spec run_install(exrm_nodetool:context(), string(), string(), boolean(), io_lib:chars()) -> ok.
-run_install(#{node := Node, timeout := Timeout} = Context, From, Vsn, Restarts, Retry) ->
+-spec run_install(exrm_nodetool:context(), string(), string(), boolean(), io_lib:chars(), boolean()) -> ok.
+run_install(#{node := Node, timeout := Timeout} = Context, From, Vsn, Restarts, Retry, Permanent) ->
     Handler = exrm_nodetool_node:call(Context, erlang, whereis, [release_handler]),
     OsPidBefore = exrm_nodetool_node:call(Context, os, getpid, []),
     case rpc:call(Node, release_handler, install_release, [Vsn, [{update_paths, true}]], Timeout) of
@@ -207,9 +220,11 @@ run_install(#{node := Node, timeout := Timeout} = Context, From, Vsn, Restarts, 
             finish_after_restart(Context, From, Vsn, OsPidBefore, Retry);
         {ok, _, _} when Restarts ->
             finish_after_restart(Context, From, Vsn, OsPidBefore, Retry);
-        {ok, _, _} ->
+        {ok, _, _} when Permanent ->
             io:format("Installed ~ts (from ~ts)~n", [Vsn, From]),
             make_permanent(Context, Vsn);
+        {ok, _, _} ->
+            io:format("Installed ~ts (from ~ts), not made permanent~n", [Vsn, From]);
         Failure ->
             Why = case Failure of
                       {error, Reason} -> exrm_nodetool_errors:release_handler(Reason);
