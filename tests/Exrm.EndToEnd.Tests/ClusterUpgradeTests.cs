@@ -7,9 +7,10 @@ namespace Exrm.EndToEnd.Tests;
 
 /// <summary>
 /// Three nodes of the TCP service "gate" on loopback, each under client load, upgraded and downgraded as one cluster
-/// from the first node, which alone has the packages: a node that cannot take the new version in phase 1 leaves every
-/// node on the old one; a node that fails in phase 2 takes the nodes that upgraded back; the release becomes permanent
-/// only on a cluster that fully reached it; rolling mode installs and checks one node at a time; no request fails.
+/// from the first node, which alone has the packages: a node that cannot take the new version in phase 1 (its package
+/// cannot be written, or an idle process would block its install) leaves every node on the old one; the release
+/// becomes permanent only on a cluster that fully reached it; rolling mode installs and checks one node at a time; no
+/// request fails; a node killed half-way leaves the others on the old release, taken back if they had installed.
 /// </summary>
 public sealed class ClusterUpgradeTests : IDisposable
 {
@@ -26,19 +27,9 @@ public sealed class ClusterUpgradeTests : IDisposable
 
         using var epmd = EpmdInstance.Start();
         var ports = new Dictionary<string, int>();
-        DeployedRelease Deploy(string name)
-        {
-            ports[name] = EpmdInstance.FreePort();
-            var node = DeployedRelease.Extract(
-                Path.Combine(releases, "0.0.1", "gate.tar.gz"), "gate", Path.Combine(work.FullName, name), epmd,
-                ("GATE_PORT", ports[name].ToString(CultureInfo.InvariantCulture)));
-            node.Run("start").Succeeded();
-            return node;
-        }
-
-        using var a = Deploy("a");
-        using var b = Deploy("b");
-        using var c = Deploy("c");
+        using var a = Deploy(releases, "a", epmd, ports);
+        using var b = Deploy(releases, "b", epmd, ports);
+        using var c = Deploy(releases, "c", epmd, ports);
         var nodes = new[] { (a, "a"), (b, "b"), (c, "c") };
         foreach (var vsn in new[] { "0.0.2", "0.0.3" })
         {
@@ -69,33 +60,40 @@ public sealed class ClusterUpgradeTests : IDisposable
         Assert.Contains("0.0.2 is permanent on every node", upgraded.Output, StringComparison.Ordinal);
         AssertEveryNode(nodes, ports, "0.0.2", "v2");
 
-        // Rolling, one node at a time: c cannot install 0.0.3 (its gate_idle still runs 0.0.1's code, and nothing may
-        // stop it), so a and b, upgraded and checked before it, are taken back to 0.0.2; 0.0.3 is permanent nowhere.
+        // c's gate_idle still runs 0.0.1's code, which installing 0.0.3 purges, and it is idle: c's install would be
+        // refused, which phase 1 finds on c, before any node installs. a and b had theirs stopped.
         a.Run("eval", "gate_idle ! stop.").Succeeded();
         b.Run("eval", "gate_idle ! stop.").Succeeded();
-        var rolledBack = a.Run(["upgrade", "0.0.3", .. cluster, "--rolling", "1"]);
-        Assert.True(rolledBack.ExitCode == 1, $"expected exit code 1: {rolledBack.Outcome}");
-        var output = rolledBack.Output;
-        Assert.True(
-            output.Contains($"Installing on {a.NodeName}\n  {a.NodeName}: installed 0.0.3, answers and runs its applications\nInstalling on {b.NodeName}\n", StringComparison.Ordinal),
-            $"a was not installed and checked before b:\n{rolledBack.Outcome}");
-        Assert.Contains($"{c.NodeName}: FAILED", output, StringComparison.Ordinal);
-        Assert.Contains("gate_idle", output, StringComparison.Ordinal);
-        Assert.Contains($"Taking back {a.NodeName}: back on 0.0.2", output, StringComparison.Ordinal);
-        Assert.Contains($"Taking back {b.NodeName}: back on 0.0.2", output, StringComparison.Ordinal);
+        var stuck = a.Run(["upgrade", "0.0.3", .. cluster, "--rolling", "1"]);
+        Assert.True(stuck.ExitCode == 1, $"expected exit code 1: {stuck.Outcome}");
+        Assert.Contains("phase 1 failed, nothing was installed on any node", stuck.Outcome.StandardError, StringComparison.Ordinal);
+        Assert.Matches($@"{c.NodeName}: its install would be refused: <[0-9.]+> gate_idle", stuck.Outcome.StandardError);
         AssertEveryNode(nodes, ports, "0.0.2", "v2");
 
-        // Once c's idle process is gone, the cluster reaches 0.0.3; then it goes back down to 0.0.2 as one.
+        // Rolling, one node at a time, each installed and checked before the next; permanent once all run 0.0.3.
         c.Run("eval", "gate_idle ! stop.").Succeeded();
-        var json = a.Run(["upgrade", "0.0.3", .. cluster, "--format", "json"]).Succeeded();
+        var rolling = a.Run(["upgrade", "0.0.3", .. cluster, "--rolling", "1"]).Succeeded();
+        Assert.True(
+            rolling.Output.Contains($"Installing on {a.NodeName}\n  {a.NodeName}: installed 0.0.3, answers and runs its applications\nInstalling on {b.NodeName}\n", StringComparison.Ordinal),
+            $"a was not installed and checked before b:\n{rolling.Output}");
+        Assert.Contains("0.0.3 is permanent on every node", rolling.Output, StringComparison.Ordinal);
+        var json = a.Run(["versions", .. cluster[..3], "--format", "json"]).Succeeded();
         using (var result = JsonDocument.Parse(json.Output))
         {
-            Assert.True(result.RootElement.GetProperty("permanent").GetBoolean());
-            Assert.All(result.RootElement.GetProperty("nodes").EnumerateArray(), n => Assert.Equal("0.0.3", n.GetProperty("runs").GetString()));
+            Assert.True(result.RootElement.GetProperty("ok").GetBoolean());
+            Assert.All(
+                result.RootElement.GetProperty("nodes").EnumerateArray(),
+                n => Assert.Equal("permanent", n.GetProperty("releases").EnumerateArray().Single(r => r.GetProperty("version").GetString() == "0.0.3").GetProperty("status").GetString()));
         }
 
         AssertEveryNode(nodes, ports, "0.0.3", "v3");
-        a.Run(["downgrade", "0.0.2", .. cluster]).Succeeded();
+        var down = a.Run(["downgrade", "0.0.2", .. cluster, "--format", "json"]).Succeeded();
+        using (var result = JsonDocument.Parse(down.Output))
+        {
+            Assert.True(result.RootElement.GetProperty("permanent").GetBoolean());
+            Assert.All(result.RootElement.GetProperty("nodes").EnumerateArray(), n => Assert.Equal("0.0.2", n.GetProperty("runs").GetString()));
+        }
+
         AssertEveryNode(nodes, ports, "0.0.2", "v2");
 
         foreach (var load in new[] { loadA, loadB, loadC })
@@ -104,6 +102,63 @@ public sealed class ClusterUpgradeTests : IDisposable
             load.Stop();
             Assert.Empty(load.Failures);
         }
+    }
+
+    [FactNeeding("erl", "rebar3")]
+    public void A_node_killed_once_the_others_prepared_leaves_them_on_the_old_release_and_is_named()
+    {
+        var project = Path.Combine(work.FullName, "gate");
+        ExrmRun.ReleaseEachVersion(project, 2, version => TcpProjectFiles.Write(project, version));
+        var releases = Path.Combine(project, "rel", "gate", "releases");
+        using var epmd = EpmdInstance.Start();
+        var ports = new Dictionary<string, int>();
+        using var a = Deploy(releases, "a", epmd, ports);
+        using var b = Deploy(releases, "b", epmd, ports);
+        using var c = Deploy(releases, "c", epmd, ports);
+        Directory.CreateDirectory(Path.Combine(a.Root, "releases", "0.0.2"));
+        File.Copy(Path.Combine(releases, "0.0.2", "gate.tar.gz"), Path.Combine(a.Root, "releases", "0.0.2", "gate.tar.gz"));
+
+        // One node at a time: c is killed as soon as a answers with 0.0.2's code, so while b installs, before c's
+        // turn. The nodes that answer end on 0.0.1, taken back, and c is named.
+        var cPid = int.Parse(c.Run("pid").Succeeded().Output.Trim(), CultureInfo.InvariantCulture);
+        var upgrade = Task.Run(() => a.Run("upgrade", "0.0.2", "--cluster", "--nodes", $"{b.NodeName},{c.NodeName}", "--rolling", "1"));
+        bool AInstalled()
+        {
+            try
+            {
+                return LineClient.AnswerOnNewConnection(ports["a"]) == "v2";
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException)
+            {
+                return false;
+            }
+        }
+
+        Assert.True(OsProcesses.Eventually(AInstalled, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(5)), "a never installed 0.0.2");
+        OsProcesses.KillWithChildren(cPid);
+
+        var result = upgrade.Wait(TimeSpan.FromSeconds(120)) ? upgrade.Result : throw new TimeoutException("the cluster upgrade did not end within 120 s");
+        Assert.True(result.ExitCode == 1, $"expected exit code 1: {result.Outcome}");
+        Assert.Contains($"{c.NodeName} (", result.Outcome.StandardError, StringComparison.Ordinal);
+        Assert.Contains($"Taking back {a.NodeName}: back on 0.0.1", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"Taking back {c.NodeName}: does not answer", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("could not go back", result.Outcome.ToString(), StringComparison.Ordinal);
+        AssertEveryNode([(a, "a"), (b, "b")], ports, "0.0.1", "v1");
+        foreach (var node in new[] { a, b })
+        {
+            Assert.DoesNotContain("0.0.2 permanent", node.Run("versions").Succeeded().Output, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>A node of the cluster: version 0.0.1 of gate from <paramref name="releases"/>, on its own port, started.</summary>
+    private DeployedRelease Deploy(string releases, string name, EpmdInstance epmd, Dictionary<string, int> ports)
+    {
+        ports[name] = EpmdInstance.FreePort();
+        var node = DeployedRelease.Extract(
+            Path.Combine(releases, "0.0.1", "gate.tar.gz"), "gate", Path.Combine(work.FullName, name), epmd,
+            ("GATE_PORT", ports[name].ToString(CultureInfo.InvariantCulture)));
+        node.Run("start").Succeeded();
+        return node;
     }
 
     /// <summary>Every node runs <paramref name="vsn"/> as its permanent release and answers new connections with <paramref name="tag"/>.</summary>

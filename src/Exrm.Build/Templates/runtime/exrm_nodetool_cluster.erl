@@ -104,7 +104,8 @@ change(#{release := Release} = Context, Vsn, Tar, Options, #{verb := Verb} = Cha
                      false -> []
                  end,
     Permanent = Failed =:= [] andalso length(Installed) =:= length(Prepared),
-    Permanent andalso [make_permanent(Context, Node, Vsn) || {Node, _} <- Installed],
+    %% Every node runs Vsn now, also those that ran it before this command (an earlier one stopped half-way).
+    Permanent andalso [make_permanent(Context, Node, Vsn) || Node <- Nodes],
     Final = [{Node, running_on(Context, Node)} || Node <- Nodes],
     report_change(Context, Vsn, Prepared, Installed, RolledBack, Final, Permanent, Options),
     Failed =:= [] orelse
@@ -149,10 +150,9 @@ check(Context, Vsn, Options, #{verb := Verb, grace := Grace}) ->
 %% Phase 1: the nodes with the release they run; fails after undoing what it unpacked when a node
 %% cannot take Vsn.
 -spec prepare(exrm_nodetool:context(), [node()], string(), file:filename(), change()) -> [{node(), string()}].
-prepare(Context, Nodes, Vsn, Tar, #{verb := Verb}) ->
+prepare(Context, Nodes, Vsn, Tar, Change) ->
     Md5 = case Tar of "" -> none; _ -> package_md5(Tar) end,
-    _ = Verb,
-    Steps = [{Node, prepare_on(Context, Node, Vsn, Tar, Md5, Verb)} || Node <- Nodes],
+    Steps = [{Node, prepare_on(Context, Node, Vsn, Tar, Md5, Change)} || Node <- Nodes],
     case [{Node, Why} || {Node, {failed, Why, _}} <- Steps] of
         [] ->
             [{Node, From} || {Node, {_, From}} <- Steps, From =/= Vsn];
@@ -165,9 +165,9 @@ prepare(Context, Nodes, Vsn, Tar, #{verb := Verb}) ->
 
 %% Phase 1 on one node: {unpacked | already, From}, From the release it runs (Vsn when it runs Vsn
 %% already), or why it cannot take Vsn.
--spec prepare_on(exrm_nodetool:context(), node(), string(), file:filename(), binary() | none, upgrade | install | downgrade) ->
+-spec prepare_on(exrm_nodetool:context(), node(), string(), file:filename(), binary() | none, change()) ->
           {unpacked | already, string()} | {failed, string(), string()}.
-prepare_on(#{timeout := Timeout} = Context, Node, Vsn, Tar, Md5, Verb) ->
+prepare_on(#{timeout := Timeout} = Context, Node, Vsn, Tar, Md5, #{verb := Verb, kill_lingering := Kill, grace := Grace}) ->
     try
         ok = load_modules(Context, Node),
         Which = call(Node, release_handler, which_releases, [], Timeout),
@@ -187,8 +187,10 @@ prepare_on(#{timeout := Timeout} = Context, Node, Vsn, Tar, Md5, Verb) ->
                           already
                   end,
         From =:= Vsn orelse begin
-            call(Node, exrm_nodetool_install, restarts_emulator_between, [From, Vsn], Timeout) andalso
+            Instructions = call(Node, exrm_nodetool_install, instructions_between, [From, Vsn], Timeout),
+            exrm_nodetool_install:restarts_emulator(Instructions) andalso
                 throw({failed, text("going from ~ts to ~ts restarts the emulator, which a cluster command does not do yet: ~ts each node with heart on its own", [From, Vsn, Verb])}),
+            Kill orelse none_stuck(Context, Node, Instructions, Grace),
             %% Rendered by the node's own bin/<name>, with the node's own environment, as an install there does.
             call(Node, exrm_nodetool_release, needs_rendering, [Vsn], Timeout) andalso
                 case call(Node, ?MODULE, render_here, [release_name(Context), Vsn], Timeout) of
@@ -199,6 +201,25 @@ prepare_on(#{timeout := Timeout} = Context, Node, Vsn, Tar, Md5, Verb) ->
         {Outcome, From}
     catch
         throw:{failed, Why} -> {failed, string:trim(Why), ""}
+    end.
+
+%% Fails when the install on Node would certainly be refused: a process in the way (it runs code the
+%% install purges) is idle, so it will not leave within the grace period, and no supervisor can
+%% restart it; only --kill-lingering would stop it. What the install decides on a single node,
+%% decided here before any node installs.
+-spec none_stuck(exrm_nodetool:context(), node(), [term()], non_neg_integer()) -> true.
+none_stuck(#{flavor := Flavor, timeout := Timeout}, Node, Instructions, Grace) ->
+    #{modules := Modules} = Targets = exrm_lingering:targets(Instructions),
+    Options = #{node => Node, flavor => Flavor, timeout => Timeout, grace_ms => Grace * 1000},
+    #{blocking := Blocking, doomed := Doomed} =
+        exrm_lingering:with_probe(Options, fun() -> exrm_lingering:plan(exrm_lingering:survey(Options, Modules), Targets) end),
+    case [R || R = #{idle := true} <- Blocking ++ Doomed, not exrm_lingering:restartable(R)] of
+        [] ->
+            true;
+        Stuck ->
+            throw({failed, text("its install would be refused: ~ts in the way, idle, and nothing may stop ~ts without --kill-lingering",
+                                [lists:join("; ", [exrm_lingering:format_process(R, Flavor) || R <- Stuck]),
+                                 case Stuck of [_] -> "it"; _ -> "them" end])})
     end.
 
 %% Renders release Vsn's configuration (vm.args and sys.config from their .src files, runtime.exs,
@@ -283,6 +304,8 @@ roll_back(Context, Node, From, #{grace := Grace}) ->
     case running_on(Context, Node) of
         From ->
             text("runs ~ts", [From]);
+        "unknown" ->
+            text("does not answer; once it is back it boots into ~ts, its permanent release (\"versions --cluster\" shows it)", [From]);
         _ ->
             case capture(fun() -> run_on(Context, Node, ["install", From, "install", "--grace", integer_to_list(Grace)]) end) of
                 {0, _} -> text("back on ~ts", [From]);
@@ -507,6 +530,7 @@ run_on(#{release := Release, flavor := Flavor, timeout := Timeout}, Node, Comman
     Arguments = [atom_to_list(Node), atom_to_list(Flavor) | Command],
     Place = #{node => Node, where => in_node, inflated => ""},
     case rpc:call(Node, exrm_nodetool, outcome, [Release, Arguments, integer_to_list(Timeout div 1000), Place], infinity) of
+        {badrpc, nodedown} -> io:format("~ts stopped answering~n", [Node]), 1;
         {badrpc, Reason} -> io:format("~ts~n", [exrm_nodetool_errors:exception(Reason)]), 1;
         {Code, none} when is_integer(Code) -> Code;
         {Code, Message} when is_integer(Code) -> io:format("~ts~n", [Message]), Code
@@ -533,6 +557,8 @@ load_modules(#{timeout := Timeout}, Node) ->
 -spec call(node(), module(), atom(), [term()], timeout()) -> term().
 call(Node, Module, Function, Args, Timeout) ->
     case rpc:call(Node, Module, Function, Args, Timeout) of
+        {badrpc, nodedown} -> throw({failed, text("~ts stopped answering", [Node])});
+        {badrpc, timeout} -> throw({failed, text("~ts did not answer ~ts:~ts within ~b s (RELEASE_RPC_TIMEOUT)", [Node, Module, Function, Timeout div 1000])});
         {badrpc, Reason} -> throw({failed, text("~ts:~ts on ~ts failed: ~ts", [Module, Function, Node, exrm_nodetool_errors:exception(Reason)])});
         Result -> Result
     end.

@@ -7,7 +7,7 @@
 -import(exrm_nodetool, [text/2]).
 
 -export([plain_path/1, install/4, downgrade/3, recover/4]).
--export([instructions/4, restarts_emulator/1, downgrade_path/5, restarts_emulator_between/2]).
+-export([instructions/4, restarts_emulator/1, downgrade_path/5, instructions_between/2]).
 -export_type([options/0]).
 
 %% What file:consult/1 answers for a relup file.
@@ -50,10 +50,10 @@ downgrade(Context, Vsn, Options) ->
     end,
     install_checked(Context, Vsn, "downgrade", Options).
 
-%% Whether going from the release From to Vsn restarts the emulator, by the relups on this node.
--spec restarts_emulator_between(string(), string()) -> boolean().
-restarts_emulator_between(From, Vsn) ->
-    restarts_emulator(instructions(From, Vsn, read_relup(Vsn), read_relup(From))).
+%% The instructions release_handler runs to go from the release From to Vsn, by the relups on this node.
+-spec instructions_between(string(), string()) -> [term()].
+instructions_between(From, Vsn) ->
+    instructions(From, Vsn, read_relup(Vsn), read_relup(From)).
 
 %% --- decisions --------------------------------------------------------------------------------
 
