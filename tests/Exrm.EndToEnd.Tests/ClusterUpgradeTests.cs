@@ -23,19 +23,9 @@ public sealed class ClusterUpgradeTests : IDisposable
     {
         var project = Path.Combine(work.FullName, "gate");
         ExrmRun.ReleaseEachVersion(project, 3, version => TcpProjectFiles.Write(project, version, idleProcess: true));
-        var releases = Path.Combine(project, "rel", "gate", "releases");
-
-        using var epmd = EpmdInstance.Start();
-        var ports = new Dictionary<string, int>();
-        using var a = Deploy(releases, "a", epmd, ports);
-        using var b = Deploy(releases, "b", epmd, ports);
-        using var c = Deploy(releases, "c", epmd, ports);
+        using var cluster3 = new GateCluster(work.FullName, project, "0.0.2", "0.0.3");
+        var (a, b, c, ports) = (cluster3.A, cluster3.B, cluster3.C, cluster3.Ports);
         var nodes = new[] { (a, "a"), (b, "b"), (c, "c") };
-        foreach (var vsn in new[] { "0.0.2", "0.0.3" })
-        {
-            Directory.CreateDirectory(Path.Combine(a.Root, "releases", vsn));
-            File.Copy(Path.Combine(releases, vsn, "gate.tar.gz"), Path.Combine(a.Root, "releases", vsn, "gate.tar.gz"));
-        }
 
         using var loadA = TcpTraffic.Start(ports["a"], clientCount: 2);
         using var loadB = TcpTraffic.Start(ports["b"], clientCount: 2);
@@ -109,14 +99,8 @@ public sealed class ClusterUpgradeTests : IDisposable
     {
         var project = Path.Combine(work.FullName, "gate");
         ExrmRun.ReleaseEachVersion(project, 2, version => TcpProjectFiles.Write(project, version));
-        var releases = Path.Combine(project, "rel", "gate", "releases");
-        using var epmd = EpmdInstance.Start();
-        var ports = new Dictionary<string, int>();
-        using var a = Deploy(releases, "a", epmd, ports);
-        using var b = Deploy(releases, "b", epmd, ports);
-        using var c = Deploy(releases, "c", epmd, ports);
-        Directory.CreateDirectory(Path.Combine(a.Root, "releases", "0.0.2"));
-        File.Copy(Path.Combine(releases, "0.0.2", "gate.tar.gz"), Path.Combine(a.Root, "releases", "0.0.2", "gate.tar.gz"));
+        using var cluster3 = new GateCluster(work.FullName, project, "0.0.2");
+        var (a, b, c, ports) = (cluster3.A, cluster3.B, cluster3.C, cluster3.Ports);
 
         // One node at a time: c is killed as soon as a answers with 0.0.2's code, so while b installs, before c's
         // turn. The nodes that answer end on 0.0.1, taken back, and c is named.
@@ -150,15 +134,66 @@ public sealed class ClusterUpgradeTests : IDisposable
         }
     }
 
-    /// <summary>A node of the cluster: version 0.0.1 of gate from <paramref name="releases"/>, on its own port, started.</summary>
-    private DeployedRelease Deploy(string releases, string name, EpmdInstance epmd, Dictionary<string, int> ports)
+    /// <summary>
+    /// Three nodes a, b and c of gate's release 0.0.1 built in a project, on loopback with one epmd, each on a port of
+    /// its own and started; the packages of the later versions given are on a only, where bin/gate looks for them.
+    /// </summary>
+    private sealed class GateCluster : IDisposable
     {
-        ports[name] = EpmdInstance.FreePort();
-        var node = DeployedRelease.Extract(
-            Path.Combine(releases, "0.0.1", "gate.tar.gz"), "gate", Path.Combine(work.FullName, name), epmd,
-            ("GATE_PORT", ports[name].ToString(CultureInfo.InvariantCulture)));
-        node.Run("start").Succeeded();
-        return node;
+        private readonly EpmdInstance epmd = EpmdInstance.Start();
+        private readonly List<DeployedRelease> started = [];
+
+        public GateCluster(string work, string project, params string[] later)
+        {
+            var releases = Path.Combine(project, "rel", "gate", "releases");
+            try
+            {
+                A = Deploy(work, releases, "a");
+                B = Deploy(work, releases, "b");
+                C = Deploy(work, releases, "c");
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
+
+            foreach (var vsn in later)
+            {
+                Directory.CreateDirectory(Path.Combine(A.Root, "releases", vsn));
+                File.Copy(Path.Combine(releases, vsn, "gate.tar.gz"), Path.Combine(A.Root, "releases", vsn, "gate.tar.gz"));
+            }
+        }
+
+        public DeployedRelease A { get; }
+
+        public DeployedRelease B { get; }
+
+        public DeployedRelease C { get; }
+
+        public Dictionary<string, int> Ports { get; } = [];
+
+        /// <summary>Stops every node started, by its own pid, then the epmd.</summary>
+        public void Dispose()
+        {
+            foreach (var node in started)
+            {
+                node.Dispose();
+            }
+
+            epmd.Dispose();
+        }
+
+        private DeployedRelease Deploy(string work, string releases, string name)
+        {
+            Ports[name] = EpmdInstance.FreePort();
+            var node = DeployedRelease.Extract(
+                Path.Combine(releases, "0.0.1", "gate.tar.gz"), "gate", Path.Combine(work, name), epmd,
+                ("GATE_PORT", Ports[name].ToString(CultureInfo.InvariantCulture)));
+            started.Add(node);
+            node.Run("start").Succeeded();
+            return node;
+        }
     }
 
     /// <summary>Every node runs <paramref name="vsn"/> as its permanent release and answers new connections with <paramref name="tag"/>.</summary>
