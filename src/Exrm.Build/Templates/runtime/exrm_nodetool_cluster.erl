@@ -268,11 +268,16 @@ install_on(Context, Node, Vsn, #{verb := Verb, grace := Grace, kill_lingering :=
                downgrade -> ["downgrade", Vsn];
                _ -> ["install", Vsn, atom_to_list(Verb)]
            end,
-    Options = ["--grace", integer_to_list(Grace), "--no-permanent"] ++ [case Kill of true -> "--kill-lingering"; false -> [] end || Kill],
+    Options = lingering_options(Grace, Kill) ++ ["--no-permanent"],
     case capture(fun() -> run_on(Context, Node, Step ++ Options) end) of
         {0, _} -> installed;
         {_, Output} -> {failed, string:trim(Output)}
     end.
+
+%% The options of install about processes in the way, as bin/<name> takes them.
+-spec lingering_options(non_neg_integer(), boolean()) -> [string()].
+lingering_options(Grace, Kill) ->
+    ["--grace", integer_to_list(Grace)] ++ ["--kill-lingering" || Kill].
 
 %% A node after its install: it answers, runs Vsn, and runs every application Vsn starts.
 -spec health(exrm_nodetool:context(), node(), string()) -> installed | {failed, string()}.
@@ -300,14 +305,15 @@ health(#{timeout := Timeout} = Context, Node, Vsn) ->
 -spec roll_back(exrm_nodetool:context(), node(), string() | undefined, change()) -> string().
 roll_back(_Context, _Node, undefined, _Change) ->
     "nothing to take back";
-roll_back(Context, Node, From, #{grace := Grace}) ->
+roll_back(Context, Node, From, #{grace := Grace, kill_lingering := Kill}) ->
     case running_on(Context, Node) of
         From ->
             text("runs ~ts", [From]);
         "unknown" ->
             text("does not answer; once it is back it boots into ~ts, its permanent release (\"versions --cluster\" shows it)", [From]);
         _ ->
-            case capture(fun() -> run_on(Context, Node, ["install", From, "install", "--grace", integer_to_list(Grace)]) end) of
+            %% With --kill-lingering the way back may stop what is in its way, as the way up could.
+            case capture(fun() -> run_on(Context, Node, ["install", From, "install" | lingering_options(Grace, Kill)]) end) of
                 {0, _} -> text("back on ~ts", [From]);
                 {_, Output} -> text("could not go back to ~ts: ~ts", [From, string:trim(Output)])
             end
