@@ -169,9 +169,9 @@ prepare(Context, Nodes, Vsn, Tar, Change) ->
           {unpacked | already, string()} | {failed, string(), string()}.
 prepare_on(#{timeout := Timeout} = Context, Node, Vsn, Tar, Md5, #{verb := Verb, kill_lingering := Kill, grace := Grace}) ->
     try
-        ok = load_modules(Context, Node),
         Which = call(Node, release_handler, which_releases, [], Timeout),
         From = exrm_nodetool_release:running_vsn(Which),
+        %% unpack_on loads exrm's modules into the node; a downgrade loads them here.
         Outcome = case Verb of
                       _ when Verb =:= upgrade; Verb =:= install ->
                           case unpack_on(Context, Node, Vsn, Tar, Md5) of
@@ -181,6 +181,7 @@ prepare_on(#{timeout := Timeout} = Context, Node, Vsn, Tar, Md5, #{verb := Verb,
                       downgrade when From =:= Vsn ->
                           already;
                       downgrade ->
+                          ok = load_modules(Context, Node),
                           exrm_nodetool_release:status_of(Vsn, Which) =:= unknown andalso
                               throw({failed, text("~ts is not a release of ~ts", [Vsn, Node])}),
                           installable(Node, Vsn, Timeout),
@@ -290,7 +291,8 @@ health(#{timeout := Timeout} = Context, Node, Vsn) ->
                           _ -> []
                       end,
             Expected = case rpc:call(Node, file, consult, [Rel], Timeout) of
-                           {ok, [{release, _, _, Entries}]} -> [element(1, E) || E <- Entries, not lists:member(element(tuple_size(E), E), [load, none])];
+                           %% {App, Vsn}, {App, Vsn, Type}, {App, Vsn, Incl} or {App, Vsn, Type, Incl}: load and none do not start.
+                           {ok, [{release, _, _, Entries}]} -> [element(1, E) || E <- Entries, not lists:any(fun(T) -> T =:= load orelse T =:= none end, tl(tl(tuple_to_list(E))))];
                            _ -> []
                        end,
             case Expected -- Started of
