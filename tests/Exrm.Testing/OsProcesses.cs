@@ -75,14 +75,15 @@ public static class OsProcesses
     }
 
     /// <summary>
-    /// Kills the child processes of <paramref name="pid"/>, then <paramref name="pid"/>. A node's children go first
-    /// because one of them may be heart, which would start the node again on seeing its VM die.
+    /// Kills the descendants of <paramref name="pid"/>, the deepest first, then <paramref name="pid"/>. A node's
+    /// descendants go first because one of them is heart (a child of erl_child_setup, the VM's child), which would
+    /// start the node again on seeing its VM die.
     /// </summary>
     public static void KillWithChildren(int pid)
     {
         foreach (var child in ChildrenOf(pid))
         {
-            Kill(child);
+            KillWithChildren(child);
         }
 
         Kill(pid);
