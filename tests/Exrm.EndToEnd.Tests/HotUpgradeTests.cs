@@ -162,6 +162,41 @@ public sealed class HotUpgradeTests : IDisposable
     }
 
     [FactNeeding("erl", "rebar3")]
+    public void A_release_installed_with_no_permanent_runs_until_a_restart_and_is_kept_by_a_later_install()
+    {
+        var project = Path.Combine(work.FullName, "gate");
+        ExrmRun.ReleaseEachVersion(project, 2, version => TcpProjectFiles.Write(project, version));
+        using var release = DeployedRelease.StartFirstVersionOf(project, "gate", work.FullName, "GATE_PORT", out var port);
+
+        // Tried: 0.0.2 runs, 0.0.1 stays what the node boots.
+        var tried = release.Run("upgrade", "0.0.2", "--no-permanent").Succeeded();
+        Assert.Contains("Installed 0.0.2 (from 0.0.1), not made permanent", tried.Output, StringComparison.Ordinal);
+        AssertVersions(release, "gate 0.0.2 current", "gate 0.0.1 permanent");
+        Assert.Equal("v2", LineClient.AnswerOnNewConnection(port));
+
+        // A restart boots 0.0.1 again; 0.0.2 is unpacked, ready for another try.
+        release.Run("stop").Succeeded();
+        release.Run("start").Succeeded();
+        Assert.Equal("v1", LineClient.AnswerOnNewConnection(port));
+        AssertVersions(release, "gate 0.0.2 unpacked", "gate 0.0.1 permanent");
+
+        // Kept: installed again, this time permanent.
+        release.Run("install", "0.0.2").Succeeded();
+        Assert.Equal("v2", LineClient.AnswerOnNewConnection(port));
+        AssertVersions(release, "gate 0.0.2 permanent");
+
+        var cluster = release.Run("upgrade", "0.0.2", "--cluster", "--no-permanent");
+        Assert.Equal(2, cluster.ExitCode);
+        Assert.Contains("--no-permanent goes without --cluster", cluster.Outcome.StandardError, StringComparison.Ordinal);
+    }
+
+    private static void AssertVersions(DeployedRelease release, params string[] lines)
+    {
+        var versions = release.Run("versions").Succeeded().Output;
+        Assert.All(lines, line => Assert.True(versions.Contains(line, StringComparison.Ordinal), $"\"{line}\" not in:\n{versions}"));
+    }
+
+    [FactNeeding("erl", "rebar3")]
     public void A_failing_code_change_leaves_the_node_serving_the_old_version_and_says_why()
     {
         var project = Path.Combine(work.FullName, "gate");

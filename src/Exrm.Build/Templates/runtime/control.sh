@@ -165,6 +165,8 @@ Options of install, upgrade and downgrade:
   --check               print which processes are in the way and what would happen; change nothing
   --grace SECONDS       how long processes may take to leave old code by themselves (default 5)
   --kill-lingering      stop the processes that no supervisor can restart, naming each
+  --no-permanent        install, but keep the previous release permanent: a restart of the node
+                        boots that one again; "install VSN" later makes VSN permanent
 
 versions, unpack, upgrade, install and downgrade take --cluster: every node of the cluster, that is
 this node, the nodes RELEASE_CLUSTER or --nodes NODE,... name, and the nodes it is connected to that
@@ -172,9 +174,9 @@ run this release (docs/cluster.md). versions --cluster shows each node's release
 unpack VSN --cluster sends the package to every node over Erlang distribution (checked by its md5
 there), unpacks it on each and has each check that it can install it, or unpacks it on none.
 upgrade, install and downgrade --cluster do that first (phase 1: nothing is installed unless every
-node can take it), then install on every node (--rolling N: N nodes at a time, each batch checked
-before the next), take the nodes back when one fails (unless --keep-going), and make the release
-permanent only once every node runs it. --check with --cluster prints each node's plan, once the
+node can take it), then install on every node at once (--rolling N: N nodes at a time, each batch
+checked before the next; a new ERTS: one node at a time, each restarted under heart), take the nodes
+back when one fails (unless --keep-going), and make the release permanent only once every node runs it. --check with --cluster prints each node's plan, once the
 release is unpacked on every node. --skip-unreachable goes on without the named nodes that do not
 answer; --format json prints one JSON object.
 
@@ -1128,17 +1130,18 @@ case $COMMAND in
     unpack | upgrade | install | downgrade | remove)
         # VSN, PACKAGE (unpack and upgrade) and the options of install, upgrade and downgrade
         # (docs/upgrades.md, "Processes that linger"), in any order.
-        VSN=; PACKAGE_ARG=; CHECK=; GRACE=5; KILL_LINGERING=
+        VSN=; PACKAGE_ARG=; CHECK=; GRACE=5; KILL_LINGERING=; NO_PERMANENT=
         parse_cluster_options "$@"
         while [ $# -gt 0 ]; do
             case $1 in
                 --cluster | --skip-unreachable | --keep-going | --format=* | --nodes=* | --rolling=*) ;;
                 --format | --nodes | --rolling) shift ;;
-                --check | --kill-lingering | --grace | --grace=*)
+                --check | --kill-lingering | --no-permanent | --grace | --grace=*)
                     case $COMMAND in unpack | remove) { usage >&2; exit $EXIT_USAGE; } ;; esac
                     case $1 in
                         --check) CHECK=--check ;;
                         --kill-lingering) KILL_LINGERING=--kill-lingering ;;
+                        --no-permanent) NO_PERMANENT=--no-permanent ;;
                         --grace=*) GRACE=${1#--grace=} ;;
                         *) [ $# -ge 2 ] || { usage >&2; exit $EXIT_USAGE; }; GRACE=$2; shift ;;
                     esac
@@ -1158,6 +1161,7 @@ case $COMMAND in
             '' | *[!0-9]*) fail $EXIT_USAGE "--grace takes a whole number of seconds, not \"$GRACE\"" ;;
         esac
         if [ -n "$CLUSTER" ]; then
+            [ -z "$NO_PERMANENT" ] || fail $EXIT_USAGE "--no-permanent goes without --cluster: a cluster's new release is made permanent only once every node runs it"
             PACKAGE=
             case $COMMAND in
                 remove) fail $EXIT_USAGE "remove takes no --cluster: remove a release on each node" ;;
@@ -1187,8 +1191,8 @@ case $COMMAND in
                 # rendered before it; one it has just unpacked with configuration to render comes back here
                 # (EXIT_RENDER_FIRST) to be rendered, then installed by a second one.
                 [ ! -d "$RELEASES_DIR/$VSN" ] || render_release_config "$VSN"
-                # shellcheck disable=SC2086 # KILL_LINGERING is empty or one word
-                control upgrade "$VSN" "$PACKAGE" "$RELEASES_DIR" --grace "$GRACE" $KILL_LINGERING
+                # shellcheck disable=SC2086 # KILL_LINGERING and NO_PERMANENT are empty or one word
+                control upgrade "$VSN" "$PACKAGE" "$RELEASES_DIR" --grace "$GRACE" $KILL_LINGERING $NO_PERMANENT
                 code=$?
                 [ "$code" -eq $EXIT_RENDER_FIRST ] || exit "$code"
                 ;;
@@ -1199,8 +1203,8 @@ case $COMMAND in
         esac
         [ -n "$CHECK" ] || render_release_config "$VSN"
         case $COMMAND in
-            downgrade) control downgrade "$VSN" --grace "$GRACE" $CHECK $KILL_LINGERING ;;
-            *) control install "$VSN" "$COMMAND" --grace "$GRACE" $CHECK $KILL_LINGERING ;;
+            downgrade) control downgrade "$VSN" --grace "$GRACE" $CHECK $KILL_LINGERING $NO_PERMANENT ;;
+            *) control install "$VSN" "$COMMAND" --grace "$GRACE" $CHECK $KILL_LINGERING $NO_PERMANENT ;;
         esac
         ;;
     render_config)

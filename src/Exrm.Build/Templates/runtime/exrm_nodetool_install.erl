@@ -7,7 +7,7 @@
 -import(exrm_nodetool, [text/2]).
 
 -export([plain_path/1, install/4, downgrade/3, recover/4]).
--export([instructions/4, restarts_emulator/1, downgrade_path/5, instructions_between/2]).
+-export([instructions/4, restarts_emulator/1, downgrade_path/5, instructions_between/2, config_problem/1, require_heart/4, require_plain_root/3]).
 -export_type([options/0]).
 
 %% What file:consult/1 answers for a relup file.
@@ -217,9 +217,9 @@ run_install(#{node := Node, timeout := Timeout} = Context, From, Vsn, Restarts, 
     OsPidBefore = exrm_nodetool_node:call(Context, os, getpid, []),
     case rpc:call(Node, release_handler, install_release, [Vsn, [{update_paths, true}]], Timeout) of
         {continue_after_restart, _, _} ->
-            finish_after_restart(Context, From, Vsn, OsPidBefore, Retry);
+            finish_after_restart(Context, From, Vsn, OsPidBefore, Retry, Permanent);
         {ok, _, _} when Restarts ->
-            finish_after_restart(Context, From, Vsn, OsPidBefore, Retry);
+            finish_after_restart(Context, From, Vsn, OsPidBefore, Retry, Permanent);
         {ok, _, _} when Permanent ->
             io:format("Installed ~ts (from ~ts)~n", [Vsn, From]),
             make_permanent(Context, Vsn);
@@ -272,9 +272,10 @@ where_now(#{timeout := Timeout} = Context, Handler, Retry) ->
           end,
     io_lib:format("~ts. ~ts", [Now, Retry]).
 
-%% After release_handler rebooted the node into Vsn: waits for it, then makes Vsn permanent.
--spec finish_after_restart(exrm_nodetool:context(), string(), string(), string(), io_lib:chars()) -> ok.
-finish_after_restart(#{node := Node, timeout := Timeout} = Context, From, Vsn, OldOsPid, Retry) ->
+%% After release_handler rebooted the node into Vsn: waits for it, then makes Vsn permanent (unless not
+%% Permanent).
+-spec finish_after_restart(exrm_nodetool:context(), string(), string(), string(), io_lib:chars(), boolean()) -> ok.
+finish_after_restart(#{node := Node, timeout := Timeout} = Context, From, Vsn, OldOsPid, Retry, Permanent) ->
     io:format("Installing ~ts restarts the emulator; waiting for heart to start the node again~n", [Vsn]),
     exrm_nodetool_node:await_reboot(Context, OldOsPid) orelse
         exrm_nodetool:fail("~ts did not come back within ~b s after the emulator restart into ~ts (RELEASE_RPC_TIMEOUT); "
@@ -282,9 +283,11 @@ finish_after_restart(#{node := Node, timeout := Timeout} = Context, From, Vsn, O
                            [Node, Timeout div 1000, Vsn, exrm_nodetool:script(Context)]),
     Which = exrm_nodetool_release:which(Context),
     case exrm_nodetool_release:status_of(Vsn, Which) of
-        current ->
+        current when Permanent ->
             io:format("Installed ~ts (from ~ts) in a new emulator~n", [Vsn, From]),
             make_permanent(Context, Vsn);
+        current ->
+            io:format("Installed ~ts (from ~ts) in a new emulator, not made permanent~n", [Vsn, From]);
         permanent ->
             io:format("~ts is installed and permanent~n", [Vsn]);
         _ ->
@@ -335,12 +338,20 @@ make_permanent(Context, Vsn) ->
 %% release_handler reads releases/Vsn/sys.config when it installs: a broken one is refused first.
 -spec config_ok(string()) -> ok.
 config_ok(Vsn) ->
+    case config_problem(Vsn) of
+        none -> ok;
+        Problem -> exrm_nodetool:fail("~ts", [Problem])
+    end.
+
+%% What is wrong with releases/Vsn/sys.config on this node, or none (also when there is none).
+-spec config_problem(string()) -> none | io_lib:chars().
+config_problem(Vsn) ->
     Config = filename:join([code:root_dir(), "releases", Vsn, "sys.config"]),
     case filelib:is_regular(Config) andalso file:consult(Config) of
-        false -> ok;
-        {ok, [Terms]} when is_list(Terms) -> ok;
-        {ok, _} -> exrm_nodetool:fail("~ts must hold one list of {Application, Env} pairs; fix it and try again", [Config]);
-        {error, Reason} -> exrm_nodetool:fail("~ts cannot be read: ~ts; fix it and try again", [Config, file:format_error(Reason)])
+        false -> none;
+        {ok, [Terms]} when is_list(Terms) -> none;
+        {ok, _} -> io_lib:format("~ts must hold one list of {Application, Env} pairs; fix it and try again", [Config]);
+        {error, Reason} -> io_lib:format("~ts cannot be read: ~ts; fix it and try again", [Config, file:format_error(Reason)])
     end.
 
 %% --- internals --------------------------------------------------------------------------------
