@@ -48,7 +48,7 @@ public sealed class ClusterUpgradeTests : IDisposable
         Directory.Delete(obstacle);
         var upgraded = a.Run(["upgrade", "0.0.2", .. cluster]).Succeeded();
         Assert.Contains("0.0.2 is permanent on every node", upgraded.Output, StringComparison.Ordinal);
-        AssertEveryNode(nodes, ports, "0.0.2", "v2");
+        GateCluster.AssertEveryNode(nodes, ports, "0.0.2", "v2");
 
         // c's gate_idle still runs 0.0.1's code, which installing 0.0.3 purges, and it is idle: c's install would be
         // refused, which phase 1 finds on c, before any node installs. a and b had theirs stopped.
@@ -58,7 +58,7 @@ public sealed class ClusterUpgradeTests : IDisposable
         Assert.True(stuck.ExitCode == 1, $"expected exit code 1: {stuck.Outcome}");
         Assert.Contains("phase 1 failed, nothing was installed on any node", stuck.Outcome.StandardError, StringComparison.Ordinal);
         Assert.Matches($@"{c.NodeName}: its install would be refused: <[0-9.]+> gate_idle", stuck.Outcome.StandardError);
-        AssertEveryNode(nodes, ports, "0.0.2", "v2");
+        GateCluster.AssertEveryNode(nodes, ports, "0.0.2", "v2");
 
         // Rolling, one node at a time, each installed and checked before the next; permanent once all run 0.0.3.
         c.Run("eval", "gate_idle ! stop.").Succeeded();
@@ -76,7 +76,7 @@ public sealed class ClusterUpgradeTests : IDisposable
                 n => Assert.Equal("permanent", n.GetProperty("releases").EnumerateArray().Single(r => r.GetProperty("version").GetString() == "0.0.3").GetProperty("status").GetString()));
         }
 
-        AssertEveryNode(nodes, ports, "0.0.3", "v3");
+        GateCluster.AssertEveryNode(nodes, ports, "0.0.3", "v3");
         var down = a.Run(["downgrade", "0.0.2", .. cluster, "--format", "json"]).Succeeded();
         using (var result = JsonDocument.Parse(down.Output))
         {
@@ -84,14 +84,9 @@ public sealed class ClusterUpgradeTests : IDisposable
             Assert.All(result.RootElement.GetProperty("nodes").EnumerateArray(), n => Assert.Equal("0.0.2", n.GetProperty("runs").GetString()));
         }
 
-        AssertEveryNode(nodes, ports, "0.0.2", "v2");
+        GateCluster.AssertEveryNode(nodes, ports, "0.0.2", "v2");
 
-        foreach (var load in new[] { loadA, loadB, loadC })
-        {
-            load.WaitForAnswers(20, TimeSpan.FromSeconds(30));
-            load.Stop();
-            Assert.Empty(load.Failures);
-        }
+        TcpTraffic.AssertServedThroughout(loadA, loadB, loadC);
     }
 
     [FactNeeding("erl", "rebar3")]
@@ -127,83 +122,10 @@ public sealed class ClusterUpgradeTests : IDisposable
         Assert.Contains($"Taking back {a.NodeName}: back on 0.0.1", result.Output, StringComparison.Ordinal);
         Assert.Contains($"Taking back {c.NodeName}: does not answer", result.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("could not go back", result.Outcome.ToString(), StringComparison.Ordinal);
-        AssertEveryNode([(a, "a"), (b, "b")], ports, "0.0.1", "v1");
+        GateCluster.AssertEveryNode([(a, "a"), (b, "b")], ports, "0.0.1", "v1");
         foreach (var node in new[] { a, b })
         {
             Assert.DoesNotContain("0.0.2 permanent", node.Run("versions").Succeeded().Output, StringComparison.Ordinal);
-        }
-    }
-
-    /// <summary>
-    /// Three nodes a, b and c of gate's release 0.0.1 built in a project, on loopback with one epmd, each on a port of
-    /// its own and started; the packages of the later versions given are on a only, where bin/gate looks for them.
-    /// </summary>
-    private sealed class GateCluster : IDisposable
-    {
-        private readonly EpmdInstance epmd = EpmdInstance.Start();
-        private readonly List<DeployedRelease> started = [];
-
-        public GateCluster(string work, string project, params string[] later)
-        {
-            var releases = Path.Combine(project, "rel", "gate", "releases");
-            try
-            {
-                A = Deploy(work, releases, "a");
-                B = Deploy(work, releases, "b");
-                C = Deploy(work, releases, "c");
-            }
-            catch
-            {
-                Dispose();
-                throw;
-            }
-
-            foreach (var vsn in later)
-            {
-                Directory.CreateDirectory(Path.Combine(A.Root, "releases", vsn));
-                File.Copy(Path.Combine(releases, vsn, "gate.tar.gz"), Path.Combine(A.Root, "releases", vsn, "gate.tar.gz"));
-            }
-        }
-
-        public DeployedRelease A { get; }
-
-        public DeployedRelease B { get; }
-
-        public DeployedRelease C { get; }
-
-        public Dictionary<string, int> Ports { get; } = [];
-
-        /// <summary>Stops every node started, by its own pid, then the epmd.</summary>
-        public void Dispose()
-        {
-            foreach (var node in started)
-            {
-                node.Dispose();
-            }
-
-            epmd.Dispose();
-        }
-
-        private DeployedRelease Deploy(string work, string releases, string name)
-        {
-            Ports[name] = EpmdInstance.FreePort();
-            var node = DeployedRelease.Extract(
-                Path.Combine(releases, "0.0.1", "gate.tar.gz"), "gate", Path.Combine(work, name), epmd,
-                ("GATE_PORT", Ports[name].ToString(CultureInfo.InvariantCulture)));
-            started.Add(node);
-            node.Run("start").Succeeded();
-            return node;
-        }
-    }
-
-    /// <summary>Every node runs <paramref name="vsn"/> as its permanent release and answers new connections with <paramref name="tag"/>.</summary>
-    private static void AssertEveryNode((DeployedRelease Node, string Name)[] nodes, Dictionary<string, int> ports, string vsn, string tag)
-    {
-        foreach (var (node, name) in nodes)
-        {
-            var versions = node.Run("versions").Succeeded().Output;
-            Assert.True(versions.Contains($"gate {vsn} permanent", StringComparison.Ordinal), $"{node.NodeName} does not run {vsn} as permanent:\n{versions}");
-            Assert.Equal(tag, LineClient.AnswerOnNewConnection(ports[name]));
         }
     }
 }

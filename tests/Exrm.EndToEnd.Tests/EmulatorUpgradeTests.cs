@@ -9,7 +9,8 @@ namespace Exrm.EndToEnd.Tests;
 
 /// <summary>
 /// An upgrade to a new ERTS and sasl (a new OTP patch release) cannot be hot: the relup restarts the emulator.
-/// It works under heart, through bin/start, both ways; without heart, upgrade refuses and changes nothing.
+/// It works under heart, through bin/start, both ways; without heart, upgrade refuses and changes nothing. A cluster
+/// takes such a step one node at a time, the others serving, and a node that fails it has the others restarted back.
 /// </summary>
 public sealed class EmulatorUpgradeTests : IDisposable
 {
@@ -81,14 +82,132 @@ public sealed class EmulatorUpgradeTests : IDisposable
         Assert.Contains("gate 0.0.1 permanent", release.Run("versions").Succeeded().Output, StringComparison.Ordinal);
     }
 
+    [FactNeeding("erl", "rebar3")]
+    public void A_cluster_goes_to_a_new_erts_and_back_one_node_at_a_time_while_the_others_serve()
+    {
+        // c starts with GATE_REFUSE_UPGRADE=true: 0.0.2's code_change fails there, in the new emulator.
+        var (project, otp, _) = BuildForTheNextOtp(failingUpgrade: false, upgradeRefusedByEnvironment: true);
+        var refusingC = new Dictionary<string, (string Name, string Value)[]> { ["c"] = [("GATE_REFUSE_UPGRADE", "true")] };
+        using var cluster = new GateCluster(work.FullName, project, refusingC, "0.0.2");
+        var (a, b, c) = (cluster.A, cluster.B, cluster.C);
+        string[] others = ["--cluster", "--nodes", $"{b.NodeName},{c.NodeName}"];
+
+        // c runs without heart: its reboot would leave it down, so phase 1 refuses and no node changes.
+        foreach (var node in new[] { a, b })
+        {
+            node.Run("stop").Succeeded();
+            EnableHeart(node, "0.0.1");
+            node.Run("start").Succeeded();
+        }
+
+        var refused = a.Run(["upgrade", "0.0.2", .. others]);
+        Assert.True(refused.ExitCode == 1, $"expected exit code 1: {refused.Outcome}");
+        Assert.Contains($"phase 1 failed, nothing was installed on any node: {c.NodeName}: going from 0.0.1 to 0.0.2 restarts the emulator", refused.Outcome.StandardError, StringComparison.Ordinal);
+        Assert.Contains("Add -heart to releases/0.0.1/vm.args", refused.Outcome.StandardError, StringComparison.Ordinal);
+        GateCluster.AssertEveryNode(cluster.Nodes, cluster.Ports, "0.0.1", "v1");
+
+        c.Run("stop").Succeeded();
+        EnableHeart(c, "0.0.1");
+        c.Run("start").Succeeded();
+
+        // a and b restart into 0.0.2; c's upgrade fails in its new emulator and release_handler brings it back on
+        // 0.0.1. a and b are taken back by another restart, into their permanent release.
+        var failed = WhileSomeNodeAnswers(cluster, () => a.Run(["upgrade", "0.0.2", .. others, "--rolling", "1"]));
+        Assert.True(failed.ExitCode == 1, $"expected exit code 1: {failed.Outcome}\n{NodeLog(c.Root)}");
+        foreach (var expected in new[]
+                 {
+                     $"{c.NodeName}: FAILED: its emulator restarted into 0.0.1, not 0.0.2",
+                     $"Taking back {a.NodeName}: back on 0.0.1, in a new emulator",
+                     $"Taking back {b.NodeName}: back on 0.0.1, in a new emulator",
+                 })
+        {
+            Assert.True(failed.Output.Contains(expected, StringComparison.Ordinal), $"\"{expected}\" not in:\n{failed.Outcome}");
+        }
+
+        GateCluster.AssertEveryNode(cluster.Nodes, cluster.Ports, "0.0.1", "v1");
+        foreach (var (node, _) in cluster.Nodes)
+        {
+            AssertRuns(node, otp.InstalledErtsVsn, otp.InstalledSaslVsn);
+            Assert.DoesNotContain("0.0.2 permanent", node.Run("versions").Succeeded().Output, StringComparison.Ordinal);
+        }
+
+        // c without the refusal.
+        c.Run("stop").Succeeded();
+        ReleaseNode.Ok(c.Node.Command.With("GATE_REFUSE_UPGRADE", null), "start");
+
+        // All together was asked for, but every node restarts: one at a time, and in every round of requests made
+        // meanwhile some node answers.
+        var upgrade = WhileSomeNodeAnswers(cluster, () => a.Run(["upgrade", "0.0.2", .. others]));
+        Assert.True(upgrade.ExitCode == 0, $"{upgrade.Outcome}\n{NodeLog(c.Root)}");
+        Assert.Contains("restarts the emulator of", upgrade.Output, StringComparison.Ordinal);
+        Assert.Contains($"Installing on {a.NodeName}\n  {a.NodeName}: installed 0.0.2, answers and runs its applications\nInstalling on {b.NodeName}\n", upgrade.Output, StringComparison.Ordinal);
+        Assert.Contains("0.0.2 is permanent on every node", upgrade.Output, StringComparison.Ordinal);
+        GateCluster.AssertEveryNode(cluster.Nodes, cluster.Ports, "0.0.2", "v2");
+        foreach (var (node, _) in cluster.Nodes)
+        {
+            AssertRuns(node, otp.ErtsVsn, otp.SaslVsn);
+            Assert.Equal($"{otp.ErtsVsn} 0.0.2", File.ReadAllText(Path.Combine(node.Root, "releases", "start_erl.data")).Trim());
+        }
+
+        var downgrade = WhileSomeNodeAnswers(cluster, () => a.Run(["downgrade", "0.0.1", .. others, "--rolling", "2"]));
+        Assert.True(downgrade.ExitCode == 0, $"{downgrade.Outcome}\n{NodeLog(c.Root)}");
+        Assert.Contains($"Installing on {a.NodeName}, {b.NodeName}\n", downgrade.Output, StringComparison.Ordinal);
+        GateCluster.AssertEveryNode(cluster.Nodes, cluster.Ports, "0.0.1", "v1");
+        foreach (var (node, _) in cluster.Nodes)
+        {
+            AssertRuns(node, otp.InstalledErtsVsn, otp.InstalledSaslVsn);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="command"/> while sending rounds of one request to each node of <paramref name="cluster"/>,
+    /// and fails when in some round no node answered: the nodes never were all down at once.
+    /// </summary>
+    private static DeployedRelease.Result WhileSomeNodeAnswers(GateCluster cluster, Func<DeployedRelease.Result> command)
+    {
+        using var done = new CancellationTokenSource();
+        var silentRounds = 0;
+        var rounds = 0;
+        var watcher = Task.Run(() =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                var answered = cluster.Ports.Values.Count(port =>
+                {
+                    try
+                    {
+                        return Request(port).StartsWith('v');
+                    }
+                    catch (Exception e) when (e is IOException or SocketException)
+                    {
+                        return false;
+                    }
+                });
+                rounds++;
+                silentRounds += answered == 0 ? 1 : 0;
+                Thread.Sleep(50);
+            }
+        });
+        try
+        {
+            return command();
+        }
+        finally
+        {
+            done.Cancel();
+            watcher.Wait(TimeSpan.FromSeconds(60));
+            Assert.True(rounds > 0 && silentRounds == 0, $"in {silentRounds} of {rounds} rounds of requests no node answered");
+        }
+    }
+
     /// <summary>Builds gate 0.0.1 on the installed OTP, then 0.0.2 on the next one (<see cref="NextOtpRoot"/>).</summary>
-    private (string Project, NextOtpRoot Otp, ExrmRun Build) BuildForTheNextOtp(bool failingUpgrade)
+    private (string Project, NextOtpRoot Otp, ExrmRun Build) BuildForTheNextOtp(bool failingUpgrade, bool upgradeRefusedByEnvironment = false)
     {
         var project = Path.Combine(work.FullName, "gate");
         TcpProjectFiles.Write(project, version: 1);
         ExrmRun.Invoke("release", project).Succeeded();
         var otp = NextOtpRoot.Create(Path.Combine(work.FullName, "otp-next"));
-        TcpProjectFiles.Write(project, version: 2, failingUpgrade);
+        TcpProjectFiles.Write(project, version: 2, failingUpgrade, upgradeRefusedByEnvironment: upgradeRefusedByEnvironment);
         return (project, otp, ExrmRun.Invoke("release", project, "--erts", otp.Root).Succeeded());
     }
 

@@ -20,7 +20,11 @@ internal static class TcpProjectFiles
     /// The application also starts gate_idle, a process outside any supervisor that waits in a loop of local
     /// calls and so never leaves the code it started in.
     /// </param>
-    public static void Write(string dir, int version, bool failingUpgrade = false, bool idleProcess = false)
+    /// <param name="upgradeRefusedByEnvironment">
+    /// Version 2's code_change raises when it converts version 1's state on a node whose environment has
+    /// GATE_REFUSE_UPGRADE=true, and converts it on any other: one node of a cluster fails its install.
+    /// </param>
+    public static void Write(string dir, int version, bool failingUpgrade = false, bool idleProcess = false, bool upgradeRefusedByEnvironment = false)
     {
         var vsn = $"0.0.{version}";
         ProjectFiles.Write(dir, "rebar.config", $$"""
@@ -125,7 +129,9 @@ internal static class TcpProjectFiles
         // The counter's -vsn tells code_change which version it comes from or returns to: version 1 keeps a bare
         // integer, versions 2 and 3 a map. On a downgrade OTP calls code_change({down, Vsn}, ...) of the newer
         // code, before loading the older one.
-        var upgradeBody = failingUpgrade ? "erlang:error({refused, N})" : "{ok, #{count => N}}";
+        var upgradeBody = failingUpgrade ? "erlang:error({refused, N})"
+            : upgradeRefusedByEnvironment ? """case os:getenv("GATE_REFUSE_UPGRADE") of "true" -> erlang:error({refused, N}); _ -> {ok, #{count => N}} end"""
+            : "{ok, #{count => N}}";
         ProjectFiles.Write(dir, "src/gate_counter.erl", version == 1 ? """
             -module(gate_counter).
             -vsn("1").

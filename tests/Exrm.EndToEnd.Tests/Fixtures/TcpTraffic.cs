@@ -61,6 +61,20 @@ internal sealed class TcpTraffic : IDisposable
         }
     }
 
+    /// <summary>
+    /// Each load still answered (20 more answers within 30 s), then stopped; none of its requests failed and none of
+    /// its connections dropped, from its start to now.
+    /// </summary>
+    public static void AssertServedThroughout(params TcpTraffic[] loads)
+    {
+        foreach (var load in loads)
+        {
+            load.WaitForAnswers(20, TimeSpan.FromSeconds(30));
+            load.Stop();
+            Assert.Empty(load.Failures);
+        }
+    }
+
     /// <summary>Stops the clients (they close their connections) and waits for them.</summary>
     public void Stop()
     {

@@ -1,7 +1,8 @@
 %% The nodes of a cluster of one release (docs/cluster.md), run from a helper node of bin/<name>:
-%% which nodes they are and what each runs (versions --cluster), and a new version's package brought
-%% to every node over Erlang distribution and unpacked there, on all of them or on none
-%% (unpack --cluster). Nothing here installs a release.
+%% which nodes they are and what each runs (versions --cluster); a new version's package brought to
+%% every node over Erlang distribution and unpacked there, on all of them or on none (unpack
+%% --cluster); and every node taken to a version in two phases, all or nothing (upgrade, install,
+%% downgrade --cluster). The nodes are worked on at once, each in a process of its own.
 %%
 %% The cluster: the node bin/<name> names, the nodes RELEASE_CLUSTER or --nodes name, and the other
 %% nodes the first one is connected to that run a release of the same name. A named node that does
@@ -23,11 +24,16 @@
 %% check: only each node's plan (the release must be unpacked on every node).
 -type change() :: #{verb := upgrade | install | downgrade, grace := non_neg_integer(), kill_lingering := boolean(),
                     rolling := pos_integer() | all, keep_going := boolean(), check := boolean()}.
+%% A node in phase 2: the release it ran before the command, and whether going to the new one
+%% restarts its emulator.
+-type step() :: #{from := string(), restarts := boolean()}.
 -type json() :: null | boolean() | integer() | binary() | [json()] | #{binary() => json()}.
 
 %% The modules a node of the cluster needs to run the commands of bin/<name> itself.
 -define(MODULES, [exrm_nodetool, exrm_nodetool_node, exrm_nodetool_release, exrm_nodetool_install, exrm_nodetool_errors,
                   exrm_nodetool_eval, exrm_lingering, exrm_nodetool_cluster]).
+%% The exit code of an install that failed in the node, whose release_handler may restart it.
+-define(RECOVER, 12).
 %% How much of the package one call writes on another node.
 -define(CHUNK, 1048576).
 
@@ -59,13 +65,13 @@ unpack(#{release := Release} = Context, Vsn, Tar, Options) ->
     Members = members(Context, Options),
     require_reachable(Members, Options),
     Nodes = [Node || {Node, reachable} <- Members],
-    Md5 = package_md5(Tar),
+    Md5 = readable_md5(Tar),
     Size = filelib:file_size(Tar),
-    Steps = lists:map(fun(Node) -> {Node, unpack_on(Context, Node, Vsn, Tar, Md5)} end, Nodes),
+    Steps = on_each(Nodes, fun(Node) -> unpack_on(Context, Node, Vsn, Tar, Md5) end),
     Failed = [{Node, Why} || {Node, {failed, Why, _}} <- Steps],
     Undone = case Failed of
                  [] -> [];
-                 _ -> [{Node, remove_again(Context, Node, Vsn)} || {Node, {unpacked, _}} <- Steps]
+                 _ -> on_each([Node || {Node, {unpacked, _}} <- Steps], fun(Node) -> remove_again(Context, Node, Vsn) end)
              end,
     report_unpack(Context, Vsn, Size, Steps, Undone, Options),
     case Failed of
@@ -97,10 +103,12 @@ change(#{release := Release} = Context, Vsn, Tar, Options, #{verb := Verb} = Cha
                           [Verb, Release, Vsn, length(Nodes), case Change of #{rolling := all} -> "all together"; #{rolling := N} -> text("~b at a time", [N]) end]),
     Prepared = prepare(Context, Nodes, Vsn, Tar, Change),
     Json orelse io:format("Phase 1 done: every node can install ~ts~n", [Vsn]),
-    Installed = install_batches(Context, batches([Node || {Node, _} <- Prepared], maps:get(rolling, Change)), Vsn, Change, Json, []),
+    Rolling = rolling(Prepared, Vsn, Change, Json),
+    Installed = install_batches(Context, batches([Node || {Node, _} <- Prepared], Rolling), Prepared, Vsn, Change, Json, []),
     Failed = [{Node, Why} || {Node, {failed, Why}} <- Installed],
     RolledBack = case Failed =/= [] andalso not maps:get(keep_going, Change) of
-                     true -> [{Node, roll_back(Context, Node, proplists:get_value(Node, Prepared), Change)} || {Node, _} <- Installed];
+                     true -> on_each([Node || {Node, _} <- Installed],
+                                     fun(Node) -> roll_back(Context, Node, Vsn, maps:get(Node, maps:from_list(Prepared)), Change) end);
                      false -> []
                  end,
     Permanent = Failed =:= [] andalso length(Installed) =:= length(Prepared),
@@ -110,11 +118,19 @@ change(#{release := Release} = Context, Vsn, Tar, Options, #{verb := Verb} = Cha
     report_change(Context, Vsn, Prepared, Installed, RolledBack, Final, Permanent, Options),
     Failed =:= [] orelse
         exrm_nodetool:fail("~ts to ~ts failed on ~ts. ~ts", [Verb, Vsn, lists:join(", ", [text("~ts (~ts)", [N, W]) || {N, W} <- Failed]),
-                                                            case RolledBack of
-                                                                [] -> "The nodes that installed it keep it, not permanent (--keep-going)";
-                                                                _ -> "The nodes that had installed it were taken back; see above where each stands"
-                                                            end]),
+                                                            aftermath(RolledBack, Prepared, Final)]),
     ok.
+
+%% What became of the nodes that had installed, after a failure: what the command's message ends with.
+-spec aftermath([{node(), string()}], [{node(), step()}], [{node(), string()}]) -> string().
+aftermath([], _Prepared, _Final) ->
+    "The nodes that installed it keep it, not permanent (--keep-going)";
+aftermath(RolledBack, Prepared, Final) ->
+    %% What each node runs now, not what was attempted, decides.
+    case [Node || {Node, _} <- RolledBack, proplists:get_value(Node, Final) =/= maps:get(from, proplists:get_value(Node, Prepared))] of
+        [] -> "The nodes that had installed it were taken back";
+        NotBack -> text("Not taken back: ~ts; see above why, and where each node stands", [lists:join(", ", [atom_to_list(N) || N <- NotBack])])
+    end.
 
 %% --check: what installing Vsn would do on each node (the processes in the way and what would happen
 %% to them), with nothing changed; Vsn must be unpacked on every node (unpack VSN --cluster).
@@ -122,8 +138,9 @@ change(#{release := Release} = Context, Vsn, Tar, Options, #{verb := Verb} = Cha
 check(Context, Vsn, Options, #{verb := Verb, grace := Grace}) ->
     Members = members(Context, Options),
     require_reachable(Members, Options),
-    Plans = lists:map(
-              fun({Node, _}) ->
+    Plans = on_each(
+              [Node || {Node, reachable} <- Members],
+              fun(Node) ->
                       Step = case Verb of downgrade -> ["downgrade", Vsn]; _ -> ["install", Vsn, atom_to_list(Verb)] end,
                       {Code, Output} = try
                                            ok = load_modules(Context, Node),
@@ -133,40 +150,40 @@ check(Context, Vsn, Options, #{verb := Verb, grace := Grace}) ->
                                        catch
                                            throw:{failed, Why} -> {1, Why}
                                        end,
-                      {Node, Code, string:trim(Output)}
-              end, [M || {_, reachable} = M <- Members]),
+                      {Code, string:trim(Output)}
+              end),
     case Options of
         #{json := true} ->
-            print_json(#{<<"ok">> => lists:all(fun({_, Code, _}) -> Code =:= 0 end, Plans), <<"version">> => bin(Vsn),
-                         <<"nodes">> => [node_json(Node, reachable, #{<<"plan">> => bin(Plan), <<"ok">> => Code =:= 0}) || {Node, Code, Plan} <- Plans]});
+            print_json(#{<<"ok">> => lists:all(fun({_, {Code, _}}) -> Code =:= 0 end, Plans), <<"version">> => bin(Vsn),
+                         <<"nodes">> => [node_json(Node, reachable, #{<<"plan">> => bin(Plan), <<"ok">> => Code =:= 0}) || {Node, {Code, Plan}} <- Plans]});
         #{json := false} ->
-            [io:format("~ts:~n~ts~n", [Node, [["  ", Line, "\n"] || Line <- string:split(Plan, "\n", all)]]) || {Node, _, Plan} <- Plans]
+            [io:format("~ts:~n~ts~n", [Node, [["  ", Line, "\n"] || Line <- string:split(Plan, "\n", all)]]) || {Node, {_, Plan}} <- Plans]
     end,
-    case [Node || {Node, Code, _} <- Plans, Code =/= 0] of
+    case [Node || {Node, {Code, _}} <- Plans, Code =/= 0] of
         [] -> ok;
         Failed -> exrm_nodetool:fail("--check failed on ~ts", [lists:join(", ", [atom_to_list(N) || N <- Failed])])
     end.
 
-%% Phase 1: the nodes with the release they run; fails after undoing what it unpacked when a node
-%% cannot take Vsn.
--spec prepare(exrm_nodetool:context(), [node()], string(), file:filename(), change()) -> [{node(), string()}].
+%% Phase 1: the nodes that do not run Vsn yet, each with the release it runs and whether going to Vsn
+%% restarts its emulator; fails after undoing what it unpacked when a node cannot take Vsn.
+-spec prepare(exrm_nodetool:context(), [node()], string(), file:filename(), change()) -> [{node(), step()}].
 prepare(Context, Nodes, Vsn, Tar, Change) ->
-    Md5 = case Tar of "" -> none; _ -> package_md5(Tar) end,
-    Steps = [{Node, prepare_on(Context, Node, Vsn, Tar, Md5, Change)} || Node <- Nodes],
+    Md5 = case Tar of "" -> none; _ -> readable_md5(Tar) end,
+    Steps = on_each(Nodes, fun(Node) -> prepare_on(Context, Node, Vsn, Tar, Md5, Change) end),
     case [{Node, Why} || {Node, {failed, Why, _}} <- Steps] of
         [] ->
-            [{Node, From} || {Node, {_, From}} <- Steps, From =/= Vsn];
+            [{Node, Step} || {Node, {_, #{from := From} = Step}} <- Steps, From =/= Vsn];
         Failed ->
-            Undone = [{Node, remove_again(Context, Node, Vsn)} || {Node, {unpacked, _}} <- Steps],
+            Undone = on_each([Node || {Node, {unpacked, _}} <- Steps], fun(Node) -> remove_again(Context, Node, Vsn) end),
             exrm_nodetool:fail("phase 1 failed, nothing was installed on any node: ~ts~ts",
                                [lists:join("; ", [text("~ts: ~ts", [Node, Why]) || {Node, Why} <- Failed]),
                                 [text("; ~ts: ~ts", [Node, U]) || {Node, U} <- Undone]])
     end.
 
-%% Phase 1 on one node: {unpacked | already, From}, From the release it runs (Vsn when it runs Vsn
-%% already), or why it cannot take Vsn.
+%% Phase 1 on one node: {unpacked | already, Step}, Step saying the release it runs (Vsn when it runs
+%% Vsn already) and whether going to Vsn restarts its emulator, or why it cannot take Vsn.
 -spec prepare_on(exrm_nodetool:context(), node(), string(), file:filename(), binary() | none, change()) ->
-          {unpacked | already, string()} | {failed, string(), string()}.
+          {unpacked | already, step()} | {failed, string(), string()}.
 prepare_on(#{timeout := Timeout} = Context, Node, Vsn, Tar, Md5, #{verb := Verb, kill_lingering := Kill, grace := Grace}) ->
     try
         Which = call(Node, release_handler, which_releases, [], Timeout),
@@ -187,21 +204,41 @@ prepare_on(#{timeout := Timeout} = Context, Node, Vsn, Tar, Md5, #{verb := Verb,
                           installable(Node, Vsn, Timeout),
                           already
                   end,
-        From =:= Vsn orelse begin
+        Restarts = From =/= Vsn andalso begin
             Instructions = call(Node, exrm_nodetool_install, instructions_between, [From, Vsn], Timeout),
-            exrm_nodetool_install:restarts_emulator(Instructions) andalso
-                throw({failed, text("going from ~ts to ~ts restarts the emulator, which a cluster command does not do yet: ~ts each node with heart on its own", [From, Vsn, Verb])}),
-            Kill orelse none_stuck(Context, Node, Instructions, Grace),
+            Restarting = exrm_nodetool_install:restarts_emulator(Instructions),
+            case Restarting of
+                %% The node boots again into Vsn: only heart can start it, and no process of the running
+                %% emulator is in the way.
+                true -> restart_possible(Context#{node := Node}, From, Vsn, Verb);
+                false -> Kill orelse none_stuck(Context, Node, Instructions, Grace)
+            end,
             %% Rendered by the node's own bin/<name>, with the node's own environment, as an install there does.
             call(Node, exrm_nodetool_release, needs_rendering, [Vsn], Timeout) andalso
                 case call(Node, ?MODULE, render_here, [release_name(Context), Vsn], Timeout) of
                     {0, _} -> true;
                     {_, Output} -> throw({failed, text("its configuration of ~ts cannot be rendered there: ~ts", [Vsn, string:trim(Output)])})
-                end
+                end,
+            case call(Node, exrm_nodetool_install, config_problem, [Vsn], Timeout) of
+                none -> ok;
+                Problem -> throw({failed, Problem})
+            end,
+            Restarting
         end,
-        {Outcome, From}
+        {Outcome, #{from => From, restarts => Restarts}}
     catch
         throw:{failed, Why} -> {failed, string:trim(Why), ""}
+    end.
+
+%% Whether the node can go from From to Vsn by an emulator restart (heart runs on it, and its root
+%% is a path release_handler can give heart), or why not.
+-spec restart_possible(exrm_nodetool:context(), string(), string(), atom()) -> true.
+restart_possible(Context, From, Vsn, Verb) ->
+    try
+        exrm_nodetool_install:require_heart(Context, From, Vsn, atom_to_list(Verb)),
+        exrm_nodetool_install:require_plain_root(Context, From, Vsn)
+    catch
+        throw:{exrm_nodetool, _, Why} when is_list(Why) -> throw({failed, lists:flatten(Why)})
     end.
 
 %% Fails when the install on Node would certainly be refused: a process in the way (it runs code the
@@ -246,25 +283,51 @@ batches(Nodes, all) -> [Nodes];
 batches(Nodes, N) when length(Nodes) =< N -> [Nodes];
 batches(Nodes, N) -> {Batch, Rest} = lists:split(N, Nodes), [Batch | batches(Rest, N)].
 
-%% Phase 2: each batch installed, then checked; stops at the first batch with a failure unless
-%% keep_going. Each node's outcome: installed, or {failed, Why}.
--spec install_batches(exrm_nodetool:context(), [[node()]], string(), change(), boolean(), [{node(), installed | {failed, string()}}]) ->
-          [{node(), installed | {failed, string()}}].
-install_batches(_Context, [], _Vsn, _Change, _Json, Done) ->
+%% How many nodes install at a time: as asked, but one at a time instead of all together when a node's
+%% step restarts its emulator, so that the others serve while it is down.
+-spec rolling([{node(), step()}], string(), change(), boolean()) -> pos_integer() | all.
+rolling(Prepared, Vsn, #{rolling := all}, Json) ->
+    case [Node || {Node, #{restarts := true}} <- Prepared] of
+        [] ->
+            all;
+        Restarting ->
+            Json orelse io:format("Going to ~ts restarts the emulator of ~ts: one node at a time, each checked before the next "
+                                  "(--rolling N for N at a time)~n", [Vsn, lists:join(", ", [atom_to_list(N) || N <- Restarting])]),
+            1
+    end;
+rolling(_Prepared, _Vsn, #{rolling := N}, _Json) ->
+    N.
+
+%% Phase 2: the nodes of each batch installed at once, then checked; stops at the first batch with a
+%% failure unless keep_going. Each node's outcome: installed, or {failed, Why}.
+-spec install_batches(exrm_nodetool:context(), [[node()]], [{node(), step()}], string(), change(), boolean(),
+                      [{node(), installed | {failed, string()}}]) -> [{node(), installed | {failed, string()}}].
+install_batches(_Context, [], _Prepared, _Vsn, _Change, _Json, Done) ->
     lists:reverse(Done);
-install_batches(Context, [Batch | Rest], Vsn, Change, Json, Done) ->
+install_batches(Context, [Batch | Rest], Prepared, Vsn, Change, Json, Done) ->
     Json orelse io:format("Installing on ~ts~n", [lists:join(", ", [atom_to_list(N) || N <- Batch])]),
-    Outcomes = [{Node, install_on(Context, Node, Vsn, Change)} || Node <- Batch],
-    Checked = [{Node, case Outcome of installed -> health(Context, Node, Vsn); _ -> Outcome end} || {Node, Outcome} <- Outcomes],
+    Checked = on_each(Batch,
+                      fun(Node) ->
+                              #{restarts := Restarts} = proplists:get_value(Node, Prepared),
+                              case install_on(Context, Node, Vsn, Restarts, Change) of
+                                  installed -> health(Context, Node, Vsn);
+                                  Failed -> Failed
+                              end
+                      end),
     Json orelse [io:format("  ~ts: ~ts~n", [Node, case O of installed -> "installed " ++ Vsn ++ ", answers and runs its applications"; {failed, Why} -> "FAILED: " ++ Why end])
                  || {Node, O} <- Checked],
     case lists:any(fun({_, O}) -> O =/= installed end, Checked) andalso not maps:get(keep_going, Change) of
         true -> lists:reverse(Done, Checked);
-        false -> install_batches(Context, Rest, Vsn, Change, Json, lists:reverse(Checked, Done))
+        false -> install_batches(Context, Rest, Prepared, Vsn, Change, Json, lists:reverse(Checked, Done))
     end.
 
--spec install_on(exrm_nodetool:context(), node(), string(), change()) -> installed | {failed, string()}.
-install_on(Context, Node, Vsn, #{verb := Verb, grace := Grace, kill_lingering := Kill}) ->
+%% Installs Vsn on Node, not permanent: by bin/<name>'s own install, run in the node, or, when the
+%% step restarts the emulator, by release_handler directly, waiting here for heart to start the node
+%% again (nothing running in the node outlives its restart).
+-spec install_on(exrm_nodetool:context(), node(), string(), boolean(), change()) -> installed | {failed, string()}.
+install_on(Context, Node, Vsn, true, _Change) ->
+    restart_into(Context, Node, Vsn);
+install_on(Context, Node, Vsn, false, #{verb := Verb, grace := Grace, kill_lingering := Kill}) ->
     Step = case Verb of
                downgrade -> ["downgrade", Vsn];
                _ -> ["install", Vsn, atom_to_list(Verb)]
@@ -273,6 +336,35 @@ install_on(Context, Node, Vsn, #{verb := Verb, grace := Grace, kill_lingering :=
     case capture(fun() -> run_on(Context, Node, Step ++ Options) end) of
         {0, _} -> installed;
         {_, Output} -> {failed, string:trim(Output)}
+    end.
+
+%% release_handler installs Vsn, which reboots the node (phase 1 found heart on it); heart starts it
+%% again into Vsn, current but not permanent: a node restarted before Vsn is made permanent boots
+%% into its permanent release.
+-spec restart_into(exrm_nodetool:context(), node(), string()) -> installed | {failed, string()}.
+restart_into(#{timeout := Timeout} = Context, Node, Vsn) ->
+    try
+        OsPid = call(Node, os, getpid, [], Timeout),
+        case rpc:call(Node, release_handler, install_release, [Vsn, [{update_paths, true}]], Timeout) of
+            {error, Reason} ->
+                throw({failed, text("cannot install ~ts: ~ts; it runs ~ts", [Vsn, exrm_nodetool_errors:release_handler(Reason), running_on(Context, Node)])});
+            _RestartingOrGone ->
+                rebooted(Context, Node, OsPid, Vsn)
+        end
+    catch
+        throw:{failed, Why} -> {failed, Why}
+    end.
+
+%% Waits for Node, which had the OS process OsPid, to run again in a new emulator; installed when it
+%% runs Vsn then.
+-spec rebooted(exrm_nodetool:context(), node(), string(), string()) -> installed.
+rebooted(#{timeout := Timeout} = Context, Node, OsPid, Vsn) ->
+    exrm_nodetool_node:await_reboot(Context#{node := Node}, OsPid) orelse
+        throw({failed, text("did not come back within ~b s after its emulator restart into ~ts (RELEASE_RPC_TIMEOUT); "
+                            "heart runs bin/start there: see its log/erlang.log.*", [Timeout div 1000, Vsn])}),
+    case running_on(Context, Node) of
+        Vsn -> installed;
+        Other -> throw({failed, text("its emulator restarted into ~ts, not ~ts; see its log/erlang.log.* for why", [Other, Vsn])})
     end.
 
 %% The options of install about processes in the way, as bin/<name> takes them.
@@ -303,16 +395,25 @@ health(#{timeout := Timeout} = Context, Node, Vsn) ->
             {failed, text("installed, but it runs ~ts", [Other])}
     end.
 
-%% Takes Node back to From after another node failed: what it says.
--spec roll_back(exrm_nodetool:context(), node(), string() | undefined, change()) -> string().
-roll_back(_Context, _Node, undefined, _Change) ->
-    "nothing to take back";
-roll_back(Context, Node, From, #{grace := Grace, kill_lingering := Kill}) ->
+%% Takes Node back to the release it ran before this command, after another node failed: what it
+%% says. A node that went to Vsn by an emulator restart is restarted again: heart boots it into its
+%% permanent release, the one it ran (Vsn is not permanent yet).
+-spec roll_back(exrm_nodetool:context(), node(), string(), step(), change()) -> string().
+roll_back(Context, Node, Vsn, #{from := From, restarts := Restarts}, #{grace := Grace, kill_lingering := Kill}) ->
     case running_on(Context, Node) of
         From ->
             text("runs ~ts", [From]);
         "unknown" ->
             text("does not answer; once it is back it boots into ~ts, its permanent release (\"versions --cluster\" shows it)", [From]);
+        Vsn when Restarts ->
+            try
+                OsPid = call(Node, os, getpid, [], maps:get(timeout, Context)),
+                true = rpc:cast(Node, init, reboot, []),
+                rebooted(Context, Node, OsPid, From),
+                text("back on ~ts, in a new emulator", [From])
+            catch
+                throw:{failed, Why} -> text("could not go back to ~ts: ~ts", [From, Why])
+            end;
         _ ->
             %% With --kill-lingering the way back may stop what is in its way, as the way up could.
             case capture(fun() -> run_on(Context, Node, ["install", From, "install" | lingering_options(Grace, Kill)]) end) of
@@ -410,7 +511,7 @@ parse_nodes(Text, ThisNode) ->
 %% --- unpack on one node -----------------------------------------------------------------------
 
 %% The package on Node and unpacked there: unpacked when this unpacked it, already when it was.
--spec unpack_on(exrm_nodetool:context(), node(), string(), file:filename(), binary()) ->
+-spec unpack_on(exrm_nodetool:context(), node(), string(), file:filename(), binary() | none) ->
           {unpacked | already | installed, string()} | {failed, string(), string()}.
 unpack_on(#{timeout := Timeout} = Context, Node, Vsn, Tar, Md5) ->
     try
@@ -418,8 +519,9 @@ unpack_on(#{timeout := Timeout} = Context, Node, Vsn, Tar, Md5) ->
         Root = call(Node, code, root_dir, [], Timeout),
         RelDir = filename:join(Root, "releases"),
         Before = exrm_nodetool_release:status_of(Vsn, call(Node, release_handler, which_releases, [], Timeout)),
+        %% Without a package here (install --cluster), the node unpacks the one it has, or says it has none.
         Sent = case Before of
-                   unknown -> send_package(Context, Node, Tar, Md5, filename:join([RelDir, Vsn, release_name(Context) ++ ".tar.gz"]));
+                   unknown when is_binary(Md5) -> send_package(Context, Node, Tar, Md5, filename:join([RelDir, Vsn, release_name(Context) ++ ".tar.gz"]));
                    _ -> none
                end,
         {Code, Output} = capture(fun() -> run_on(Context, Node, ["unpack", Vsn, package_there(Sent), RelDir]) end),
@@ -450,7 +552,7 @@ package_there(Path) -> Path.
 -spec send_package(exrm_nodetool:context(), node(), file:filename(), binary(), file:filename()) -> file:filename().
 send_package(#{timeout := Timeout}, Node, Tar, Md5, Dest) ->
     case call(Node, ?MODULE, package_md5, [Dest], Timeout) of
-        Md5 ->
+        Md5 when is_binary(Md5) ->
             Dest;
         _ ->
             Part = Dest ++ ".part",
@@ -488,6 +590,14 @@ written(_Node, _File, ok) ->
     ok;
 written(Node, File, {error, Reason}) ->
     throw({failed, text("cannot write ~ts on ~ts: ~ts", [File, Node, file:format_error(Reason)])}).
+
+%% The md5 of the package to send, or the command fails, naming it.
+-spec readable_md5(file:filename()) -> binary().
+readable_md5(Tar) ->
+    case package_md5(Tar) of
+        none -> exrm_nodetool:fail("cannot read the package ~ts; check that it is a file this user may read", [Tar]);
+        Md5 -> Md5
+    end.
 
 %% The md5 of a file, read in chunks; none when it cannot be read.
 -spec package_md5(file:filename()) -> binary() | none.
@@ -534,15 +644,31 @@ remove_again(#{timeout := Timeout} = Context, Node, Vsn) ->
 %% Runs a command of bin/<name> on Node itself: its exit code (its output went to this process's
 %% group leader, its message is printed there too).
 -spec run_on(exrm_nodetool:context(), node(), [string()]) -> exrm_nodetool:exit_code().
-run_on(#{release := Release, flavor := Flavor, timeout := Timeout}, Node, Command) ->
+run_on(#{release := Release, flavor := Flavor, timeout := Timeout} = Context, Node, Command) ->
     Arguments = [atom_to_list(Node), atom_to_list(Flavor) | Command],
     Place = #{node => Node, where => in_node, inflated => ""},
     case rpc:call(Node, exrm_nodetool, outcome, [Release, Arguments, integer_to_list(Timeout div 1000), Place], infinity) of
         {badrpc, nodedown} -> io:format("~ts stopped answering~n", [Node]), 1;
         {badrpc, Reason} -> io:format("~ts~n", [exrm_nodetool_errors:exception(Reason)]), 1;
         {Code, none} when is_integer(Code) -> Code;
+        {?RECOVER, Message} -> recover(Context, Node, Command, Message);
         {Code, Message} when is_integer(Code) -> io:format("~ts~n", [Message]), Code
     end.
+
+%% An install that failed in the node (exit code 12), whose release_handler may be restarting the node
+%% now: as bin/<name> does, waits for it here, with the release_handler that ran (the message's last
+%% line), and says where the node stands. Exit code 1.
+-spec recover(exrm_nodetool:context(), node(), [string()], string()) -> 1.
+recover(Context, Node, [Step, Vsn | Rest], Message) ->
+    Lines = string:split(string:trim(Message), "\n", all),
+    {Failure, [HandlerText]} = lists:split(length(Lines) - 1, Lines),
+    io:format("~ts~n", [lists:join("\n", Failure)]),
+    Verb = case {Step, Rest} of {"install", [V | _]} -> V; _ -> Step end,
+    Where = try exrm_nodetool_install:recover(Context#{node := Node}, Vsn, Verb, HandlerText)
+            catch throw:{exrm_nodetool, _, Text} -> Text
+            end,
+    io:format("~ts~n", [Where]),
+    1.
 
 %% Loads the modules of bin/<name> into Node, unless it has those very beams.
 -spec load_modules(exrm_nodetool:context(), node()) -> ok.
@@ -561,6 +687,18 @@ load_modules(#{timeout := Timeout}, Node) ->
                       end
               end
       end, ?MODULES).
+
+%% Fun applied to each node at once, each in a process of its own: the results, in the nodes' order.
+%% What Fun raises is raised here.
+-spec on_each([node()], fun((node()) -> Result)) -> [{node(), Result}].
+on_each(Nodes, Fun) ->
+    Self = self(),
+    Workers = [{Node, spawn_link(fun() -> Self ! {self(), try {ok, Fun(Node)} catch Class:Reason:Stack -> {raised, Class, Reason, Stack} end} end)}
+               || Node <- Nodes],
+    [{Node, receive
+                {Worker, {ok, Result}} -> Result;
+                {Worker, {raised, Class, Reason, Stack}} -> erlang:raise(Class, Reason, Stack)
+            end} || {Node, Worker} <- Workers].
 
 -spec call(node(), module(), atom(), [term()], timeout()) -> term().
 call(Node, Module, Function, Args, Timeout) ->
@@ -682,12 +820,12 @@ report_unpack(_Context, Vsn, Size, Steps, Undone, #{json := false}) ->
               io:format("  ~ts: ~ts~ts~n", [Node, Outcome, Note])
       end, Steps).
 
--spec report_change(exrm_nodetool:context(), string(), [{node(), string()}], [{node(), installed | {failed, string()}}],
+-spec report_change(exrm_nodetool:context(), string(), [{node(), step()}], [{node(), installed | {failed, string()}}],
                     [{node(), string()}], [{node(), string()}], boolean(), options()) -> ok.
 report_change(#{release := Release}, Vsn, Prepared, Installed, RolledBack, Final, Permanent, #{json := true}) ->
     print_json(#{<<"ok">> => Permanent, <<"release">> => bin(Release), <<"version">> => bin(Vsn), <<"permanent">> => Permanent,
                  <<"nodes">> => [node_json(Node, reachable,
-                                           #{<<"from">> => case lists:keyfind(Node, 1, Prepared) of {_, F} -> bin(F); false -> null end,
+                                           #{<<"from">> => case lists:keyfind(Node, 1, Prepared) of {_, #{from := F}} -> bin(F); false -> null end,
                                              <<"installed">> => case lists:keyfind(Node, 1, Installed) of {_, installed} -> true; {_, _} -> false; false -> null end,
                                              <<"failure">> => case lists:keyfind(Node, 1, Installed) of {_, {failed, Why}} -> bin(Why); _ -> null end,
                                              <<"rolled_back">> => case lists:keyfind(Node, 1, RolledBack) of {_, R} -> bin(R); false -> null end,
