@@ -122,6 +122,85 @@ public sealed class HazardUpgradeTests : IDisposable
         Assert.Equal(handler, release.Run("eval", "whereis(release_handler).").Succeeded().Output.Trim());
     }
 
+    [FactNeeding("erl", "elixir", "mix")]
+    public void An_elixir_state_struct_that_gains_a_field_breaks_the_process_kept_as_is_as_warned_and_not_one_that_fills_it()
+    {
+        var project = Path.Combine(work.FullName, "tally");
+        var findings = new Dictionary<int, HashSet<string>>();
+        var builds = new Dictionary<int, ExrmRun>();
+        for (var version = 1; version <= 2; version++)
+        {
+            WriteStructTally(project, version);
+            Thread.Sleep(1100);
+            builds[version] = ExrmRun.Invoke("release", project, "--format", "json").Succeeded();
+            findings[version] = FindingKeys(builds[version]);
+        }
+
+        Assert.Empty(findings[1]);
+        Assert.Equal(["state-change Tally.AsIs.code_change/3"], findings[2]);
+
+        // GenServer's own code_change/3 has GenServer's lines: the finding names the struct's definition instead.
+        Assert.Contains("\"location\": \"lib/tally/asis.ex:3\"", builds[2].Output, StringComparison.Ordinal);
+        Assert.Contains("Tally.AsIs.code_change/3, GenServer's own, returns the state as it is", builds[2].Output, StringComparison.Ordinal);
+
+        using var release = DeployedRelease.FirstVersionOf(project, "tally", Path.Combine(work.FullName, "srv"));
+        release.Run("start").Succeeded();
+        Assert.Equal("{1, \"0.0.1\"}", Add(release, "Tally.AsIs"));
+        Assert.Equal("{1, \"0.0.1\"}", Add(release, "Tally.Converts"));
+
+        // The struct kept as it is has no step: the process crashes at its next call (its supervisor starts it again,
+        // empty); the one whose code_change filled in step counts on.
+        release.Run("upgrade", "0.0.2").Succeeded();
+        var kept = release.Run("rpc", "Tally.AsIs", "add");
+        Assert.True(kept.ExitCode != 0 && Regex.IsMatch(kept.Outcome.ToString(), "FunctionClauseError|function_clause"), $"expected a function clause error: {kept.Outcome}");
+        Assert.Equal("{1, \"0.0.2\"}", Add(release, "Tally.AsIs"));
+        Assert.Equal("{2, \"0.0.2\"}", Add(release, "Tally.Converts"));
+    }
+
+    /// <summary>
+    /// "tally", a Mix project of two GenServers whose state is a struct of their own: in version 2 each struct gains
+    /// step; Tally.AsIs keeps GenServer's code_change/3, Tally.Converts fills step in as the warning says.
+    /// </summary>
+    private static void WriteStructTally(string dir, int version)
+    {
+        ProjectFiles.Write(dir, "mix.exs", $$"""
+            defmodule Tally.MixProject do
+              use Mix.Project
+              def project, do: [app: :tally, version: "0.0.{{version}}", elixir: "~> 1.14", deps: []]
+              def application, do: [mod: {Tally.Application, []}]
+            end
+            """);
+        ProjectFiles.Write(dir, "lib/tally/application.ex", """
+            defmodule Tally.Application do
+              use Application
+              def start(_type, _args), do: Supervisor.start_link([Tally.AsIs, Tally.Converts], strategy: :one_for_one, name: Tally.Supervisor)
+            end
+            """);
+        foreach (var (module, codeChange) in new[]
+                 {
+                     ("AsIs", string.Empty),
+                     ("Converts", "@impl true\n  def code_change(_old, state, _extra), do: {:ok, struct(__MODULE__, Map.from_struct(state))}"),
+                 })
+        {
+            var (fields, match, next) = version == 1
+                ? ("count: 0", "%__MODULE__{count: c}", "c + 1")
+                : ("count: 0, step: 1", "%__MODULE__{count: c, step: step}", "c + step");
+            ProjectFiles.Write(dir, $"lib/tally/{module.ToLowerInvariant()}.ex", $$$"""
+                defmodule Tally.{{{module}}} do
+                  use GenServer
+                  defstruct {{{fields}}}
+                  def start_link(_), do: GenServer.start_link(__MODULE__, [], name: __MODULE__)
+                  def add, do: GenServer.call(__MODULE__, :add)
+                  @impl true
+                  def init([]), do: {:ok, %__MODULE__{}}
+                  @impl true
+                  def handle_call(:add, _from, {{{match}}} = s), do: {:reply, {{{{next}}}, "0.0.{{{version}}}"}, %{s | count: {{{next}}}}}
+                  {{{(version == 1 ? string.Empty : codeChange)}}}
+                end
+                """);
+        }
+    }
+
     private static HashSet<string> FindingKeys(ExrmRun build)
     {
         using var json = JsonDocument.Parse(build.Output);

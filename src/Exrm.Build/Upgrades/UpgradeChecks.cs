@@ -78,6 +78,11 @@ internal static class UpgradeChecks
                 yield return stateChange;
             }
 
+            foreach (var structChange in StructChanges(app, changedFrom, newModules, module, beam, beams, projectDir))
+            {
+                yield return structChange;
+            }
+
             if (LoadTimeCode(app.Name, upgrade, module, beam, projectDir) is { } loadTime)
             {
                 yield return loadTime;
@@ -199,6 +204,68 @@ internal static class UpgradeChecks
                     $"{change}, but {codeChange}{At(location)} never builds the old one: a downgrade to {old.Resource.Vsn} calls it with {{down, Vsn}} before the old code loads, "
                     + "and leaves each process with a state the old code does not match.",
                     $"Add a clause for {{down, _}} to {codeChange} that returns the old record, a tuple of {before.Size} elements ({{{now.Tag}, ...}}).");
+            }
+        }
+    }
+
+    /// <summary>
+    /// An Elixir process module whose state struct (<see cref="StateShapes.StructOf"/>) gained fields while its new
+    /// code_change/3 hands the state back as it is (GenServer's default): the running processes keep their old struct,
+    /// without the new fields, which the new code reads.
+    /// </summary>
+    private static IEnumerable<UpgradeFinding> StructChanges(
+        ResolvedApplication app,
+        ImmutableArray<ApplicationVersion> changedFrom,
+        ImmutableDictionary<string, ModuleSummary> newModules,
+        ModuleSummary module,
+        BeamFile beam,
+        BeamCache beams,
+        string projectDir)
+    {
+        if (module.StateStruct is not { } structModule || newModules.GetValueOrDefault(structModule)?.StructFields is not { } fields || !StateShapes.KeepsState(beam))
+        {
+            yield break;
+        }
+
+        var name = ModuleText(module.Name);
+        var structText = $"%{ModuleText(structModule)}{{}}";
+        // GenServer's code_change/3 is defined by `use GenServer` and its lines are GenServer's own file: then the
+        // place to name is the struct's definition (the line of defstruct).
+        BeamLocation? ownCodeChange = SourceLines.OfFunction(beam, "code_change", 3) is { } at && at.File == SourceLines.OfFunction(beam, "init", 1)?.File ? at : null;
+        var codeChange = FunctionText(module.Name, "code_change", 3);
+        var codeChangeText = codeChange + (ownCodeChange is null ? ", GenServer's own," : At(Where(ownCodeChange, projectDir)));
+        var location = Where(StructDefinition(), projectDir);
+        foreach (var old in changedFrom)
+        {
+            if (old.Modules.GetValueOrDefault(structModule)?.StructFields is not { } before || fields.Except(before).ToList() is not { Count: > 0 } added)
+            {
+                continue;
+            }
+
+            var addedText = string.Join(", ", added);
+            yield return new UpgradeFinding(
+                "state-change",
+                FindingSeverity.Warning,
+                app.Name,
+                codeChange,
+                location,
+                $"{app.Name} {old.Resource.Vsn} -> {app.Vsn}: {name} keeps a {structText} as its state, which gained {addedText}{At(location)}, but {codeChangeText} "
+                + $"returns the state as it is: each running process keeps its old struct, without {addedText}, and the new code that reads "
+                + $"{(added.Count == 1 ? "it" : "them")} (state.{added[0]}, a %{ModuleText(structModule)}{{{added[0]}: value}} match) fails with KeyError or FunctionClauseError.",
+                $"Fill them in {codeChange}: def code_change(_old, state, _extra), do: {{:ok, struct({ModuleText(structModule)}, Map.from_struct(state))}} "
+                + "gives each new field its default (on a downgrade the old code ignores the fields it does not know).");
+        }
+
+        BeamLocation? StructDefinition()
+        {
+            try
+            {
+                var structBeam = structModule == module.Name ? beam : beams.Get(Path.Combine(app.App.EbinDir, structModule + ".beam")).Module;
+                return SourceLines.OfFunction(structBeam, "__struct__", 0);
+            }
+            catch (BeamFormatException)
+            {
+                return null;
             }
         }
     }

@@ -27,23 +27,31 @@ public sealed record ModuleSummary(string Name, string Md5, ModuleRole Role, Imm
             LoadsNif = beam.Imports.Any(i => i is { Module.Name: "erlang", Function.Name: "load_nif", Arity: 2 }),
             Exports = [.. beam.Exports.Select(e => new FunctionName(e.Name.Name, e.Arity))],
             Calls = [.. beam.Imports.Where(i => i.Module.Name != name).Select(i => new RemoteFunction(i.Module.Name, i.Function.Name, i.Arity))],
-            State = RoleOf(beam) == ModuleRole.Process ? StateOf(beam) : null,
+            State = RoleOf(beam) == ModuleRole.Process ? Decoded(beam, StateShapes.Of) : null,
+            StateStruct = RoleOf(beam) == ModuleRole.Process ? Decoded(beam, StateShapes.StructOf) : null,
+            StructFields = Decoded(beam, StateShapes.StructFields),
         };
     }
 
     /// <summary>The record a process module keeps as its state, as its code shows it (<see cref="StateShapes"/>); null when it does not.</summary>
     public StateShape? State { get; init; }
 
-    private static StateShape? StateOf(BeamFile beam)
+    /// <summary>The struct module an Elixir process module keeps as its state (<see cref="StateShapes.StructOf"/>); null when its code does not show one.</summary>
+    public string? StateStruct { get; init; }
+
+    /// <summary>The fields of the struct the module defines, in order; null when it defines none.</summary>
+    public ImmutableArray<string>? StructFields { get; init; }
+
+    private static T? Decoded<T>(BeamFile beam, Func<BeamFile, T?> read)
     {
         try
         {
-            return StateShapes.Of(beam);
+            return read(beam);
         }
         catch (BeamFormatException)
         {
             // Code of a newer OTP than the decoder knows: nothing to compare the next version's state with.
-            return null;
+            return default;
         }
     }
 

@@ -14,7 +14,9 @@ public readonly record struct StateShape(string Tag, int Size)
 /// What a behaviour module's code shows of its state, as far as the compiled code shows it: the record its callbacks
 /// match the state against (handle_call/3, handle_cast/2, handle_info/2 test their state argument with
 /// is_tagged_tuple), and which records of that tag code_change/3 matches (what it can convert from) and builds (what
-/// it converts to). A state that is a map, or that no callback matches as a record, has no shape here.
+/// it converts to). A state that is a map, or that no callback matches as a record, has no shape here; an Elixir
+/// process's state struct is read instead (<see cref="StructOf"/>, <see cref="StructFields"/>), with whether its
+/// code_change/3 converts anything at all (<see cref="KeepsState"/>).
 /// </summary>
 public static class StateShapes
 {
@@ -52,6 +54,73 @@ public static class StateShapes
         var literal = instructions.SelectMany(i => i.Operands).OfType<BeamOperand.Literal>().SelectMany(l => TaggedTuples(l.Value, tag));
         return ([.. matched], [.. built, .. literal]);
     }
+
+    /// <summary>
+    /// The struct module an Elixir process keeps as its state: the one struct init/1 makes (a %State{} literal, or a
+    /// map built on one), or null when init/1 shows none or more than one.
+    /// </summary>
+    public static string? StructOf(BeamFile beam)
+    {
+        ArgumentNullException.ThrowIfNull(beam);
+        var made = beam.FunctionCode("init", 1)
+            .SelectMany(i => i.Operands)
+            .OfType<BeamOperand.Literal>()
+            .SelectMany(l => Structs(l.Value))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        return made is [var single] ? single : null;
+    }
+
+    /// <summary>
+    /// The fields of the struct a module defines (the keys of the map its __struct__/0 returns, in order), or null when
+    /// it defines none or builds it at run time.
+    /// </summary>
+    public static ImmutableArray<string>? StructFields(BeamFile beam)
+    {
+        ArgumentNullException.ThrowIfNull(beam);
+        if (!beam.Exports.Any(e => e is { Name.Name: "__struct__", Arity: 0 }))
+        {
+            return null;
+        }
+
+        var map = beam.FunctionCode("__struct__", 0)
+            .SelectMany(i => i.Operands)
+            .OfType<BeamOperand.Literal>()
+            .Select(l => l.Value)
+            .OfType<ErlangMap>()
+            .FirstOrDefault(m => StructModule(m) == beam.Module.Name);
+        return map is null
+            ? null
+            : [.. map.Entries.Select(e => e.Key).OfType<ErlangAtom>().Select(a => a.Name).Where(k => k != StructKey).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// code_change/3 hands the state back as it came, {ok, State}, and does nothing else: what Elixir's GenServer
+    /// defines when the module does not, and the usual Erlang code_change(_, S, _) -> {ok, S}.
+    /// </summary>
+    public static bool KeepsState(BeamFile beam)
+    {
+        ArgumentNullException.ThrowIfNull(beam);
+        var code = beam.FunctionCode("code_change", 3);
+        return code.Length > 0
+            && code.All(i => i.Name is "func_info" or "label" or "line" or "test_heap" or "put_tuple2" or "return")
+            && code.Where(i => i.Name == "put_tuple2").ToList() is [{ Operands: [_, BeamOperand.OperandList { Elements: [BeamOperand.Atom { Value.Name: "ok" }, BeamOperand.X { Index: 1 }] }] }];
+    }
+
+    private const string StructKey = "__struct__";
+
+    // The structs a term holds, outermost only: a struct's own fields are its state's parts, not the state.
+    private static IEnumerable<string> Structs(ErlangTerm term) => term switch
+    {
+        ErlangMap map when StructModule(map) is { } module => [module],
+        ErlangMap map => map.Entries.SelectMany(e => Structs(e.Value)),
+        ErlangTuple tuple => tuple.Elements.SelectMany(Structs),
+        ErlangList list => list.Elements.SelectMany(Structs),
+        _ => [],
+    };
+
+    private static string? StructModule(ErlangMap map) =>
+        map.Entries.FirstOrDefault(e => e.Key is ErlangAtom { Name: StructKey }).Value is ErlangAtom { Name: var module } ? module : null;
 
     private static IEnumerable<int> TaggedTuples(ErlangTerm term, string tag) => term switch
     {

@@ -80,4 +80,64 @@ public sealed class StateShapesTests
 
         Assert.Equal(["crashed", "2"], results.Select(r => r.ToString()));
     }
+
+    private static string StructCounter(string fields, string handleCall, string codeChange) => $$$"""
+        defmodule ExrmStructCounter do
+          use GenServer
+          defstruct {{{fields}}}
+          def start, do: :gen_server.start({:local, __MODULE__}, __MODULE__, [], [])
+          def next, do: :gen_server.call(__MODULE__, :next)
+          @impl true
+          def init([]), do: {:ok, %ExrmStructCounter{}}
+          @impl true
+          {{{handleCall}}}
+          {{{codeChange}}}
+        end
+        """;
+
+    private static readonly string StructV1 = StructCounter(
+        "count: 0", "def handle_call(:next, _from, %ExrmStructCounter{count: c} = s), do: {:reply, c + 1, %{s | count: c + 1}}", string.Empty);
+
+    private static readonly string StructV2Kept = StructCounter(
+        "count: 0, step: 1", "def handle_call(:next, _from, %ExrmStructCounter{count: c, step: st} = s), do: {:reply, c + st, %{s | count: c + st}}", string.Empty);
+
+    private static readonly string StructV2Converted = StructCounter(
+        "count: 0, step: 1",
+        "def handle_call(:next, _from, %ExrmStructCounter{count: c, step: st} = s), do: {:reply, c + st, %{s | count: c + st}}",
+        "@impl true\n  def code_change(_old, %{count: c}, _extra), do: {:ok, %ExrmStructCounter{count: c, step: 1}}");
+
+    [FactNeeding("erl", "elixir", "elixirc")]
+    public void An_elixir_process_s_state_struct_its_fields_and_whether_code_change_keeps_it_are_read_from_the_code()
+    {
+        var (v1, kept, converted) = (Counter(StructV1), Counter(StructV2Kept), Counter(StructV2Converted));
+
+        Assert.Equal("Elixir.ExrmStructCounter", StateShapes.StructOf(v1));
+        Assert.Equal(["count"], StateShapes.StructFields(v1)!.Value.ToArray());
+        var summary = ModuleSummary.FromBeam(kept);
+        Assert.Equal("Elixir.ExrmStructCounter", summary.StateStruct);
+        Assert.Equal(["count", "step"], summary.StructFields!.Value.ToArray());
+        Assert.True(StateShapes.KeepsState(v1), "GenServer's own code_change/3 returns the state as it is");
+        Assert.True(StateShapes.KeepsState(kept));
+        Assert.False(StateShapes.KeepsState(converted));
+
+        // The same, proven on OTP: the process whose struct code_change kept crashes at its next call; the converted one serves on.
+        const string Upgrade = """
+            run({V1, V2}) ->
+                {module, 'Elixir.ExrmStructCounter'} = code:load_binary('Elixir.ExrmStructCounter', "v1", V1),
+                {ok, Pid} = 'Elixir.ExrmStructCounter':start(),
+                1 = 'Elixir.ExrmStructCounter':next(),
+                ok = sys:suspend(Pid),
+                {module, 'Elixir.ExrmStructCounter'} = code:load_binary('Elixir.ExrmStructCounter', "v2", V2),
+                ok = sys:change_code(Pid, 'Elixir.ExrmStructCounter', "1", []),
+                ok = sys:resume(Pid),
+                Result = try 'Elixir.ExrmStructCounter':next() catch exit:_ -> crashed end,
+                exit(Pid, kill),
+                code:purge('Elixir.ExrmStructCounter'),
+                Result.
+            """;
+        var results = Exrm.Testing.Otp.RunEach(Upgrade, new[] { kept, converted }.Select(v2 => (ErlangTerm)Term.Tuple(v1.Binary, v2.Binary)));
+        Assert.Equal(["crashed", "2"], results.Select(r => r.ToString()));
+
+        static CompiledModule Counter(string source) => CompiledModule.CompileElixir(source)["Elixir.ExrmStructCounter"];
+    }
 }

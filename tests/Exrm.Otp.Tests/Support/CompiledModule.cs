@@ -1,4 +1,5 @@
 using Exrm.Erlang.Beam;
+using Exrm.Testing;
 
 namespace Exrm.Otp.Tests.Support;
 
@@ -24,6 +25,34 @@ internal sealed record CompiledModule(BeamFile Beam, byte[] Bytes)
         [.. Exrm.Testing.Otp.RunEach(Compiler, sources.Select(s => (ErlangTerm)Term.Utf8Binary(s)))
             .Select(b => ((ErlangBinary)b).Bytes.ToArray())
             .Select(bytes => new CompiledModule(BeamFile.Read(bytes), bytes))];
+
+    /// <summary>Elixir source compiled with elixirc: every module it defines, by name ("Elixir.Counter").</summary>
+    public static Dictionary<string, CompiledModule> CompileElixir(string source)
+    {
+        var dir = Directory.CreateTempSubdirectory("exrm-elixirc-");
+        try
+        {
+            var file = Path.Combine(dir.FullName, "source.ex");
+            File.WriteAllText(file, source);
+            var elixirc = OtpInstallation.FindProgram("elixirc") ?? throw new OtpException("elixirc was not found on PATH; scripts/prerequisites.sh installs it.");
+            using var child = ChildProcess.Start(elixirc, ["-o", dir.FullName, file]);
+            child.CloseInput();
+            var result = child.WaitForExit(TimeSpan.FromMinutes(2));
+            if (result.ExitCode != 0)
+            {
+                throw new OtpException($"elixirc failed: {result}");
+            }
+
+            return Directory.GetFiles(dir.FullName, "*.beam").ToDictionary(
+                path => Path.GetFileNameWithoutExtension(path),
+                path => File.ReadAllBytes(path) is var bytes ? new CompiledModule(BeamFile.Read(bytes), bytes) : null!,
+                StringComparer.Ordinal);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 
     /// <summary>The module's bytes as a binary term, to load it in an erl run.</summary>
     public ErlangBinary Binary => new([.. Bytes]);
