@@ -27,8 +27,8 @@ public sealed class ClusterRecoveryTests : IDisposable
         var project = Path.Combine(work.FullName, "gate");
         ExrmRun.ReleaseEachVersion(project, 2, version => TcpProjectFiles.Write(project, version, idleProcess: true, upgradeRefusedByEnvironment: true));
         // Only c converts no state: its code_change raises, so its install fails after a and b installed.
-        using var gate = new GateCluster(
-            work.FullName, project, new Dictionary<string, (string Name, string Value)[]> { ["c"] = [("GATE_REFUSE_UPGRADE", "true")] }, "0.0.2");
+        using var gate = new ServiceCluster(
+            work.FullName, project, new Dictionary<string, (string Name, string Value)[]> { ["c"] = [("GATE_REFUSE_UPGRADE", "true")] }, ["0.0.2"]);
         var (a, b, c, ports) = (gate.A, gate.B, gate.C, gate.Ports);
         string[] cluster = ["--cluster", "--nodes", $"{b.NodeName},{c.NodeName}", "--grace", "1"];
 
@@ -78,7 +78,7 @@ public sealed class ClusterRecoveryTests : IDisposable
         var down = a.Run(["downgrade", "0.0.1", .. cluster, "--kill-lingering"]).Succeeded();
         Assert.Contains("0.0.1 is permanent on every node", down.Output, StringComparison.Ordinal);
         AssertNotInstalledOn(down.Output, c);
-        GateCluster.AssertEveryNode(gate.Nodes, ports, "0.0.1", "v1");
+        ServiceCluster.AssertEveryNode(gate.Nodes, ports, "0.0.1", "v1");
         foreach (var node in new[] { a, b })
         {
             Assert.Equal("undefined", node.Run("eval", "whereis(gate_idle).").Succeeded().Output.Trim());
@@ -99,7 +99,7 @@ public sealed class ClusterRecoveryTests : IDisposable
         Assert.DoesNotContain("could not go back", takenBack.Outcome.ToString(), StringComparison.Ordinal);
         Assert.Contains("The nodes that had installed it were taken back", takenBack.Outcome.StandardError, StringComparison.Ordinal);
         AssertBackAfterRestart(c, ports["c"], cSupervisor);
-        GateCluster.AssertEveryNode(gate.Nodes, ports, "0.0.1", "v1");
+        ServiceCluster.AssertEveryNode(gate.Nodes, ports, "0.0.1", "v1");
         foreach (var node in new[] { a, b })
         {
             Assert.DoesNotContain("0.0.2 current", node.Run("versions").Succeeded().Output, StringComparison.Ordinal);
@@ -116,7 +116,7 @@ public sealed class ClusterRecoveryTests : IDisposable
     {
         var project = Path.Combine(work.FullName, "gate");
         ExrmRun.ReleaseEachVersion(project, 2, version => TcpProjectFiles.Write(project, version));
-        using var gate = new GateCluster(work.FullName, project, "0.0.2");
+        using var gate = new ServiceCluster(work.FullName, project, "0.0.2");
         var (a, b, c, ports) = (gate.A, gate.B, gate.C, gate.Ports);
         var nodes = gate.Nodes;
         string[] cluster = ["--cluster", "--nodes", $"{b.NodeName},{c.NodeName}", "--grace", "1"];
@@ -138,7 +138,7 @@ public sealed class ClusterRecoveryTests : IDisposable
         Assert.True(refused.ExitCode == 1, $"expected exit code 1: {refused.Outcome}");
         Assert.Contains("phase 1 failed, nothing was installed on any node", refused.Outcome.StandardError, StringComparison.Ordinal);
         Assert.Matches($@"{Regex.Escape(c.NodeName)}: [^;]*lib/gate-0\.0\.2", refused.Outcome.StandardError);
-        GateCluster.AssertEveryNode(nodes, ports, "0.0.1", "v1");
+        ServiceCluster.AssertEveryNode(nodes, ports, "0.0.1", "v1");
 
         // c's copy replaced: removed there (remove takes a release whose files are partly gone), then the package sent
         // and unpacked again; a and b keep theirs.
@@ -168,7 +168,7 @@ public sealed class ClusterRecoveryTests : IDisposable
         Assert.True(
             half.Contains("gate 0.0.2 current", StringComparison.Ordinal) && half.Contains("gate 0.0.1 permanent", StringComparison.Ordinal),
             $"b does not run 0.0.2 with 0.0.1 still permanent:\n{half}");
-        GateCluster.AssertEveryNode([(a, "a"), (c, "c")], ports, "0.0.1", "v1");
+        ServiceCluster.AssertEveryNode([(a, "a"), (c, "c")], ports, "0.0.1", "v1");
         foreach (var node in new[] { a, c })
         {
             Assert.DoesNotContain("0.0.2 current", node.Run("versions").Succeeded().Output, StringComparison.Ordinal);
@@ -179,7 +179,7 @@ public sealed class ClusterRecoveryTests : IDisposable
         var finished = a.Run(["upgrade", "0.0.2", .. cluster]).Succeeded();
         Assert.Contains("0.0.2 is permanent on every node", finished.Output, StringComparison.Ordinal);
         AssertNotInstalledOn(finished.Output, b);
-        GateCluster.AssertEveryNode(nodes, ports, "0.0.2", "v2");
+        ServiceCluster.AssertEveryNode(nodes, ports, "0.0.2", "v2");
 
         TcpTraffic.AssertServedThroughout(loadA, loadB, loadC);
     }

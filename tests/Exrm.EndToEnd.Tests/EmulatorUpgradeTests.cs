@@ -88,7 +88,7 @@ public sealed class EmulatorUpgradeTests : IDisposable
         // c starts with GATE_REFUSE_UPGRADE=true: 0.0.2's code_change fails there, in the new emulator.
         var (project, otp, _) = BuildForTheNextOtp(failingUpgrade: false, upgradeRefusedByEnvironment: true);
         var refusingC = new Dictionary<string, (string Name, string Value)[]> { ["c"] = [("GATE_REFUSE_UPGRADE", "true")] };
-        using var cluster = new GateCluster(work.FullName, project, refusingC, "0.0.2");
+        using var cluster = new ServiceCluster(work.FullName, project, refusingC, ["0.0.2"]);
         var (a, b, c) = (cluster.A, cluster.B, cluster.C);
         string[] others = ["--cluster", "--nodes", $"{b.NodeName},{c.NodeName}"];
 
@@ -104,7 +104,7 @@ public sealed class EmulatorUpgradeTests : IDisposable
         Assert.True(refused.ExitCode == 1, $"expected exit code 1: {refused.Outcome}");
         Assert.Contains($"phase 1 failed, nothing was installed on any node: {c.NodeName}: going from 0.0.1 to 0.0.2 restarts the emulator", refused.Outcome.StandardError, StringComparison.Ordinal);
         Assert.Contains("Add -heart to releases/0.0.1/vm.args", refused.Outcome.StandardError, StringComparison.Ordinal);
-        GateCluster.AssertEveryNode(cluster.Nodes, cluster.Ports, "0.0.1", "v1");
+        ServiceCluster.AssertEveryNode(cluster.Nodes, cluster.Ports, "0.0.1", "v1");
 
         c.Run("stop").Succeeded();
         EnableHeart(c, "0.0.1");
@@ -124,7 +124,7 @@ public sealed class EmulatorUpgradeTests : IDisposable
             Assert.True(failed.Output.Contains(expected, StringComparison.Ordinal), $"\"{expected}\" not in:\n{failed.Outcome}");
         }
 
-        GateCluster.AssertEveryNode(cluster.Nodes, cluster.Ports, "0.0.1", "v1");
+        ServiceCluster.AssertEveryNode(cluster.Nodes, cluster.Ports, "0.0.1", "v1");
         foreach (var (node, _) in cluster.Nodes)
         {
             AssertRuns(node, otp.InstalledErtsVsn, otp.InstalledSaslVsn);
@@ -142,7 +142,7 @@ public sealed class EmulatorUpgradeTests : IDisposable
         Assert.Contains("restarts the emulator of", upgrade.Output, StringComparison.Ordinal);
         Assert.Contains($"Installing on {a.NodeName}\n  {a.NodeName}: installed 0.0.2, answers and runs its applications\nInstalling on {b.NodeName}\n", upgrade.Output, StringComparison.Ordinal);
         Assert.Contains("0.0.2 is permanent on every node", upgrade.Output, StringComparison.Ordinal);
-        GateCluster.AssertEveryNode(cluster.Nodes, cluster.Ports, "0.0.2", "v2");
+        ServiceCluster.AssertEveryNode(cluster.Nodes, cluster.Ports, "0.0.2", "v2");
         foreach (var (node, _) in cluster.Nodes)
         {
             AssertRuns(node, otp.ErtsVsn, otp.SaslVsn);
@@ -152,7 +152,7 @@ public sealed class EmulatorUpgradeTests : IDisposable
         var downgrade = WhileSomeNodeAnswers(cluster, () => a.Run(["downgrade", "0.0.1", .. others, "--rolling", "2"]));
         Assert.True(downgrade.ExitCode == 0, $"{downgrade.Outcome}\n{NodeLog(c.Root)}");
         Assert.Contains($"Installing on {a.NodeName}, {b.NodeName}\n", downgrade.Output, StringComparison.Ordinal);
-        GateCluster.AssertEveryNode(cluster.Nodes, cluster.Ports, "0.0.1", "v1");
+        ServiceCluster.AssertEveryNode(cluster.Nodes, cluster.Ports, "0.0.1", "v1");
         foreach (var (node, _) in cluster.Nodes)
         {
             AssertRuns(node, otp.InstalledErtsVsn, otp.InstalledSaslVsn);
@@ -163,7 +163,7 @@ public sealed class EmulatorUpgradeTests : IDisposable
     /// Runs <paramref name="command"/> while sending rounds of one request to each node of <paramref name="cluster"/>,
     /// and fails when in some round no node answered: the nodes never were all down at once.
     /// </summary>
-    private static DeployedRelease.Result WhileSomeNodeAnswers(GateCluster cluster, Func<DeployedRelease.Result> command)
+    private static DeployedRelease.Result WhileSomeNodeAnswers(ServiceCluster cluster, Func<DeployedRelease.Result> command)
     {
         using var done = new CancellationTokenSource();
         var silentRounds = 0;

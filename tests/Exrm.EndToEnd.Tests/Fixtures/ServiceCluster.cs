@@ -4,15 +4,19 @@ using Exrm.Testing;
 namespace Exrm.EndToEnd.Tests.Fixtures;
 
 /// <summary>
-/// Three nodes a, b and c of gate's release 0.0.1 built in a project, on loopback with one epmd, each on a port of
-/// its own and started; the packages of the later versions given are on a only, where bin/gate looks for them.
+/// Three nodes a, b and c of a TCP service's release 0.0.1 built in a project ("gate" of <see cref="TcpProjectFiles"/>
+/// unless told otherwise), on loopback with one epmd, each serving on a port of its own and started; the packages of
+/// the later versions given are on a only, where bin/&lt;name&gt; looks for them.
 /// </summary>
-internal sealed class GateCluster : IDisposable
+internal sealed class ServiceCluster : IDisposable
 {
     private readonly EpmdInstance epmd = EpmdInstance.Start();
     private readonly List<DeployedRelease> started = [];
 
-    public GateCluster(string work, string project, params string[] later)
+    private readonly string release;
+    private readonly string portVariable;
+
+    public ServiceCluster(string work, string project, params string[] later)
         : this(work, project, new Dictionary<string, (string Name, string Value)[]>(), later)
     {
     }
@@ -21,9 +25,12 @@ internal sealed class GateCluster : IDisposable
     /// Variables of the node named by the key ("a", "b" or "c") besides GATE_PORT, for every command of that node and
     /// so for the node it starts: one node can run with an environment of its own.
     /// </param>
-    public GateCluster(string work, string project, IReadOnlyDictionary<string, (string Name, string Value)[]> environment, params string[] later)
+    /// <param name="release">The release's name; <paramref name="portVariable"/> the variable its port is read from.</param>
+    public ServiceCluster(
+        string work, string project, IReadOnlyDictionary<string, (string Name, string Value)[]> environment, string[] later, string release = "gate", string portVariable = "GATE_PORT")
     {
-        var releases = Path.Combine(project, "rel", "gate", "releases");
+        (this.release, this.portVariable) = (release, portVariable);
+        var releases = Path.Combine(project, "rel", release, "releases");
         try
         {
             A = Deploy(work, releases, "a", environment);
@@ -39,7 +46,7 @@ internal sealed class GateCluster : IDisposable
         foreach (var vsn in later)
         {
             Directory.CreateDirectory(Path.Combine(A.Root, "releases", vsn));
-            File.Copy(Path.Combine(releases, vsn, "gate.tar.gz"), Path.Combine(A.Root, "releases", vsn, "gate.tar.gz"));
+            File.Copy(Path.Combine(releases, vsn, release + ".tar.gz"), Path.Combine(A.Root, "releases", vsn, release + ".tar.gz"));
         }
     }
 
@@ -55,12 +62,12 @@ internal sealed class GateCluster : IDisposable
     public (DeployedRelease Node, string Name)[] Nodes => [(A, "a"), (B, "b"), (C, "c")];
 
     /// <summary>Every node runs <paramref name="vsn"/> as its permanent release and answers new connections with <paramref name="tag"/>.</summary>
-    public static void AssertEveryNode((DeployedRelease Node, string Name)[] nodes, Dictionary<string, int> ports, string vsn, string tag)
+    public static void AssertEveryNode((DeployedRelease Node, string Name)[] nodes, Dictionary<string, int> ports, string vsn, string tag, string release = "gate")
     {
         foreach (var (node, name) in nodes)
         {
             var versions = node.Run("versions").Succeeded().Output;
-            Assert.True(versions.Contains($"gate {vsn} permanent", StringComparison.Ordinal), $"{node.NodeName} does not run {vsn} as permanent:\n{versions}");
+            Assert.True(versions.Contains($"{release} {vsn} permanent", StringComparison.Ordinal), $"{node.NodeName} does not run {vsn} as permanent:\n{versions}");
             Assert.Equal(tag, LineClient.AnswerOnNewConnection(ports[name]));
         }
     }
@@ -80,8 +87,8 @@ internal sealed class GateCluster : IDisposable
     {
         Ports[name] = EpmdInstance.FreePort();
         var node = DeployedRelease.Extract(
-            Path.Combine(releases, "0.0.1", "gate.tar.gz"), "gate", Path.Combine(work, name), epmd,
-            [("GATE_PORT", Ports[name].ToString(CultureInfo.InvariantCulture)), .. environment.GetValueOrDefault(name, [])]);
+            Path.Combine(releases, "0.0.1", release + ".tar.gz"), release, Path.Combine(work, name), epmd,
+            [(portVariable, Ports[name].ToString(CultureInfo.InvariantCulture)), .. environment.GetValueOrDefault(name, [])]);
         started.Add(node);
         node.Run("start").Succeeded();
         return node;
