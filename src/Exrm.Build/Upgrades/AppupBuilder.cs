@@ -99,9 +99,10 @@ public static class AppupBuilder
             ? throw new ReleaseException(new ReleaseProblem(path, $"{path} is an application directory; a relup is made between two releases.", $"Give release directories or tarballs as --from and --to (here with {other}), or leave --relup out."))
             : ReleaseAt(path);
 
+    // exrm appup runs none of the checks that read an earlier release's beams: only their summaries are kept.
     private static EarlierRelease ReleaseAt(string path) =>
-        File.Exists(path) ? EarlierReleases.FromTarball(path, null)
-            : Directory.Exists(path) ? EarlierReleases.FromDirectory(path, null, null)
+        File.Exists(path) ? EarlierReleases.FromTarball(path, null, keepBeams: false)
+            : Directory.Exists(path) ? EarlierReleases.FromDirectory(path, null, null, keepBeams: false)
             : throw new ReleaseException(new ReleaseProblem(path, $"{path} does not exist.", "Give an application directory (with ebin/), a release directory or a release tarball."));
 
     private static ApplicationVersion FromApplicationDirectory(string ebin, string appFile)

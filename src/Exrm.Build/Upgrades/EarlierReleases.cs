@@ -57,7 +57,8 @@ public static class EarlierReleases
     }
 
     /// <param name="name">The release name, or null for the one release the tarball holds.</param>
-    public static EarlierRelease FromTarball(string tarball, string? name)
+    /// <param name="keepBeams">Keep the beams for the checks of the code the node runs (<see cref="EarlierReleaseReader.Read"/>).</param>
+    public static EarlierRelease FromTarball(string tarball, string? name, bool keepBeams = true)
     {
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         try
@@ -80,10 +81,10 @@ public static class EarlierReleases
             throw new ReleaseException(new ReleaseProblem(tarball, $"{tarball} is not a readable release tarball: {e.Message}", "Give the .tar.gz that exrm release made."));
         }
 
-        return EarlierReleaseReader.Read(files, tarball, name, vsn: null);
+        return EarlierReleaseReader.Read(files, tarball, name, vsn: null, keepBeams);
     }
 
-    public static EarlierRelease FromDirectory(string root, string? name, string? vsn)
+    public static EarlierRelease FromDirectory(string root, string? name, string? vsn, bool keepBeams = true)
     {
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var path in Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true }))
@@ -98,6 +99,6 @@ public static class EarlierReleases
         vsn ??= File.Exists(Path.Combine(root, "releases", "start_erl.data"))
             ? File.ReadAllText(Path.Combine(root, "releases", "start_erl.data")).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ElementAtOrDefault(1)
             : null;
-        return EarlierReleaseReader.Read(files, root, name, vsn);
+        return EarlierReleaseReader.Read(files, root, name, vsn, keepBeams);
     }
 }

@@ -24,8 +24,12 @@ public static class EarlierReleaseReader
     /// <summary>The release <paramref name="name"/> (or the only one), at <paramref name="vsn"/> (or its only version), from the files <see cref="IsNeeded"/> picked.</summary>
     /// <param name="files">The files by their path relative to the release root, with '/' separators.</param>
     /// <param name="source">The tarball or directory they came from, for messages.</param>
+    /// <param name="keepBeams">
+    /// Keep each application's beams (<see cref="ApplicationVersion.Beams"/>) for the checks of the code the node runs;
+    /// without, only their summaries outlive the read.
+    /// </param>
     /// <exception cref="ReleaseException">The files are not one complete release.</exception>
-    public static EarlierRelease Read(IReadOnlyDictionary<string, byte[]> files, string source, string? name, string? vsn)
+    public static EarlierRelease Read(IReadOnlyDictionary<string, byte[]> files, string source, string? name, string? vsn, bool keepBeams = true)
     {
         ArgumentNullException.ThrowIfNull(files);
         var relFiles = files.Keys
@@ -61,8 +65,10 @@ public static class EarlierReleaseReader
             problems.AddRange(read.Select(r => r.Problem).OfType<ReleaseProblem>());
             var modules = read.Select(r => r.Summary).OfType<ModuleSummary>().ToImmutableDictionary(m => m.Name, StringComparer.Ordinal);
             var appup = files.TryGetValue(ebin + entry.Application + ".appup", out var appupBytes) ? Encoding.UTF8.GetString(appupBytes) : null;
-            var beams = files.Where(f => f.Key.StartsWith(ebin, StringComparison.Ordinal) && f.Key.EndsWith(".beam", StringComparison.Ordinal) && f.Key.IndexOf('/', ebin.Length) < 0)
-                .ToImmutableDictionary(f => f.Key[ebin.Length..^".beam".Length], f => f.Value, StringComparer.Ordinal);
+            var beams = !keepBeams
+                ? ImmutableDictionary<string, byte[]>.Empty
+                : files.Where(f => f.Key.StartsWith(ebin, StringComparison.Ordinal) && f.Key.EndsWith(".beam", StringComparison.Ordinal) && f.Key.IndexOf('/', ebin.Length) < 0)
+                    .ToImmutableDictionary(f => f.Key[ebin.Length..^".beam".Length], f => f.Value, StringComparer.Ordinal);
             applications[entry.Application] = new ApplicationVersion(resource, modules, appup) { Beams = beams };
         }
 
