@@ -12,6 +12,7 @@ public sealed class ReleaseNode : IDisposable
     private readonly List<int> _pids = [];
     private readonly string? _ownedRoot;
     private readonly bool _ownsEpmd;
+    private bool _stopped;
 
     /// <param name="environment">Variables for every command (RELEASE_NODE, ${VAR} values, ...), set after the defaults.</param>
     /// <param name="deleteRoot">Delete the release directory on <see cref="Dispose"/>, once its node is stopped.</param>
@@ -46,6 +47,13 @@ public sealed class ReleaseNode : IDisposable
     public CommandResult Run(params string[] args)
     {
         var result = Command.Run(args);
+        // A node the test stopped is not waited for in Dispose, even under heart.
+        _stopped = args switch
+        {
+            ["stop"] => result.ExitCode == 0 || _stopped,
+            ["start"] or ["restart"] => false,
+            _ => _stopped,
+        };
         if (args is ["start"] or ["restart"] or ["install" or "upgrade" or "downgrade", ..] && result.ExitCode == 0 && Command.Run("pid") is { ExitCode: 0 } pid
             && int.TryParse(pid.StandardOutput.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var id))
         {
@@ -92,12 +100,22 @@ public sealed class ReleaseNode : IDisposable
                 OsProcesses.KillWithChildren(pid);
             }
 
-            // A node the test did not get to record: ask it for its pid, then stop that.
-            var left = (Command with { Timeout = TimeSpan.FromSeconds(15) }).Run("pid");
-            if (left.ExitCode == 0 && int.TryParse(left.StandardOutput.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid2))
+            // A node the test did not get to record: ask it for its pid, then stop that. Under heart the node may be
+            // between two emulators (a test failed during an emulator restart): heart starts it again, so it is asked
+            // until it answers, for a while.
+            var deadline = DateTime.UtcNow + (!_stopped && UnderHeart() ? TimeSpan.FromSeconds(20) : TimeSpan.Zero);
+            do
             {
-                OsProcesses.KillWithChildren(pid2);
+                var left = (Command with { Timeout = TimeSpan.FromSeconds(15) }).Run("pid");
+                if (left.ExitCode == 0 && int.TryParse(left.StandardOutput.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid2))
+                {
+                    OsProcesses.KillWithChildren(pid2);
+                    break;
+                }
+
+                Thread.Sleep(500);
             }
+            while (DateTime.UtcNow < deadline);
         }
         finally
         {
@@ -108,6 +126,15 @@ public sealed class ReleaseNode : IDisposable
 
             DeleteOwnedRoot();
         }
+    }
+
+    /// <summary>Some version's vm.args of the release starts the node under heart.</summary>
+    private bool UnderHeart()
+    {
+        var releases = Path.Combine(Command.ReleaseRoot, "releases");
+        return Directory.Exists(releases)
+            && Directory.EnumerateFiles(releases, "vm.args", SearchOption.AllDirectories)
+                .Any(file => File.ReadLines(file).Any(line => line.Trim() == "-heart"));
     }
 
     private void DeleteOwnedRoot()
