@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 using Exrm.EndToEnd.Tests.Fixtures;
 using Exrm.Erlang.Text;
 using Exrm.Testing;
@@ -37,6 +38,7 @@ public sealed class EmulatorUpgradeTests : IDisposable
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("restarts the emulator", refused.Outcome.StandardError, StringComparison.Ordinal);
         Assert.Contains("Add -heart to releases/0.0.1/vm.args", refused.Outcome.StandardError, StringComparison.Ordinal);
+        Assert.Contains("then run \"bin/gate upgrade 0.0.2\" again", refused.Outcome.StandardError, StringComparison.Ordinal);
         Assert.Equal(pid, release.Run("pid").Succeeded().Output.Trim());
         Assert.StartsWith("v1 ", Request(port), StringComparison.Ordinal);
         Assert.Contains("gate 0.0.1 permanent", release.Run("versions").Succeeded().Output, StringComparison.Ordinal);
@@ -104,6 +106,7 @@ public sealed class EmulatorUpgradeTests : IDisposable
         Assert.True(refused.ExitCode == 1, $"expected exit code 1: {refused.Outcome}");
         Assert.Contains($"phase 1 failed, nothing was installed on any node: {c.NodeName}: going from 0.0.1 to 0.0.2 restarts the emulator", refused.Outcome.StandardError, StringComparison.Ordinal);
         Assert.Contains("Add -heart to releases/0.0.1/vm.args", refused.Outcome.StandardError, StringComparison.Ordinal);
+        Assert.Contains("then run \"bin/gate upgrade 0.0.2 --cluster\" again", refused.Outcome.StandardError, StringComparison.Ordinal);
         ServiceCluster.AssertEveryNode(cluster.Nodes, cluster.Ports, "0.0.1", "v1");
 
         c.Run("stop").Succeeded();
@@ -112,16 +115,16 @@ public sealed class EmulatorUpgradeTests : IDisposable
 
         // a and b restart into 0.0.2; c's upgrade fails in its new emulator and release_handler brings it back on
         // 0.0.1. a and b are taken back by another restart, into their permanent release.
-        var failed = WhileSomeNodeAnswers(cluster, () => a.Run(["upgrade", "0.0.2", .. others, "--rolling", "1"]));
+        var failed = WhileSomeNodeAnswers(cluster, () => a.Run(["upgrade", "0.0.2", .. others, "--rolling", "1", "--format", "json"]));
         Assert.True(failed.ExitCode == 1, $"expected exit code 1: {failed.Outcome}\n{NodeLog(c.Root)}");
-        foreach (var expected in new[]
-                 {
-                     $"{c.NodeName}: FAILED: its emulator restarted into 0.0.1, not 0.0.2",
-                     $"Taking back {a.NodeName}: back on 0.0.1, in a new emulator",
-                     $"Taking back {b.NodeName}: back on 0.0.1, in a new emulator",
-                 })
+        using (var report = JsonDocument.Parse(failed.Output))
         {
-            Assert.True(failed.Output.Contains(expected, StringComparison.Ordinal), $"\"{expected}\" not in:\n{failed.Outcome}");
+            var byNode = report.RootElement.GetProperty("nodes").EnumerateArray().ToDictionary(n => n.GetProperty("node").GetString()!, n => n);
+            Assert.All(byNode.Values, n => Assert.True(n.GetProperty("emulator_restart").GetBoolean()));
+            Assert.Equal("its emulator restarted into 0.0.1, not 0.0.2; see its log/erlang.log.* for why", byNode[c.NodeName].GetProperty("failure").GetString());
+            Assert.Equal("back on 0.0.1, in a new emulator", byNode[a.NodeName].GetProperty("rolled_back").GetString());
+            Assert.Equal("back on 0.0.1, in a new emulator", byNode[b.NodeName].GetProperty("rolled_back").GetString());
+            Assert.All(byNode.Values, n => Assert.Equal("0.0.1", n.GetProperty("runs").GetString()));
         }
 
         ServiceCluster.AssertEveryNode(cluster.Nodes, cluster.Ports, "0.0.1", "v1");

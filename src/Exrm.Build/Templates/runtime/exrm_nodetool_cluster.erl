@@ -235,7 +235,7 @@ prepare_on(#{timeout := Timeout} = Context, Node, Vsn, Tar, Md5, #{verb := Verb,
 -spec restart_possible(exrm_nodetool:context(), string(), string(), atom()) -> true.
 restart_possible(Context, From, Vsn, Verb) ->
     try
-        exrm_nodetool_install:require_heart(Context, From, Vsn, atom_to_list(Verb)),
+        exrm_nodetool_install:require_heart(Context, From, Vsn, text("~ts ~ts ~ts --cluster", [exrm_nodetool:script(Context), Verb, Vsn])),
         exrm_nodetool_install:require_plain_root(Context, From, Vsn)
     catch
         throw:{exrm_nodetool, _, Why} when is_list(Why) -> throw({failed, lists:flatten(Why)})
@@ -826,6 +826,7 @@ report_change(#{release := Release}, Vsn, Prepared, Installed, RolledBack, Final
     print_json(#{<<"ok">> => Permanent, <<"release">> => bin(Release), <<"version">> => bin(Vsn), <<"permanent">> => Permanent,
                  <<"nodes">> => [node_json(Node, reachable,
                                            #{<<"from">> => case lists:keyfind(Node, 1, Prepared) of {_, #{from := F}} -> bin(F); false -> null end,
+                                             <<"emulator_restart">> => case lists:keyfind(Node, 1, Prepared) of {_, #{restarts := R}} -> R; false -> false end,
                                              <<"installed">> => case lists:keyfind(Node, 1, Installed) of {_, installed} -> true; {_, _} -> false; false -> null end,
                                              <<"failure">> => case lists:keyfind(Node, 1, Installed) of {_, {failed, Why}} -> bin(Why); _ -> null end,
                                              <<"rolled_back">> => case lists:keyfind(Node, 1, RolledBack) of {_, R} -> bin(R); false -> null end,

@@ -138,7 +138,7 @@ install_checked(Context, Vsn, Verb, Options) ->
             Restarts = restarts_emulator(Instructions),
             %% Nothing of the node's outlives the emulator restart: a helper node must wait for it.
             Restarts andalso maps:get(where, Context) =:= in_node andalso exrm_nodetool:stop(11),
-            Restarts andalso require_heart(Context, From, Vsn, Verb),
+            Restarts andalso require_heart(Context, From, Vsn, io_lib:format("~ts ~ts ~ts", [Script, Verb, Vsn])),
             Restarts andalso require_plain_root(Context, From, Vsn),
             Install = fun() ->
                               case exrm_nodetool_node:call(Context, release_handler, check_install_release, [Vsn]) of
@@ -295,16 +295,17 @@ finish_after_restart(#{node := Node, timeout := Timeout} = Context, From, Vsn, O
                                [Vsn, exrm_nodetool_release:running_vsn(Which), Retry])
     end.
 
-%% Without heart, release_handler would reboot the node and leave it down: refuse before anything changes.
--spec require_heart(exrm_nodetool:context(), string(), string(), string()) -> true.
-require_heart(#{node := Node} = Context, From, Vsn, Verb) ->
+%% Without heart, release_handler would reboot the node and leave it down: refuse before anything changes,
+%% saying to run Again (the command, as the user gives it) once the node runs under heart.
+-spec require_heart(exrm_nodetool:context(), string(), string(), io_lib:chars()) -> true.
+require_heart(#{node := Node} = Context, From, Vsn, Again) ->
     Script = exrm_nodetool:script(Context),
     is_pid(exrm_nodetool_node:call(Context, erlang, whereis, [heart])) orelse
         exrm_nodetool:fail("going from ~ts to ~ts restarts the emulator (ERTS, kernel, stdlib or sasl change), "
                            "and only heart can start the node again, but ~ts runs without heart. Nothing was changed: the node still runs ~ts. "
                            "Add -heart to releases/~ts/vm.args (and to the project's vm.args for later builds), restart the node with "
-                           "\"~ts stop\" and \"~ts start\", then run \"~ts ~ts ~ts\" again.",
-                           [From, Vsn, Node, From, From, Script, Script, Script, Verb, Vsn]).
+                           "\"~ts stop\" and \"~ts start\", then run \"~ts\" again.",
+                           [From, Vsn, Node, From, From, Script, Script, Again]).
 
 %% release_handler restarts the emulator with heart running "Root/bin/start Root/releases/new_start_erl.data"
 %% through sh, unquoted: refuse before anything changes when sh would read the root's path as more than one
