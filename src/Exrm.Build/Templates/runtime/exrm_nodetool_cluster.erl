@@ -111,14 +111,20 @@ change(#{release := Release} = Context, Vsn, Tar, Options, #{verb := Verb} = Cha
                                      fun(Node) -> roll_back(Context, Node, Vsn, maps:get(Node, maps:from_list(Prepared)), Change) end);
                      false -> []
                  end,
-    Permanent = Failed =:= [] andalso length(Installed) =:= length(Prepared),
     %% Every node runs Vsn now, also those that ran it before this command (an earlier one stopped half-way).
-    Permanent andalso [make_permanent(Context, Node, Vsn) || Node <- Nodes],
+    NotPermanent = case Failed =:= [] andalso length(Installed) =:= length(Prepared) of
+                       true -> [{Node, Why} || {Node, {error, Why}} <- on_each(Nodes, fun(Node) -> make_permanent(Context, Node, Vsn) end)];
+                       false -> undefined
+                   end,
+    Permanent = NotPermanent =:= [],
     Final = [{Node, running_on(Context, Node)} || Node <- Nodes],
     report_change(Context, Vsn, Prepared, Installed, RolledBack, Final, Permanent, Options),
     Failed =:= [] orelse
         exrm_nodetool:fail("~ts to ~ts failed on ~ts. ~ts", [Verb, Vsn, lists:join(", ", [text("~ts (~ts)", [N, W]) || {N, W} <- Failed]),
                                                             aftermath(RolledBack, Prepared, Final)]),
+    Permanent orelse
+        exrm_nodetool:fail("every node runs ~ts, but it could not be made permanent on ~ts; run \"~ts install ~ts\" on each of them",
+                           [Vsn, lists:join(", ", [text("~ts (~ts)", [N, W]) || {N, W} <- NotPermanent]), exrm_nodetool:script(Context), Vsn]),
     ok.
 
 %% What became of the nodes that had installed, after a failure: what the command's message ends with.
@@ -422,11 +428,13 @@ roll_back(Context, Node, Vsn, #{from := From, restarts := Restarts}, #{grace := 
             end
     end.
 
--spec make_permanent(exrm_nodetool:context(), node(), string()) -> ok.
+%% Makes Vsn permanent on Node: ok, or why not.
+-spec make_permanent(exrm_nodetool:context(), node(), string()) -> ok | {error, string()}.
 make_permanent(#{timeout := Timeout}, Node, Vsn) ->
     case rpc:call(Node, release_handler, make_permanent, [Vsn], Timeout) of
         ok -> ok;
-        Other -> io:format(standard_error, "~ts: ~ts could not be made permanent: ~tp~n", [Node, Vsn, Other])
+        {error, Reason} -> {error, exrm_nodetool_errors:release_handler(Reason)};
+        {badrpc, Reason} -> {error, exrm_nodetool_errors:exception(Reason)}
     end.
 
 %% The release the node runs now, or "unknown" when it does not answer.
